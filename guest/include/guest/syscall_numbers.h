@@ -1,0 +1,32 @@
+/*
+ * The toy guest's system-call ABI, shared by the kernel (guest/kernel/) and ring-3 programs.
+ *
+ * Calling convention (Linux-like): the trap is INT $0x80 (see guest/kernel/syscall_entry.S for
+ * why not SYSCALL); rax = call number, arguments in rdi, rsi, rdx, r10, r8, r9 (r10 rather than
+ * rcx, so a SYSCALL entry could share the ABI), result in rax (negative = -GUEST_E* error).
+ * The kernel preserves rbx, rbp, rsp, r12-r15 and may clobber the SysV caller-saved set (rcx,
+ * rdx, rsi, rdi, r8-r11): the ring-0 path stays short because every ring-0 instruction is
+ * emulated on the development host. No call takes more than three arguments yet.
+ *
+ * To add a call: give it the next number here, bump SYS_COUNT, add its handler to the table in
+ * guest/kernel/syscall.c and a wrapper in guest/include/guest/user.h.
+ */
+#ifndef GUEST_SYSCALL_NUMBERS_H
+#define GUEST_SYSCALL_NUMBERS_H
+
+#define SYS_EXIT	      0 /* (status) -> does not return; the run ends with status & 0xff */
+#define SYS_WRITE	      1 /* (buf, len) -> len, to the serial console */
+#define SYS_RDTSC	      2 /* () -> time-stamp counter read in ring 0 */
+#define SYS_BOOT_INFO	      3 /* (buf, len) -> bytes of struct minivmm_boot_info copied */
+#define SYS_PORT_READ	      4 /* (port, width 1|2|4) -> value read */
+#define SYS_PORT_WRITE	      5 /* (port, width 1|2|4, value) -> 0 */
+#define SYS_TEST_KERNEL_FAULT 6 /* () -> does not return: page fault in ring 0 (test only) */
+#define SYS_TEST_TRIPLE_FAULT 7 /* () -> does not return: triple fault, machine shutdown */
+#define SYS_COUNT	      8
+
+/* Error results (returned negated). */
+#define GUEST_EFAULT 14 /* a pointer outside the program's own memory */
+#define GUEST_EINVAL 22 /* a bad argument */
+#define GUEST_ENOSYS 38 /* no such call */
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * The kernel's own descriptor tables: GDT with user segments and a TSS (gdt_tss.c), and the IDT
+ * of exception gates (exceptions.c).
+ */
+#ifndef GUEST_CPU_TABLES_H
+#define GUEST_CPU_TABLES_H
+
+#include <stdint.h>
+
+/* The operand of LGDT/LIDT (Intel SDM vol. 3A 3.5.1, 6.10). */
+struct descriptor_table_register {
+	uint16_t limit; /* size in bytes minus one */
+	uint64_t base;
+} __attribute__((packed));
+
+/* Replaces the boot GDT with ours and loads the task register. */
+void gdt_tss_init(void);
+
+/* Installs the 32 exception gates. */
+void idt_init(void);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * Constants shared by the kernel's C and assembly files (so: preprocessor only, no C types).
+ */
+#ifndef GUEST_KERNEL_LAYOUT_H
+#define GUEST_KERNEL_LAYOUT_H
+
+/* One kernel stack: the boot path, then every syscall and exception (TSS.RSP0 points here too).
+ * Nothing nests: interrupts are off and the kernel never blocks. */
+#define KERNEL_STACK_SIZE 16384
+
+/* GDT selectors (gdt_tss.c), laid out as SYSCALL/SYSRET require through IA32_STAR (Intel SDM
+ * vol. 3A 5.8.8): kernel data = kernel code + 8; user data = SYSRET base + 8 and 64-bit user
+ * code = SYSRET base + 16, with the base 0x13 here. Kernel code and data keep the boot GDT's
+ * selectors so the segment registers the VMM loaded stay valid when our GDT replaces the boot
+ * one. */
+#define GDT_KERNEL_CODE	 0x08
+#define GDT_KERNEL_DATA	 0x10
+#define GDT_USER_DATA	 (0x18 | 3)
+#define GDT_USER_CODE	 (0x20 | 3)
+#define GDT_TSS		 0x28 /* a 16-byte system descriptor: slots 5 and 6 */
+#define GDT_ENTRIES	 7
+#define STAR_SYSRET_BASE (GDT_USER_DATA - 8) /* 0x13: SYSRET loads SS 0x1b, CS 0x23 */
+
+/* The software-interrupt vector of system calls (int $0x80, a DPL-3 gate). On the development host
+ * the SYSCALL instruction from ring 3 jumps to IA32_LSTAR without leaving ring 3, so programs
+ * trap into the kernel with INT; see syscall_entry.S. */
+#define SYSCALL_VECTOR 0x80
+
+/* Initial RFLAGS in ring 3: only the always-one bit 1. IF stays clear (polled machine, no
+ * interrupts yet) and IOPL stays 0, so port access from ring 3 goes through the TSS I/O bitmap. */
+#define USER_RFLAGS 0x2
+
+#endif

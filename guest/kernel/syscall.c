@@ -1,0 +1,169 @@
+/*
+ * System-call handlers and their table. syscall_entry.S calls table[rax] with the user's
+ * arguments; each handler is an ordinary C function of up to four integer arguments.
+ *
+ * Every pointer from ring 3 is checked against the program's own memory [__user_begin,
+ * __user_end) before the kernel touches it: with SMAP off, a kernel access through an unchecked
+ * pointer would read or write kernel memory on the program's behalf.
+ */
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "minivmm/boot_abi.h"
+#include "guest/string.h"
+#include "guest/syscall_numbers.h"
+#include "guest/x86.h"
+#include "console.h"
+#include "kernel_layout.h"
+#include "serial.h"
+#include "syscall.h"
+
+/* IA32_STAR: [47:32] SYSCALL CS (SS = CS + 8); [63:48] SYSRET base (SS = +8, 64-bit CS = +16). */
+#define MSR_STAR  0xc0000081
+#define MSR_LSTAR 0xc0000082 /* 64-bit SYSCALL entry point */
+#define MSR_FMASK 0xc0000084 /* RFLAGS bits SYSCALL clears */
+
+#define RFLAGS_TF 0x100
+#define RFLAGS_IF 0x200
+#define RFLAGS_DF 0x400
+#define RFLAGS_NT 0x4000
+#define RFLAGS_AC 0x40000
+
+/* The address the test-only fault calls touch: 5 GiB, past the VMM's 4 GiB identity map, so the
+ * page walk finds no PDPT entry and the CPU raises a page fault. */
+#define UNMAPPED_ADDRESS (5ull << 30)
+
+extern char __user_begin[], __user_end[]; /* guest.ld */
+extern void syscall_entry(void);
+
+static const struct minivmm_boot_info *saved_boot_info;
+
+/* True if [address, address + len) lies inside the program's memory (overflow-safe). */
+static int user_range_ok(uint64_t address, uint64_t len)
+{
+	uint64_t begin = (uint64_t)__user_begin, end = (uint64_t)__user_end;
+
+	return address >= begin && address <= end && len <= end - address;
+}
+
+static noreturn void sys_exit(uint64_t status)
+{
+	machine_exit((unsigned)status);
+}
+
+static int64_t sys_write(uint64_t buf, uint64_t len)
+{
+	if (!user_range_ok(buf, len))
+		return -GUEST_EFAULT;
+	serial_write((const char *)buf, len);
+	return (int64_t)len;
+}
+
+static uint64_t sys_rdtsc(void)
+{
+	return rdtsc();
+}
+
+/* memcpy in 8-byte words: the boot info is over 1 KiB, and a byte loop would cost thousands of
+ * emulated ring-0 instructions. x86 allows the unaligned stores an odd user buffer needs. */
+static void copy_words(void *dst, const void *src, uint64_t len)
+{
+	uint64_t words = len / 8;
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (uint64_t i = 0; i < words; i++)
+		__builtin_memcpy(&d[i], &s[i], 8);
+	memcpy((char *)dst + words * 8, (const char *)src + words * 8, len % 8);
+}
+
+static int64_t sys_boot_info(uint64_t buf, uint64_t len)
+{
+	if (len > sizeof(*saved_boot_info))
+		len = sizeof(*saved_boot_info);
+	if (!user_range_ok(buf, len))
+		return -GUEST_EFAULT;
+	copy_words((void *)buf, saved_boot_info, len);
+	return (int64_t)len;
+}
+
+/* The "driver touches the device register" path, on the program's behalf: ring 3 itself has no
+ * port access (TSS I/O bitmap all ones). */
+static int64_t sys_port_read(uint64_t port, uint64_t width)
+{
+	if (port > 0xffff)
+		return -GUEST_EINVAL;
+	switch (width) {
+	case 1:
+		return inb((uint16_t)port);
+	case 2:
+		return inw((uint16_t)port);
+	case 4:
+		return inl((uint16_t)port);
+	default:
+		return -GUEST_EINVAL;
+	}
+}
+
+static int64_t sys_port_write(uint64_t port, uint64_t width, uint64_t value)
+{
+	if (port > 0xffff)
+		return -GUEST_EINVAL;
+	switch (width) {
+	case 1:
+		outb((uint16_t)port, (uint8_t)value);
+		return 0;
+	case 2:
+		outw((uint16_t)port, (uint16_t)value);
+		return 0;
+	case 4:
+		outl((uint16_t)port, (uint32_t)value);
+		return 0;
+	default:
+		return -GUEST_EINVAL;
+	}
+}
+
+static noreturn void sys_test_kernel_fault(void)
+{
+	(void)*(volatile uint64_t *)UNMAPPED_ADDRESS;
+	__builtin_unreachable();
+}
+
+static noreturn void sys_test_triple_fault(void)
+{
+	/* An IDT with no room for any gate: the page fault below cannot be delivered (#GP), neither
+	 * can the double fault that follows, so the CPU shuts down (Intel SDM vol. 3A 6.15,
+	 * interrupt 8) and minivmm sees KVM_EXIT_SHUTDOWN. */
+	static const struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) empty_idt = {0, 0};
+	__asm__ volatile("lidt %0" : : "m"(empty_idt) : "memory");
+	(void)*(volatile uint64_t *)UNMAPPED_ADDRESS;
+	__builtin_unreachable();
+}
+
+/* Read by syscall_entry.S only, hence addresses rather than a C function-pointer type. */
+const uintptr_t syscall_table[SYS_COUNT] = {
+    [SYS_EXIT] = (uintptr_t)sys_exit,
+    [SYS_WRITE] = (uintptr_t)sys_write,
+    [SYS_RDTSC] = (uintptr_t)sys_rdtsc,
+    [SYS_BOOT_INFO] = (uintptr_t)sys_boot_info,
+    [SYS_PORT_READ] = (uintptr_t)sys_port_read,
+    [SYS_PORT_WRITE] = (uintptr_t)sys_port_write,
+    [SYS_TEST_KERNEL_FAULT] = (uintptr_t)sys_test_kernel_fault,
+    [SYS_TEST_TRIPLE_FAULT] = (uintptr_t)sys_test_triple_fault,
+};
+
+void syscall_init(const struct minivmm_boot_info *boot_info)
+{
+	saved_boot_info = boot_info;
+	/* SYSCALL: CS = 0x08, SS = 0x10. SYSRET (unused, see syscall_entry.S) would load
+	 * SS = 0x13 + 8 = 0x1b and CS = 0x13 + 16 = 0x23. */
+	wrmsr(MSR_STAR, (uint64_t)STAR_SYSRET_BASE << 48 | (uint64_t)GDT_KERNEL_CODE << 32);
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	/* Enter with interrupts off, no single-step, string ops forward (the C ABI assumes DF = 0),
+	 * no alignment checks and no nested-task flag, whatever ring 3 had. */
+	wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC);
+}

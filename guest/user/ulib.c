@@ -1,0 +1,83 @@
+/*
+ * The tiny ring-3 C library: thin system-call wrappers, and printf formatted in user space (the
+ * shared guest/lib/format.c) so the kernel only copies finished text to the console.
+ */
+#include <stdarg.h>
+
+#include "guest/format.h"
+#include "guest/string.h"
+#include "guest/user.h"
+
+noreturn void exit(int status)
+{
+	syscall1(SYS_EXIT, (uint64_t)(unsigned)status);
+	__builtin_unreachable();
+}
+
+int64_t write(const void *buf, size_t len)
+{
+	return syscall2(SYS_WRITE, (uint64_t)buf, len);
+}
+
+int64_t get_boot_info(struct minivmm_boot_info *info, size_t len)
+{
+	return syscall2(SYS_BOOT_INFO, (uint64_t)info, len);
+}
+
+uint64_t sys_rdtsc(void)
+{
+	return (uint64_t)syscall0(SYS_RDTSC);
+}
+
+int64_t port_read(uint16_t port, unsigned width)
+{
+	return syscall2(SYS_PORT_READ, port, width);
+}
+
+int64_t port_write(uint16_t port, unsigned width, uint32_t value)
+{
+	return syscall3(SYS_PORT_WRITE, port, width, value);
+}
+
+int print(const char *text)
+{
+	return (int)write(text, strlen(text));
+}
+
+/* printf's buffer: flushed with one write when full and at the end. */
+struct print_buffer {
+	char text[256];
+	size_t used;
+};
+
+static void print_buffer_sink(void *ctx, const char *piece, size_t len)
+{
+	struct print_buffer *out = ctx;
+
+	while (len) {
+		if (out->used == sizeof(out->text)) {
+			write(out->text, out->used);
+			out->used = 0;
+		}
+		size_t room = sizeof(out->text) - out->used;
+		size_t n = len < room ? len : room;
+		memcpy(out->text + out->used, piece, n);
+		out->used += n;
+		piece += n;
+		len -= n;
+	}
+}
+
+int printf(const char *fmt, ...)
+{
+	struct print_buffer out;
+	va_list args;
+
+	out.used = 0;
+	va_start(args, fmt);
+	int len = format_v(print_buffer_sink, &out, fmt, args);
+	va_end(args);
+	if (out.used)
+		write(out.text, out.used);
+	return len;
+}

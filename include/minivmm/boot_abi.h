@@ -1,0 +1,65 @@
+/*
+ * The contract between minivmm and the guest kernel it boots directly in 64-bit long mode.
+ *
+ * Shared by vmm/ (hosted C) and guest/ (freestanding C): only <stdint.h> types, no host headers.
+ * The VMM builds everything below MINIVMM_RESERVED_END before the first KVM_RUN; the loader
+ * refuses a guest image that overlaps it. The kernel finds the boot info through RDI at entry
+ * (the first argument in the SysV calling convention, so the entry stub can call C directly).
+ */
+#ifndef MINIVMM_BOOT_ABI_H
+#define MINIVMM_BOOT_ABI_H
+
+#include <stdint.h>
+
+/* --- Guest-physical memory layout --------------------------------------------------------- */
+#define MINIVMM_BOOT_INFO_GPA  0x1000ull /* struct minivmm_boot_info, one page */
+#define MINIVMM_GDT_GPA	       0x2000ull /* boot GDT: null, code64 (0x08), data (0x10) */
+#define MINIVMM_PML4_GPA       0x3000ull /* 4-level identity map of 0..4 GiB */
+#define MINIVMM_PDPT_GPA       0x4000ull /* one PDPT: entries 0..3 */
+#define MINIVMM_PD_GPA	       0x5000ull /* four page directories of 2 MiB pages */
+#define MINIVMM_PD_COUNT       4
+#define MINIVMM_BOOT_STACK_TOP 0xf000ull  /* boot stack grows down from here */
+#define MINIVMM_RESERVED_BEGIN 0x0ull	  /* page 0 is kept unmapped-by-convention too */
+#define MINIVMM_RESERVED_END   0x10000ull /* guest images must load at or above this */
+
+#define MINIVMM_IDENTITY_MAP_SIZE (4ull << 30)	    /* RAM plus the MMIO window, all 2 MiB pages */
+#define MINIVMM_MMIO_BASE	  0xc0000000ull	    /* MMIO window: RAM never reaches it */
+#define MINIVMM_RAM_MAX		  MINIVMM_MMIO_BASE /* 3 GiB */
+#define MINIVMM_RAM_MIN		  (2ull << 20)
+
+/* Boot GDT selectors (the guest kernel installs its own GDT with user segments and a TSS). */
+#define MINIVMM_BOOT_CS 0x08
+#define MINIVMM_BOOT_DS 0x10
+
+/* --- Ports --------------------------------------------------------------------------------- */
+#define MINIVMM_UART_COM1_PORT 0x3f8
+/* minivmm's own exit port: a write of v (1, 2 or 4 bytes) ends the run with exit status v & 0xff.
+ */
+#define MINIVMM_EXIT_PORT 0x501
+/* QEMU's isa-debug-exit convention: a write of v ends the run with status (v << 1) | 1. */
+#define MINIVMM_ISA_DEBUG_EXIT_PORT 0xf4
+
+/* --- Boot information ---------------------------------------------------------------------- */
+#define MINIVMM_BOOT_MAGIC	 0x4d4d5654u /* "TVMM" little-endian; also passed in RSI at entry */
+#define MINIVMM_BOOT_ABI_VERSION 1u
+#define MINIVMM_CMDLINE_MAX	 1024
+#define MINIVMM_VERSION_MAX	 32
+
+struct minivmm_boot_info {
+	uint32_t magic;	      /* MINIVMM_BOOT_MAGIC */
+	uint32_t abi_version; /* MINIVMM_BOOT_ABI_VERSION */
+	uint64_t ram_size;    /* bytes of RAM from guest-physical 0 */
+	uint64_t pml4_gpa;    /* the page tables the VMM built (also in CR3) */
+	uint64_t reserved_end;
+	uint32_t cpu_count;
+	uint32_t cmdline_len;		       /* bytes before the NUL */
+	char cmdline[MINIVMM_CMDLINE_MAX];     /* NUL-terminated, empty if none was given */
+	char vmm_version[MINIVMM_VERSION_MAX]; /* e.g. "minivmm 0.1.0" */
+};
+
+/* Exit statuses the toy guest kernel uses for itself (its programs choose their own). */
+#define GUEST_STATUS_USER_FAULT	  40 /* a CPU exception in a ring-3 program */
+#define GUEST_STATUS_KERNEL_FAULT 41 /* a CPU exception in the kernel */
+#define GUEST_STATUS_BAD_BOOT	  42 /* boot info missing or of another ABI version */
+
+#endif

@@ -1,0 +1,111 @@
+# Integration tests: real guests under real KVM, checked by exit status and output.
+# Each case runs through run_case.sh, which exits 77 (reported SKIPPED) where /dev/kvm is absent.
+set(RUN_CASE ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_case.sh)
+set(MINIVMM $<TARGET_FILE:minivmm>)
+set(G ${MINIVMM_GUEST_DIR})
+
+function(minivmm_case name)
+  add_test(NAME integration.${name} COMMAND ${RUN_CASE} ${ARGN})
+  set_tests_properties(integration.${name} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
+endfunction()
+
+# --- the toy guest ------------------------------------------------------------------------
+add_test(NAME integration.default_guest_exact_output
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/default_guest.sh ${MINIVMM})
+set_tests_properties(integration.default_guest_exact_output PROPERTIES LABELS integration
+                     SKIP_RETURN_CODE 77)
+minivmm_case(guest_file_same_as_builtin --kvm --status 0 --stdout-match "^hello from ring 3"
+             -- ${MINIVMM} run ${G}/hello.elf)
+minivmm_case(cmdline_reaches_guest --kvm --status 0 --stdout-match "^cmdline: \"console=ttyS0 a=b\""
+             -- ${MINIVMM} run --cmdline "console=ttyS0 a=b")
+minivmm_case(memory_size_reaches_guest --kvm --status 0 --stdout-match "^ram: 200 MiB"
+             -- ${MINIVMM} run -m 200M)
+minivmm_case(largest_memory_boots --kvm --status 0 --stdout-match "^ram: 3072 MiB"
+             -- ${MINIVMM} run -m 3G)
+minivmm_case(fault_in_user_mode --kvm --status 40 --stdout-match "exception"
+             --stdout-match "user mode" -- ${MINIVMM} run ${G}/fault-user.elf)
+minivmm_case(fault_in_kernel_mode --kvm --status 41 --stdout-match "exception"
+             --stdout-match "kernel mode" -- ${MINIVMM} run ${G}/fault-kernel.elf)
+minivmm_case(triple_fault_reported --kvm --status 80
+             --stderr-match "triple fault \\(KVM_EXIT_SHUTDOWN\\)" --stderr-match "rip [0-9a-f]{16}"
+             --stderr-match "cr3 " -- ${MINIVMM} run ${G}/triple-fault.elf)
+minivmm_case(timeout_stops_endless_loop --kvm --status 124 --max-seconds 20
+             --stderr-match "--timeout 1 s" -- ${MINIVMM} run --timeout 1 ${G}/loop.elf)
+minivmm_case(unclaimed_port_reads_all_ones --kvm --status 0 --stdout-match "0xff"
+             --stderr-match "unclaimed I/O, first: port (write|read) 0x2f8"
+             -- ${MINIVMM} run ${G}/unclaimed-port.elf)
+minivmm_case(strict_io_stops_at_unclaimed_port --kvm --status 85
+             --stderr-match "port (write|read) of 1 byte at 0x2f8"
+             -- ${MINIVMM} run --strict-io ${G}/unclaimed-port.elf)
+minivmm_case(ctrl_a_x_quits --kvm --status 86 --stdin ${CMAKE_CURRENT_SOURCE_DIR}/integration/ctrl-a-x.txt
+             --stderr-match "quit \\(Ctrl-A x\\)" -- ${MINIVMM} run ${G}/loop.elf)
+minivmm_case(builtin_guest_by_name --kvm --status 40 -- ${MINIVMM} run --guest fault-user)
+
+# --- hand-assembled flat guests: each exit path in a few bytes (64-bit, ring 0) ------------
+# mov eax, 42; mov dx, 0x501; out dx, eax
+minivmm_case(exit_port_status --kvm --status 42 --flat-hex "b8 2a 00 00 00 66 ba 01 05 ef"
+             -- ${MINIVMM} run --flat FLAT_IMAGE)
+# mov al, 3; out 0xf4, al  (QEMU isa-debug-exit: (3 << 1) | 1)
+minivmm_case(isa_debug_exit_status --kvm --status 7 --flat-hex "b0 03 e6 f4"
+             -- ${MINIVMM} run --flat FLAT_IMAGE)
+# mov dx, 0x3f8; mov al,'H'; out; mov al,'i'; out; mov al,'\n'; out; xor eax,eax; mov dx,0x501; out
+minivmm_case(flat_guest_prints --kvm --status 0 --stdout-match "^Hi$" --stdout-lines 1
+             --flat-hex "66 ba f8 03 b0 48 ee b0 69 ee b0 0a ee 31 c0 66 ba 01 05 ef"
+             -- ${MINIVMM} run --flat --load-addr 0x200000 FLAT_IMAGE)
+# hlt (interrupts off)
+minivmm_case(hlt_reported --kvm --status 81 --stderr-match "KVM_EXIT_HLT" --flat-hex "f4"
+             -- ${MINIVMM} run --flat FLAT_IMAGE)
+# ud2 with no IDT: #UD cannot be delivered -> #DF -> triple fault
+minivmm_case(ud2_without_idt_triple_faults --kvm --status 80 --stderr-match "kernel mode, ring 0"
+             --flat-hex "0f 0b" -- ${MINIVMM} run --flat FLAT_IMAGE)
+# mov rax, 0xd0000000; mov eax, [rax]; mov dx, 0x501; out dx, eax: unclaimed MMIO reads all ones
+minivmm_case(unclaimed_mmio_reads_all_ones --kvm --status 255 --stderr-match "MMIO read 0xd0000000"
+             --flat-hex "48 b8 00 00 00 d0 00 00 00 00 8b 00 66 ba 01 05 ef"
+             -- ${MINIVMM} run --flat FLAT_IMAGE)
+minivmm_case(strict_io_stops_at_unclaimed_mmio --kvm --status 85
+             --stderr-match "MMIO read of 4 bytes at 0xd0000000"
+             --flat-hex "48 b8 00 00 00 d0 00 00 00 00 8b 00 66 ba 01 05 ef"
+             -- ${MINIVMM} run --strict-io --flat FLAT_IMAGE)
+
+# --- bad guest files ---------------------------------------------------------------------
+minivmm_case(missing_guest_file --status 66 --stderr-match "cannot open guest '/nonexistent/guest.elf'"
+             -- ${MINIVMM} run /nonexistent/guest.elf)
+minivmm_case(text_file_is_not_elf --kvm --status 65 --stderr-match "not an ELF"
+             -- ${MINIVMM} run ${CMAKE_CURRENT_SOURCE_DIR}/integration/ctrl-a-x.txt)
+minivmm_case(pie_executable_refused --kvm --status 65 --stderr-match "ET_DYN"
+             -- ${MINIVMM} run /bin/true)
+minivmm_case(flat_image_outside_ram --kvm --status 65 --stderr-match "outside"
+             --flat-hex "f4" -- ${MINIVMM} run -m 4M --flat --load-addr 0x400000 FLAT_IMAGE)
+minivmm_case(flat_image_over_reserved_pages --kvm --status 65 --stderr-match "reserved"
+             --flat-hex "f4" -- ${MINIVMM} run --flat --load-addr 0x2000 FLAT_IMAGE)
+minivmm_case(guest_too_big_for_memory --kvm --status 65 --stderr-match "-m"
+             -- ${MINIVMM} run -m 2M)
+
+# --- bad options and environments ----------------------------------------------------------
+minivmm_case(memory_too_small --kvm --status 64 --stderr-match "between 2M and 3G" -- ${MINIVMM} run -m 1M)
+minivmm_case(memory_too_large --kvm --status 64 --stderr-match "between 2M and 3G" -- ${MINIVMM} run -m 4G)
+minivmm_case(memory_not_a_size --status 64 --stderr-match "invalid memory size 'lots'"
+             -- ${MINIVMM} run -m lots)
+minivmm_case(unknown_option --status 64 --stderr-match "'--frobnicate' is unknown"
+             -- ${MINIVMM} run --frobnicate)
+minivmm_case(bad_timeout --status 64 --stderr-match "invalid --timeout" -- ${MINIVMM} run --timeout -1)
+minivmm_case(two_guests --status 64 --stderr-match "unexpected argument" -- ${MINIVMM} run a.elf b.elf)
+minivmm_case(unknown_builtin_guest --status 64 --stderr-match "no built-in guest 'nosuch'"
+             -- ${MINIVMM} run --guest nosuch)
+minivmm_case(unknown_command --status 64 --stderr-match "unknown command 'fly'" -- ${MINIVMM} fly)
+minivmm_case(no_kvm_device --status 69 --stderr-match "does not exist: KVM is not available"
+             -- ${MINIVMM} run --kvm /nonexistent/kvm)
+minivmm_case(kvm_device_not_kvm --status 69 --stderr-match "not a KVM device"
+             -- ${MINIVMM} run --kvm /dev/null)
+minivmm_case(help_tells_exit_statuses --status 0 --stdout-match "Exit status" --stdout-match "124 --timeout"
+             -- ${MINIVMM} --help)
+minivmm_case(version --status 0 --stdout-match "^minivmm [0-9]+\\.[0-9]+\\.[0-9]+$" -- ${MINIVMM} --version)
+minivmm_case(list_guests --status 0 --stdout-match "hello .*\\(default\\)" --stdout-match "triple-fault"
+             -- ${MINIVMM} run --list-guests)
+minivmm_case(info_reports_kvm --kvm --status 0 --stdout-match "KVM API version 12"
+             --stdout-match "KVM_CAP_IMMEDIATE_EXIT +yes" --stdout-match "vmx/svm"
+             -- ${MINIVMM} info)
+minivmm_case(info_without_kvm --status 69 --stdout-match "not usable" -- ${MINIVMM} info --kvm /nonexistent)
+minivmm_case(kvm_permission_denied --kvm --as-nobody --status 77
+             --stderr-match "permission denied opening /dev/kvm: add your user to its group"
+             -- ${MINIVMM} run)

@@ -1,0 +1,112 @@
+/* Exit ports: minivmm's own (v -> v & 0xff) and QEMU's isa-debug-exit (v -> (v << 1) | 1), and
+ * the console's Ctrl-A escape. */
+#include <string.h>
+
+#include "devices/devices.h"
+#include "minivmm/boot_abi.h"
+#include "test_check_main.h"
+
+static struct vm vm;
+
+static void setup(void)
+{
+	memset(&vm, 0, sizeof vm);
+	bus_init(&vm.pio_bus, "io");
+	stop_request_init(&vm.stop);
+	struct vmm_error err;
+	ck_assert_int_eq(exit_port_module.attach(&vm, &err), 0);
+	ck_assert_int_eq(isa_debug_exit_module.attach(&vm, &err), 0);
+}
+
+static void teardown(void)
+{
+	for (unsigned i = 0; i < vm.device_count; i++)
+		vm.devices[i].destroy(vm.devices[i].state);
+}
+
+static void out(uint16_t port, uint32_t value, uint32_t len)
+{
+	uint8_t data[4];
+	memcpy(data, &value, 4);
+	ck_assert_ptr_nonnull(bus_access(&vm.pio_bus, port, data, len, true));
+}
+
+START_TEST(test_minivmm_exit_port_status)
+{
+	ck_assert(!stop_requested(&vm.stop));
+	out(MINIVMM_EXIT_PORT, 0x12342a, 4);
+	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_EXIT);
+	ck_assert_int_eq(vm.stop.status, 0x2a);
+}
+END_TEST
+
+START_TEST(test_minivmm_exit_port_zero_is_success)
+{
+	out(MINIVMM_EXIT_PORT, 0, 1);
+	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_EXIT);
+	ck_assert_int_eq(vm.stop.status, 0);
+}
+END_TEST
+
+START_TEST(test_isa_debug_exit_convention)
+{
+	out(MINIVMM_ISA_DEBUG_EXIT_PORT, 3, 1);
+	ck_assert_int_eq(vm.stop.status, 7);
+}
+END_TEST
+
+START_TEST(test_first_stop_wins)
+{
+	out(MINIVMM_ISA_DEBUG_EXIT_PORT, 0, 2); /* status 1 */
+	out(MINIVMM_EXIT_PORT, 9, 1);
+	ck_assert_int_eq(vm.stop.status, 1);
+	ck_assert(!stop_request_raise(&vm.stop, STOP_TIMEOUT, VMM_EXIT_TIMEOUT));
+	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_EXIT);
+}
+END_TEST
+
+START_TEST(test_ports_overlap_refused)
+{
+	struct vmm_error err;
+	ck_assert_int_lt(exit_port_module.attach(&vm, &err), 0); /* same port twice */
+	ck_assert_int_eq(err.status, VMM_EXIT_INTERNAL);
+}
+END_TEST
+
+START_TEST(test_console_escape_filter)
+{
+	bool pending = false, quit;
+	uint8_t out_bytes[16];
+	const uint8_t plain[] = "ab";
+	ck_assert_uint_eq(console_filter_input(&pending, plain, 2, out_bytes, &quit), 2);
+	ck_assert(!quit);
+	const uint8_t literal[] = {'a', 0x01, 0x01, 'b'};
+	ck_assert_uint_eq(console_filter_input(&pending, literal, 4, out_bytes, &quit), 3);
+	ck_assert_mem_eq(out_bytes, "a\001b", 3);
+	const uint8_t split1[] = {'z', 0x01};
+	ck_assert_uint_eq(console_filter_input(&pending, split1, 2, out_bytes, &quit), 1);
+	ck_assert(pending && !quit);
+	const uint8_t split2[] = {'x', 'y'};
+	ck_assert_uint_eq(console_filter_input(&pending, split2, 2, out_bytes, &quit), 0);
+	ck_assert(quit);
+}
+END_TEST
+
+static Suite *exit_ports_suite(void)
+{
+	Suite *s = suite_create("exit_ports");
+	TCase *tc = tcase_create("ports");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_minivmm_exit_port_status);
+	tcase_add_test(tc, test_minivmm_exit_port_zero_is_success);
+	tcase_add_test(tc, test_isa_debug_exit_convention);
+	tcase_add_test(tc, test_first_stop_wins);
+	tcase_add_test(tc, test_ports_overlap_refused);
+	suite_add_tcase(s, tc);
+	TCase *con = tcase_create("console");
+	tcase_add_test(con, test_console_escape_filter);
+	suite_add_tcase(s, con);
+	return s;
+}
+
+CHECK_MAIN(exit_ports_suite)

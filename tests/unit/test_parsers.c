@@ -1,0 +1,134 @@
+/* What users type: sizes, addresses, durations, and the run command line. */
+#include <errno.h>
+
+#include "cli.h"
+#include "size_parse.h"
+#include "test_check_main.h"
+
+START_TEST(test_sizes_with_suffixes)
+{
+	uint64_t v;
+	ck_assert_int_eq(parse_size("64M", &v), 0);
+	ck_assert_uint_eq(v, 64ull << 20);
+	ck_assert_int_eq(parse_size("1g", &v), 0);
+	ck_assert_uint_eq(v, 1ull << 30);
+	ck_assert_int_eq(parse_size("2048K", &v), 0);
+	ck_assert_uint_eq(v, 2ull << 20);
+	ck_assert_int_eq(parse_size("512MiB", &v), 0);
+	ck_assert_uint_eq(v, 512ull << 20);
+	ck_assert_int_eq(parse_size("4096", &v), 0);
+	ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(parse_size("4096B", &v), 0);
+	ck_assert_uint_eq(v, 4096);
+}
+END_TEST
+
+START_TEST(test_bad_sizes)
+{
+	uint64_t v = 7;
+	ck_assert_int_eq(parse_size("", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("M", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("-1M", &v), -EINVAL);
+	ck_assert_int_eq(parse_size(" 1M", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("1X", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("1MM", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("1.5G", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("99999999999999999999", &v), -ERANGE);
+	ck_assert_int_eq(parse_size("17179869184G", &v), -ERANGE); /* 2^34 GiB = 2^64 */
+	ck_assert_uint_eq(v, 7);				   /* untouched on failure */
+}
+END_TEST
+
+START_TEST(test_u64_and_seconds)
+{
+	uint64_t v;
+	double s;
+	ck_assert_int_eq(parse_u64("0x100000", &v), 0);
+	ck_assert_uint_eq(v, 0x100000);
+	ck_assert_int_eq(parse_u64("4096", &v), 0);
+	ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(parse_u64("0x", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("-5", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("0x10000000000000000", &v), -ERANGE);
+	ck_assert_int_eq(parse_seconds("0.5", &s), 0);
+	ck_assert(s == 0.5);
+	ck_assert_int_eq(parse_seconds("0", &s), -ERANGE);
+	ck_assert_int_eq(parse_seconds("-1", &s), -EINVAL);
+	ck_assert_int_eq(parse_seconds("nan", &s), -EINVAL);
+	ck_assert_int_eq(parse_seconds("5s", &s), -EINVAL);
+}
+END_TEST
+
+static int parse(struct run_options *o, struct vmm_error *err, int argc, char **argv)
+{
+	return cli_parse_run(argc, argv, o, err);
+}
+
+START_TEST(test_run_defaults)
+{
+	struct run_options o;
+	struct vmm_error err;
+	char *argv[] = {"run", NULL};
+	ck_assert_int_eq(parse(&o, &err, 1, argv), 0);
+	ck_assert_uint_eq(o.memory, CLI_DEFAULT_MEMORY);
+	ck_assert_ptr_null(o.guest_path);
+	ck_assert(!o.strict_io && !o.flat);
+	ck_assert(o.timeout_seconds == 0);
+}
+END_TEST
+
+START_TEST(test_run_options)
+{
+	struct run_options o;
+	struct vmm_error err;
+	char *argv[] = {"run",	       "-m",	    "128M", "--cmdline",   "a b",
+			"--strict-io", "--timeout", "2.5",  "--load-addr", "0x200000",
+			"--flat",      "g.bin",	    NULL};
+	ck_assert_int_eq(parse(&o, &err, 12, argv), 0);
+	ck_assert_uint_eq(o.memory, 128ull << 20);
+	ck_assert_str_eq(o.cmdline, "a b");
+	ck_assert(o.strict_io && o.flat);
+	ck_assert(o.timeout_seconds == 2.5);
+	ck_assert_uint_eq(o.load_addr, 0x200000);
+	ck_assert_str_eq(o.guest_path, "g.bin");
+}
+END_TEST
+
+START_TEST(test_run_usage_errors)
+{
+	struct run_options o;
+	struct vmm_error err;
+	char *bad_mem[] = {"run", "-m", "big", NULL};
+	ck_assert_int_eq(parse(&o, &err, 3, bad_mem), -EINVAL);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	ck_assert_str_eq(err.msg, "invalid memory size 'big': give e.g. 64M or 1G "
+				  "(see minivmm --help)");
+	char *missing_value[] = {"run", "--timeout", NULL};
+	ck_assert_int_eq(parse(&o, &err, 2, missing_value), -EINVAL);
+	char *two[] = {"run", "a", "b", NULL};
+	ck_assert_int_eq(parse(&o, &err, 3, two), -EINVAL);
+	char *both[] = {"run", "--guest", "hello", "a.elf", NULL};
+	ck_assert_int_eq(parse(&o, &err, 4, both), -EINVAL);
+	char *flat_builtin[] = {"run", "--flat", NULL};
+	ck_assert_int_eq(parse(&o, &err, 2, flat_builtin), -EINVAL);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+}
+END_TEST
+
+static Suite *parsers_suite(void)
+{
+	Suite *s = suite_create("parsers");
+	TCase *tc = tcase_create("numbers");
+	tcase_add_test(tc, test_sizes_with_suffixes);
+	tcase_add_test(tc, test_bad_sizes);
+	tcase_add_test(tc, test_u64_and_seconds);
+	suite_add_tcase(s, tc);
+	TCase *cli = tcase_create("cli");
+	tcase_add_test(cli, test_run_defaults);
+	tcase_add_test(cli, test_run_options);
+	tcase_add_test(cli, test_run_usage_errors);
+	suite_add_tcase(s, cli);
+	return s;
+}
+
+CHECK_MAIN(parsers_suite)

@@ -1,0 +1,152 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kvm.h"
+#include "size_parse.h"
+
+enum {
+	OPT_CMDLINE = 256,
+	OPT_GUEST,
+	OPT_LIST_GUESTS,
+	OPT_FLAT,
+	OPT_LOAD_ADDR,
+	OPT_STRICT_IO,
+	OPT_TIMEOUT,
+	OPT_KVM,
+};
+
+static const struct option run_long_options[] = {
+    {"memory", required_argument, NULL, 'm'},
+    {"cmdline", required_argument, NULL, OPT_CMDLINE},
+    {"guest", required_argument, NULL, OPT_GUEST},
+    {"list-guests", no_argument, NULL, OPT_LIST_GUESTS},
+    {"flat", no_argument, NULL, OPT_FLAT},
+    {"load-addr", required_argument, NULL, OPT_LOAD_ADDR},
+    {"strict-io", no_argument, NULL, OPT_STRICT_IO},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"kvm", required_argument, NULL, OPT_KVM},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+void cli_print_usage(void)
+{
+	printf("usage: minivmm run [options] [GUEST]    boot a guest (default: the built-in toy)\n"
+	       "       minivmm info                     what KVM offers on this host\n"
+	       "       minivmm --help | --version\n"
+	       "\n"
+	       "GUEST is an ELF64 x86-64 executable (entered in 64-bit long mode at its entry\n"
+	       "point) or, with --flat, a raw binary. Without GUEST, a built-in guest runs.\n"
+	       "\n"
+	       "run options:\n"
+	       "  -m, --memory SIZE    guest RAM, with K/M/G suffix (default 64M; 2M to 3G)\n"
+	       "      --cmdline TEXT   command line handed to the guest in its boot info\n"
+	       "      --guest NAME     run the built-in guest NAME (see --list-guests)\n"
+	       "      --list-guests    list the built-in guests and exit\n"
+	       "      --flat           GUEST is a flat binary loaded at --load-addr\n"
+	       "      --load-addr ADDR where --flat loads and enters (default 0x100000)\n"
+	       "      --strict-io      stop the guest at an I/O port or MMIO access no device\n"
+	       "                       claims (default: reads give all ones, writes are dropped)\n"
+	       "      --timeout SECS   stop the guest after SECS seconds (fractions allowed)\n"
+	       "      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
+	       "\n"
+	       "Console: the guest's COM1 (port 0x3f8) is stdin/stdout. On a terminal, Ctrl-A x\n"
+	       "quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
+	       "\n"
+	       "Exit status: the guest's own status when it writes minivmm's exit port 0x501\n"
+	       "(v gives v & 0xff) or QEMU's isa-debug-exit port 0xf4 (v gives (v << 1) | 1);\n"
+	       "guests should use 0-63 to stay unambiguous. minivmm's own statuses:\n"
+	       "   64 bad command line or option     80 guest triple fault (KVM_EXIT_SHUTDOWN)\n"
+	       "   65 guest image malformed          81 guest halted with nothing to wake it\n"
+	       "   66 guest file missing/unreadable  82 KVM could not emulate (INTERNAL_ERROR)\n"
+	       "   69 KVM unavailable or too old     83 VM entry failed (FAIL_ENTRY)\n"
+	       "   70 internal error in minivmm      84 unexpected VM exit\n"
+	       "   71 host out of memory/resources   85 unclaimed I/O with --strict-io\n"
+	       "   77 no permission for /dev/kvm     86 quit with Ctrl-A x\n"
+	       "  124 --timeout expired             128+N stopped by signal N (SIGINT, SIGTERM)\n");
+}
+
+static int usage_error(struct vmm_error *err, const char *fmt, const char *arg)
+{
+	vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, fmt, arg);
+	size_t n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof err->msg - n, " (see minivmm --help)");
+	return -EINVAL;
+}
+
+static int parse_option(int opt, const char *arg, struct run_options *opts, struct vmm_error *err)
+{
+	switch (opt) {
+	case 'm':
+		if (parse_size(arg, &opts->memory))
+			return usage_error(err, "invalid memory size '%s': give e.g. 64M or 1G",
+					   arg);
+		return 0;
+	case OPT_CMDLINE:
+		opts->cmdline = arg;
+		return 0;
+	case OPT_GUEST:
+		opts->builtin_name = arg;
+		return 0;
+	case OPT_LIST_GUESTS:
+		opts->list_guests = true;
+		return 0;
+	case OPT_FLAT:
+		opts->flat = true;
+		return 0;
+	case OPT_LOAD_ADDR:
+		if (parse_u64(arg, &opts->load_addr))
+			return usage_error(err, "invalid --load-addr '%s': give e.g. 0x100000",
+					   arg);
+		return 0;
+	case OPT_STRICT_IO:
+		opts->strict_io = true;
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_seconds(arg, &opts->timeout_seconds))
+			return usage_error(
+			    err, "invalid --timeout '%s': give seconds, e.g. 5 or 0.5", arg);
+		return 0;
+	case OPT_KVM:
+		opts->kvm_device = arg;
+		return 0;
+	case 'h':
+		opts->help = true;
+		return 0;
+	default:
+		return usage_error(err, "%s", "unknown option or missing argument");
+	}
+}
+
+int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_error *err)
+{
+	*opts =
+	    (struct run_options){.memory = CLI_DEFAULT_MEMORY, .load_addr = CLI_DEFAULT_LOAD_ADDR};
+	opterr = 0; /* we print our own one-line message */
+	optind = 1;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "+:m:h", run_long_options, NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			const char *bad = argv[optind - 1];
+			return usage_error(err, "option '%s' is unknown or needs a value", bad);
+		}
+		int ret = parse_option(opt, optarg, opts, err);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		opts->guest_path = argv[optind++];
+	if (optind < argc)
+		return usage_error(err, "unexpected argument '%s': give one GUEST at most",
+				   argv[optind]);
+	if (opts->guest_path && opts->builtin_name)
+		return usage_error(err, "both a GUEST file and --guest %s given: choose one",
+				   opts->builtin_name);
+	if (opts->flat && !opts->guest_path)
+		return usage_error(err, "%s", "--flat needs a GUEST file");
+	return 0;
+}

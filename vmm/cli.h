@@ -1,0 +1,32 @@
+/* The command line of `minivmm run`: parsed into options, or refused with a usage error. */
+#ifndef MINIVMM_CLI_H
+#define MINIVMM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm_error.h"
+
+#define CLI_DEFAULT_MEMORY    (64ull << 20)
+#define CLI_DEFAULT_LOAD_ADDR 0x100000ull
+
+struct run_options {
+	uint64_t memory;
+	const char *cmdline;
+	const char *guest_path;	  /* a file, or NULL for a built-in guest */
+	const char *builtin_name; /* --guest NAME; NULL: the default built-in */
+	bool list_guests;
+	bool flat;
+	uint64_t load_addr;
+	bool strict_io;
+	double timeout_seconds;
+	const char *kvm_device;
+	bool help;
+};
+
+/* Parses `run`'s arguments (argv[0] is "run"). */
+int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_error *err);
+
+void cli_print_usage(void);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * Ports that end the run with a status the guest chooses, so a guest's exit(0) becomes the
+ * user's shell status 0:
+ * - minivmm's own exit port (MINIVMM_EXIT_PORT): a write of v gives status v & 0xff;
+ * - QEMU's isa-debug-exit (port 0xf4): a write of v gives (v << 1) | 1, so guests written for
+ *   `qemu -device isa-debug-exit,iobase=0xf4` behave the same here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/devices.h"
+#include "minivmm/boot_abi.h"
+
+struct exit_port {
+	struct stop_request *stop;
+	bool qemu_convention;
+};
+
+static void exit_port_write(void *opaque, uint64_t offset, const uint8_t *data, uint32_t len)
+{
+	struct exit_port *port = opaque;
+	uint32_t value = 0;
+	(void)offset;
+	memcpy(&value, data, len < 4 ? len : 4);
+	int status = port->qemu_convention ? (int)((value << 1) | 1) : (int)value;
+	stop_request_raise(port->stop, STOP_GUEST_EXIT, status & 0xff);
+}
+
+static const struct bus_device_ops exit_port_ops = {.write = exit_port_write};
+
+static int exit_port_attach_at(struct vm *vm, uint16_t port_base, uint16_t width,
+			       bool qemu_convention, const char *name, struct vmm_error *err)
+{
+	struct exit_port *port = calloc(1, sizeof *port);
+	if (!port)
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
+	port->stop = &vm->stop;
+	port->qemu_convention = qemu_convention;
+	int ret = vm_add_device(vm, name, port, free, err);
+	if (ret) {
+		free(port);
+		return ret;
+	}
+	ret = bus_register(&vm->pio_bus, port_base, width, name, &exit_port_ops, port);
+	if (ret)
+		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL, "cannot register %s at 0x%x",
+				     name, port_base);
+	return 0;
+}
+
+static int minivmm_exit_attach(struct vm *vm, struct vmm_error *err)
+{
+	return exit_port_attach_at(vm, MINIVMM_EXIT_PORT, 4, false, "exit-port", err);
+}
+
+static int isa_debug_exit_attach(struct vm *vm, struct vmm_error *err)
+{
+	/* QEMU's default iosize is 1; guests also write 2 or 4 bytes, so claim 4 ports. */
+	return exit_port_attach_at(vm, MINIVMM_ISA_DEBUG_EXIT_PORT, 4, true, "isa-debug-exit", err);
+}
+
+const struct device_module exit_port_module = {"exit-port", minivmm_exit_attach};
+const struct device_module isa_debug_exit_module = {"isa-debug-exit", isa_debug_exit_attach};

@@ -1,0 +1,99 @@
+/*
+ * Reads a guest image file into memory. Images are small (a kernel is kilobytes to megabytes),
+ * so one malloc'd buffer is simpler than mmap and leaves no mapping tied to the file's fate.
+ */
+#include "loader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Far above any kernel minivmm can boot, and low enough that a wrong path (a disk image, a core
+ * file) is refused instead of read into memory. */
+#define GUEST_FILE_MAX (1ull << 30)
+
+static const char *file_type_name(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a pipe";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "not a regular file";
+}
+
+/* read() until size bytes or end of file, retrying on EINTR; returns bytes read or -errno. */
+static ssize_t read_fully(int fd, uint8_t *buf, size_t size)
+{
+	size_t done = 0;
+	while (done < size) {
+		ssize_t n = read(fd, buf + done, size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0) /* the file shrank since fstat: take what there is */
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int load_file(const char *path, void **data, size_t *size, struct vmm_error *err)
+{
+	*data = NULL;
+	*size = 0;
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer before we can refuse it. It
+	 * changes nothing for the regular files we go on to read. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_NO_GUEST_FILE,
+				     "cannot open guest '%s': %s", path, strerror(errno));
+	struct stat st;
+	int rc = 0;
+	uint8_t *buf = NULL;
+	if (fstat(fd, &st) != 0) {
+		rc = vmm_error_set(err, -errno, VMM_EXIT_NO_GUEST_FILE,
+				   "cannot stat guest '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = vmm_error_set(err, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
+				   VMM_EXIT_NO_GUEST_FILE,
+				   "guest '%s' is %s: give the path of a kernel image file", path,
+				   file_type_name(st.st_mode));
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > GUEST_FILE_MAX) {
+		rc = vmm_error_set(err, -EFBIG, VMM_EXIT_GUEST_IMAGE,
+				   "guest '%s' is %lld bytes, over the 1 GiB limit for guest "
+				   "images: give a kernel image, not a disk or core file",
+				   path, (long long)st.st_size);
+		goto out;
+	}
+	size_t want = (size_t)st.st_size;
+	buf = malloc(want ? want : 1); /* malloc(0) may return NULL */
+	if (!buf) {
+		rc = vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+				   "out of memory reading guest '%s' (%zu bytes)", path, want);
+		goto out;
+	}
+	ssize_t got = read_fully(fd, buf, want);
+	if (got < 0) {
+		rc = vmm_error_set(err, (int)got, VMM_EXIT_NO_GUEST_FILE,
+				   "cannot read guest '%s': %s", path, strerror((int)-got));
+		free(buf);
+		goto out;
+	}
+	*data = buf;
+	*size = (size_t)got;
+out:
+	close(fd);
+	return rc;
+}

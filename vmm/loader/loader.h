@@ -1,0 +1,42 @@
+/*
+ * Guest image loaders. Each copies an image into guest RAM and reports its entry point. An image
+ * is untrusted: every offset, size and address in it is checked before use, and every problem is
+ * reported as one line in err (status VMM_EXIT_GUEST_IMAGE, or VMM_EXIT_NO_GUEST_FILE if the file
+ * cannot be opened).
+ */
+#ifndef MINIVMM_LOADER_H
+#define MINIVMM_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest_mem.h"
+#include "vmm_error.h"
+
+struct load_result {
+	uint64_t entry;	     /* guest-physical (= virtual: the VMM identity-maps) entry point */
+	uint64_t load_begin; /* lowest guest-physical byte written */
+	uint64_t load_end;   /* one past the highest */
+};
+
+/* Guest-physical [0, reserved_end) belongs to the VMM (boot info, GDT, page tables, stack). */
+struct load_constraints {
+	uint64_t reserved_end;
+};
+
+/* ELF64 x86-64 executable (ET_EXEC) from memory, through libelf: PT_LOAD segments are copied and
+ * the rest of p_memsz zero-filled. Refused: not ELF, not ELFCLASS64/EM_X86_64/ET_EXEC, truncated,
+ * p_filesz > p_memsz, a segment outside RAM or overlapping the reserved pages or another segment,
+ * no PT_LOAD, an entry outside every executable segment. */
+int elf_load_image(struct guest_mem *mem, const struct load_constraints *limits, const void *image,
+		   size_t size, struct load_result *out, struct vmm_error *err);
+
+/* A flat binary copied to load_addr; the entry is load_addr. */
+int flat_load_image(struct guest_mem *mem, const struct load_constraints *limits, const void *image,
+		    size_t size, uint64_t load_addr, struct load_result *out,
+		    struct vmm_error *err);
+
+/* Reads a whole file into a malloc'd buffer (guest images are small). */
+int load_file(const char *path, void **data, size_t *size, struct vmm_error *err);
+
+#endif

@@ -1,0 +1,239 @@
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devices/devices.h"
+#include "minivmm/boot_abi.h"
+#include "x86/long_mode.h"
+
+/* Every device this VM gets, attached in this order. */
+static const struct device_module *const device_modules[] = {
+    &uart8250_com1_module,
+    &exit_port_module,
+    &isa_debug_exit_module,
+};
+
+int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),
+		  struct vmm_error *err)
+{
+	if (vm->device_count == VM_MAX_DEVICES)
+		return vmm_error_set(err, -ENOSPC, VMM_EXIT_INTERNAL, "too many devices");
+	vm->devices[vm->device_count++] =
+	    (struct vm_device){.name = name, .state = state, .destroy = destroy};
+	return 0;
+}
+
+static void vm_kick_all(void *ctx)
+{
+	struct vm *vm = ctx;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_kick(&vm->vcpus[i]);
+}
+
+static int vm_setup_memory(struct vm *vm, struct vmm_error *err)
+{
+	int ret = guest_mem_init(&vm->mem, vm->cfg.ram_size, err);
+	if (ret)
+		return ret;
+	struct kvm_userspace_memory_region region = {
+	    .slot = 0,
+	    .guest_phys_addr = 0,
+	    .memory_size = vm->mem.size,
+	    .userspace_addr = (uint64_t)(uintptr_t)vm->mem.host,
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
+				     "KVM_SET_USER_MEMORY_REGION failed: %s", strerror(errno));
+	return 0;
+}
+
+static int vm_write_boot_info(struct vm *vm, struct vmm_error *err)
+{
+	struct minivmm_boot_info *info =
+	    guest_mem_gpa_to_hva(&vm->mem, MINIVMM_BOOT_INFO_GPA, sizeof *info);
+	if (!info)
+		return vmm_error_set(err, -EFAULT, VMM_EXIT_INTERNAL, "no room for boot info");
+	const char *cmdline = vm->cfg.cmdline ? vm->cfg.cmdline : "";
+	size_t len = strlen(cmdline);
+	if (len >= MINIVMM_CMDLINE_MAX)
+		return vmm_error_set(err, -E2BIG, VMM_EXIT_USAGE,
+				     "--cmdline is %zu bytes long: at most %d are allowed", len,
+				     MINIVMM_CMDLINE_MAX - 1);
+	memset(info, 0, sizeof *info);
+	info->magic = MINIVMM_BOOT_MAGIC;
+	info->abi_version = MINIVMM_BOOT_ABI_VERSION;
+	info->ram_size = vm->mem.size;
+	info->pml4_gpa = MINIVMM_PML4_GPA;
+	info->reserved_end = MINIVMM_RESERVED_END;
+	info->cpu_count = vm->vcpu_count;
+	info->cmdline_len = (uint32_t)len;
+	memcpy(info->cmdline, cmdline, len + 1);
+	snprintf(info->vmm_version, sizeof info->vmm_version, "minivmm %s", MINIVMM_VERSION);
+	return 0;
+}
+
+static int vm_load_guest(struct vm *vm, struct vmm_error *err)
+{
+	const struct load_constraints limits = {.reserved_end = MINIVMM_RESERVED_END};
+	if (vm->cfg.format == GUEST_FORMAT_FLAT)
+		return flat_load_image(&vm->mem, &limits, vm->cfg.image, vm->cfg.image_size,
+				       vm->cfg.load_addr, &vm->loaded, err);
+	return elf_load_image(&vm->mem, &limits, vm->cfg.image, vm->cfg.image_size, &vm->loaded,
+			      err);
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
+{
+	memset(vm, 0, sizeof *vm);
+	vm->cfg = *cfg;
+	vm->fd = -1;
+	vm->kvm.fd = -1;
+	bus_init(&vm->pio_bus, "io");
+	bus_init(&vm->mmio_bus, "mmio");
+	stop_request_init(&vm->stop);
+	vm->stop.kick = vm_kick_all;
+	vm->stop.kick_ctx = vm;
+	console_init(&vm->console, cfg->console_in_fd, cfg->console_out_fd);
+
+	int ret = kvm_open(&vm->kvm, cfg->kvm_device ? cfg->kvm_device : KVM_DEFAULT_DEVICE, err);
+	if (ret)
+		return ret;
+	vm->fd = ioctl(vm->kvm.fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
+				     "KVM_CREATE_VM failed: %s", strerror(errno));
+	ret = vm_setup_memory(vm, err);
+	ret = ret ?: x86_build_boot_structures(&vm->mem, err);
+	ret = ret ?: vm_load_guest(vm, err);
+	for (size_t i = 0; !ret && i < sizeof device_modules / sizeof device_modules[0]; i++)
+		ret = device_modules[i]->attach(vm, err);
+	for (unsigned i = 0; !ret && i < VM_MAX_VCPUS; i++) {
+		ret = vcpu_create(&vm->vcpus[i], vm, i, err);
+		if (vm->vcpus[i].run) /* created, even if CPUID setup failed: destroy it later */
+			vm->vcpu_count++;
+		ret = ret ?: vcpu_enter_long_mode(&vm->vcpus[i], vm->loaded.entry, err);
+	}
+	ret = ret ?: vm_write_boot_info(vm, err);
+	return ret;
+}
+
+static pthread_t vm_main_thread;
+
+static void vm_vcpu_finished(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	pthread_kill(vm_main_thread, SIGUSR2); /* wakes vm_wait() */
+}
+
+static void console_quit(void *ctx)
+{
+	struct vm *vm = ctx;
+	stop_request_raise(&vm->stop, STOP_USER_QUIT, VMM_EXIT_USER_QUIT);
+}
+
+static bool all_vcpus_finished(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].thread_started && !atomic_load(&vm->vcpus[i].finished))
+			return false;
+	return true;
+}
+
+static double monotonic_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The main thread's part: wait for the vCPUs, a signal or the timeout, whichever comes first. */
+static void vm_wait(struct vm *vm, const sigset_t *waited)
+{
+	double deadline =
+	    vm->cfg.timeout_seconds > 0 ? monotonic_seconds() + vm->cfg.timeout_seconds : INFINITY;
+	while (!all_vcpus_finished(vm)) {
+		double left = deadline - monotonic_seconds();
+		if (left <= 0) {
+			stop_request_raise(&vm->stop, STOP_TIMEOUT, VMM_EXIT_TIMEOUT);
+			deadline = INFINITY;
+			continue;
+		}
+		struct timespec wait = {.tv_sec = 3600};
+		if (isfinite(left)) {
+			wait.tv_sec = (time_t)left;
+			wait.tv_nsec = (long)((left - (double)wait.tv_sec) * 1e9);
+		}
+		int sig = sigtimedwait(waited, NULL, &wait);
+		if (sig == SIGINT || sig == SIGTERM)
+			stop_request_raise(&vm->stop, STOP_SIGNAL, VMM_EXIT_SIGNAL_BASE + sig);
+	}
+}
+
+int vm_run(struct vm *vm, struct vmm_error *err)
+{
+	/* Signals: SIGINT/SIGTERM/SIGUSR2 are taken only by vm_wait() on this thread; vCPU
+	 * threads inherit the mask and unblock just their kick signal. */
+	sigset_t waited, saved;
+	sigemptyset(&waited);
+	sigaddset(&waited, SIGINT);
+	sigaddset(&waited, SIGTERM);
+	sigaddset(&waited, SIGUSR2);
+	sigaddset(&waited, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &waited, &saved);
+	sigdelset(&waited, SIGUSR1);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout is reported, not fatal */
+	vm_main_thread = pthread_self();
+
+	int ret = vcpu_install_kick_handler();
+	if (ret) {
+		ret = vmm_error_set(err, ret, VMM_EXIT_HOST_RESOURCES, "sigaction failed");
+		goto out;
+	}
+	ret = console_start(&vm->console, console_quit, vm);
+	if (ret) {
+		ret = vmm_error_set(err, ret, VMM_EXIT_HOST_RESOURCES,
+				    "cannot start the console: %s", strerror(-ret));
+		goto out;
+	}
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		ret = vcpu_start(&vm->vcpus[i], vm_vcpu_finished);
+		if (ret) {
+			stop_request_raise(&vm->stop, STOP_VMM_ERROR, VMM_EXIT_HOST_RESOURCES);
+			vmm_error_set(err, ret, VMM_EXIT_HOST_RESOURCES,
+				      "cannot start a vCPU thread: %s", strerror(-ret));
+			break;
+		}
+	}
+	vm_wait(vm, &waited);
+	console_stop(&vm->console);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_join(&vm->vcpus[i]);
+out:
+	console_stop(&vm->console);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	return ret;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	vm->vcpu_count = 0;
+	for (unsigned i = vm->device_count; i-- > 0;)
+		if (vm->devices[i].destroy)
+			vm->devices[i].destroy(vm->devices[i].state);
+	vm->device_count = 0;
+	guest_mem_destroy(&vm->mem);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->fd = -1;
+	kvm_close(&vm->kvm);
+}

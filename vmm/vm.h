@@ -1,0 +1,82 @@
+/*
+ * One virtual machine: guest RAM, the two buses, the devices, the vCPUs, the console and the
+ * stop request, put together and taken apart in one place.
+ */
+#ifndef MINIVMM_VM_H
+#define MINIVMM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "console.h"
+#include "guest_mem.h"
+#include "kvm.h"
+#include "loader/loader.h"
+#include "stop.h"
+#include "vcpu.h"
+#include "vmm_error.h"
+
+#define VM_MAX_VCPUS   1
+#define VM_MAX_DEVICES 16
+
+enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
+
+struct vm_config {
+	const char *kvm_device; /* default KVM_DEFAULT_DEVICE */
+	uint64_t ram_size;
+	const char *cmdline;	/* NULL: empty */
+	bool strict_io;		/* unclaimed I/O stops the guest */
+	double timeout_seconds; /* 0: none */
+	const void *image;	/* the guest image in host memory */
+	size_t image_size;
+	const char *image_name; /* for messages */
+	enum guest_format format;
+	uint64_t load_addr; /* GUEST_FORMAT_FLAT */
+	int console_in_fd;  /* -1: no input */
+	int console_out_fd;
+};
+
+/* A device's state and how to free it. */
+struct vm_device {
+	const char *name;
+	void *state;
+	void (*destroy)(void *state);
+};
+
+struct vm {
+	struct vm_config cfg;
+	struct kvm kvm;
+	int fd;
+	struct guest_mem mem;
+	struct load_result loaded;
+	struct bus pio_bus;
+	struct bus mmio_bus;
+	struct stop_request stop;
+	struct console console;
+	struct vm_device devices[VM_MAX_DEVICES];
+	unsigned device_count;
+	struct vcpu vcpus[VM_MAX_VCPUS];
+	unsigned vcpu_count;
+};
+
+/* A device file's entry point: creates its state, registers its ranges, calls vm_add_device. */
+struct device_module {
+	const char *name;
+	int (*attach)(struct vm *vm, struct vmm_error *err);
+};
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err);
+
+/* Runs until the guest stops. Returns 0 (the outcome is in vm->stop: reason and exit status,
+ * and a vCPU's report for a guest fault) or a negative errno with err filled. */
+int vm_run(struct vm *vm, struct vmm_error *err);
+
+void vm_destroy(struct vm *vm);
+
+/* For device modules. */
+int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),
+		  struct vmm_error *err);
+
+#endif
