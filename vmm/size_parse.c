@@ -10,9 +10,17 @@ int parse_u64(const char *text, uint64_t *value)
 {
 	if (!text || !isdigit((unsigned char)text[0]))
 		return -EINVAL; /* strtoull would accept "-1" and " 1" */
+	/* Decimal or 0x-hex, never octal: base 0 would read "010" as 8 (found by fuzz_cli). The
+	 * digit check after "0x" keeps strtoull from accepting a sign or blank there. */
+	int base = 10;
+	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+		if (!isxdigit((unsigned char)text[2]))
+			return -EINVAL;
+		base = 16;
+	}
 	char *end;
 	errno = 0;
-	unsigned long long v = strtoull(text, &end, 0);
+	unsigned long long v = strtoull(text, &end, base);
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (*end != '\0')

@@ -380,7 +380,10 @@ static int copy_segments(struct guest_mem *mem, const uint8_t *image,
 			return vmm_error_set(err, -EFAULT, VMM_EXIT_INTERNAL,
 					     "segment %zu escaped the loader's RAM check",
 					     s->index);
-		memcpy(file_part, image + s->offset, s->filesz);
+		/* p_offset is only checked when there are file bytes: a bss-only segment may carry
+		 * any value, and image + p_offset would be undefined (UBSan, fuzz_elf_loader). */
+		if (s->filesz > 0)
+			memcpy(file_part, image + s->offset, s->filesz);
 		memset(zero_part, 0, s->memsz - s->filesz);
 		if (s->paddr < out->load_begin)
 			out->load_begin = s->paddr;

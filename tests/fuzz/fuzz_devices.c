@@ -1,0 +1,260 @@
+/*
+ * Fuzz target: the I/O bus and the device register interfaces a guest reaches with IN/OUT and
+ * MMIO: the 16550A UART at 0x3f8 (vmm/devices/uart8250.c), minivmm's exit port 0x501 and
+ * isa-debug-exit 0xf4 (vmm/devices/exit_port.c), through vmm/bus.c, plus host input into the
+ * UART (uart8250_receive, the console thread's call) interleaved with the guest's accesses.
+ *
+ * Input: byte 0 configures the UART backend (bit 0: echo every transmitted byte back into the
+ * receiver from inside transmit, as the backend contract allows; bit 1: an interrupt line
+ * callback). Then a stream of operations, each an opcode byte and its operands:
+ *   bits 0-2  0-2: UART access at 0x3f4 + (a & 15), one operand byte a (straddles both ends)
+ *             3:   exit port access near 0xf4 or 0x501, one operand byte
+ *             4:   I/O port access at any 16-bit port (2 operand bytes)
+ *             5:   access at any 64-bit address (8 bytes), on the MMIO bus if bit 6, else I/O
+ *             6:   host input: a count byte (0-31), then that many bytes for uart8250_receive
+ *             7:   direct uart8250_read/write at any 64-bit register offset (8 bytes)
+ *   bits 3-4  size 1, 2, 4 or 8;  bit 5  write (then size data bytes follow)
+ * A short input simply ends the stream.
+ *
+ * Invariants (abort() when broken): an unclaimed read is all ones; LSR reads with THRE and TEMT
+ * (bits 5, 6) set; IIR bits 4-5 are 0 and its interrupt ID is one the chip defines; reading RBR
+ * pops the FIFO's head in order; the FIFO never holds more than 16 bytes and receive() takes
+ * exactly what fits; the interrupt callback fires only on a change of level and never with OUT2
+ * clear; the first exit-port write decides the stop status, by each port's own convention.
+ */
+#include <string.h>
+
+#include "devices/devices.h"
+#include "devices/uart8250.h"
+#include "fuzz_common.h"
+#include "minivmm/boot_abi.h"
+
+#define UART_BASE MINIVMM_UART_COM1_PORT
+
+struct input {
+	const uint8_t *data;
+	size_t size, pos;
+};
+
+static bool take(struct input *in, uint8_t *byte)
+{
+	if (in->pos >= in->size)
+		return false;
+	*byte = in->data[in->pos++];
+	return true;
+}
+
+static uint64_t take_le(struct input *in, unsigned bytes)
+{
+	uint64_t v = 0;
+	uint8_t b;
+	for (unsigned i = 0; i < bytes && take(in, &b); i++)
+		v |= (uint64_t)b << (8 * i);
+	return v;
+}
+
+static struct vm vm;
+static struct uart8250 uart;
+static bool echo, irq_level;
+static uint64_t transmitted;
+
+static void discard_transmit(void *ctx, uint8_t byte)
+{
+	(void)ctx;
+	transmitted++;
+	if (echo) /* transmit runs with the UART's lock dropped: calling back in is allowed */
+		(void)uart8250_receive(&uart, &byte, 1);
+}
+
+static void track_irq(void *ctx, bool asserted)
+{
+	(void)ctx;
+	FUZZ_CHECK(asserted != irq_level);	    /* only changes are signalled */
+	FUZZ_CHECK(!asserted || (uart.mcr & 0x08)); /* OUT2 gates the line */
+	irq_level = asserted;
+}
+
+static void check_uart_state(void)
+{
+	FUZZ_CHECK(uart.rx_count <= UART8250_RX_FIFO_SIZE);
+	FUZZ_CHECK(uart.rx_head < UART8250_RX_FIFO_SIZE);
+	FUZZ_CHECK((uart.ier & 0xf0) == 0 && (uart.mcr & 0xe0) == 0);
+	FUZZ_CHECK(uart8250_rx_space(&uart) == UART8250_RX_FIFO_SIZE - uart.rx_count);
+}
+
+/* What the UART's registers returned for a read of len bytes at register offset off. before_*
+ * are the FIFO's state just before the access. */
+static void check_uart_read(uint64_t off, const uint8_t *data, uint32_t len, bool dlab,
+			    const uint8_t *before_fifo, unsigned before_head, unsigned before_count)
+{
+	unsigned popped = 0;
+	for (uint32_t i = 0; i < len; i++) {
+		if (off >= 8 || i >= 8 - off) {
+			FUZZ_CHECK(data[i] == 0xff); /* past the eight registers */
+			continue;
+		}
+		unsigned reg = (unsigned)(off + i);
+		if (reg == 5) /* LSR: the transmitter is always empty */
+			FUZZ_CHECK((data[i] & 0x60) == 0x60);
+		if (reg == 2) { /* IIR */
+			uint8_t id = data[i] & 0x0f;
+			FUZZ_CHECK((data[i] & 0x30) == 0);
+			FUZZ_CHECK(id == 0x01 || id == 0x00 || id == 0x02 || id == 0x04 ||
+				   id == 0x06 || id == 0x0c);
+		}
+		if (reg == 0 && !dlab) { /* RBR: the head of the FIFO, or 0 when empty */
+			if (popped < before_count) {
+				unsigned at = (before_head + popped) % UART8250_RX_FIFO_SIZE;
+				FUZZ_CHECK(data[i] == before_fifo[at]);
+				popped++;
+			} else {
+				FUZZ_CHECK(data[i] == 0);
+			}
+		}
+	}
+}
+
+struct exit_expectation {
+	bool seen;
+	int status;
+};
+
+static void bus_op(struct bus *bus, uint64_t addr, uint32_t len, bool is_write, struct input *in,
+		   struct exit_expectation *exit_seen)
+{
+	uint8_t data[8];
+	memset(data, 0xcc, sizeof data);
+	if (is_write)
+		for (uint32_t i = 0; i < len; i++)
+			(void)take(in, &data[i]);
+	uint8_t fifo[UART8250_RX_FIFO_SIZE];
+	memcpy(fifo, uart.rx_fifo, sizeof fifo);
+	unsigned head = uart.rx_head, count = uart.rx_count;
+	bool dlab = uart.lcr & 0x80;
+
+	const struct bus_range *r = bus_access(bus, addr, data, len, is_write);
+	if (!r) {
+		if (!is_write)
+			for (uint32_t i = 0; i < len; i++)
+				FUZZ_CHECK(data[i] == 0xff);
+		return;
+	}
+	FUZZ_CHECK(addr >= r->base && addr - r->base < r->len && len <= r->len - (addr - r->base));
+	if (r->opaque == &uart) {
+		if (!is_write)
+			check_uart_read(addr - r->base, data, len, dlab, fifo, head, count);
+		return;
+	}
+	if (is_write && !exit_seen->seen) {
+		uint32_t v = 0;
+		memcpy(&v, data, len < 4 ? len : 4);
+		bool qemu = strcmp(r->name, "isa-debug-exit") == 0;
+		FUZZ_CHECK(qemu || strcmp(r->name, "exit-port") == 0);
+		exit_seen->seen = true;
+		exit_seen->status = (int)(qemu ? ((v << 1) | 1) & 0xff : v & 0xff);
+	}
+}
+
+static void host_input(struct input *in)
+{
+	uint8_t n = 0, bytes[32];
+	(void)take(in, &n);
+	n &= 31;
+	unsigned got = 0;
+	while (got < n && take(in, &bytes[got]))
+		got++;
+	unsigned space = uart8250_rx_space(&uart);
+	unsigned accepted = uart8250_receive(&uart, bytes, got);
+	FUZZ_CHECK(accepted == (got < space ? got : space));
+}
+
+static void direct_access(struct input *in, uint32_t len, bool is_write)
+{
+	uint64_t offset = take_le(in, 8);
+	uint8_t data[8];
+	memset(data, 0xcc, sizeof data);
+	if (is_write) {
+		for (uint32_t i = 0; i < len; i++)
+			(void)take(in, &data[i]);
+		uart8250_write(&uart, offset, data, len);
+		return;
+	}
+	uint8_t fifo[UART8250_RX_FIFO_SIZE];
+	memcpy(fifo, uart.rx_fifo, sizeof fifo);
+	unsigned head = uart.rx_head, count = uart.rx_count;
+	bool dlab = uart.lcr & 0x80;
+	uart8250_read(&uart, offset, data, len);
+	check_uart_read(offset, data, len, dlab, fifo, head, count);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct input in = {.data = data, .size = size};
+	uint8_t config = 0;
+	(void)take(&in, &config);
+	echo = config & 1;
+	irq_level = false;
+	transmitted = 0;
+
+	memset(&vm, 0, sizeof vm);
+	bus_init(&vm.pio_bus, "io");
+	bus_init(&vm.mmio_bus, "mmio");
+	stop_request_init(&vm.stop);
+	struct vmm_error err;
+	FUZZ_CHECK(exit_port_module.attach(&vm, &err) == 0);
+	FUZZ_CHECK(isa_debug_exit_module.attach(&vm, &err) == 0);
+	const struct uart8250_backend backend = {.transmit = discard_transmit,
+						 .set_irq = (config & 2) ? track_irq : NULL};
+	uart8250_init(&uart, &backend);
+	FUZZ_CHECK(bus_register(&vm.pio_bus, UART_BASE, UART8250_REGISTER_COUNT, "com1",
+				&uart8250_bus_ops, &uart) == 0);
+
+	struct exit_expectation exit_seen = {0};
+	uint8_t op;
+	while (take(&in, &op)) {
+		uint32_t len = 1u << ((op >> 3) & 3);
+		bool is_write = op & 0x20;
+		uint8_t a = 0;
+		switch (op & 7) {
+		case 0:
+		case 1:
+		case 2:
+			(void)take(&in, &a);
+			bus_op(&vm.pio_bus, UART_BASE - 4 + (a & 15), len, is_write, &in,
+			       &exit_seen);
+			break;
+		case 3: {
+			(void)take(&in, &a);
+			uint64_t base = (a & 1) ? MINIVMM_EXIT_PORT : MINIVMM_ISA_DEBUG_EXIT_PORT;
+			bus_op(&vm.pio_bus, base - 2 + ((a >> 1) & 7), len, is_write, &in,
+			       &exit_seen);
+			break;
+		}
+		case 4:
+			bus_op(&vm.pio_bus, take_le(&in, 2), len, is_write, &in, &exit_seen);
+			break;
+		case 5:
+			bus_op((op & 0x40) ? &vm.mmio_bus : &vm.pio_bus, take_le(&in, 8), len,
+			       is_write, &in, &exit_seen);
+			break;
+		case 6:
+			host_input(&in);
+			break;
+		case 7:
+			direct_access(&in, len, is_write);
+			break;
+		}
+		check_uart_state();
+	}
+
+	if (exit_seen.seen) {
+		FUZZ_CHECK(atomic_load(&vm.stop.reason) == STOP_GUEST_EXIT);
+		FUZZ_CHECK(vm.stop.status == exit_seen.status);
+	} else {
+		FUZZ_CHECK(atomic_load(&vm.stop.reason) == STOP_NONE);
+	}
+	uart8250_destroy(&uart);
+	for (unsigned i = 0; i < vm.device_count; i++)
+		vm.devices[i].destroy(vm.devices[i].state);
+	return 0;
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Regenerates the committed seed corpora in tests/fuzz/corpus/ (small on purpose: < 20 KB in all).
+# ELF seeds are assembled and linked here with binutils (as, ld, strip), so they are real linker
+# output yet tiny. tools/fuzz adds the built guests (build/guest/*.elf, stripped) to the working
+# corpus at fuzz time. Run from anywhere; rewrites only the files it names.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+corpus=$here/corpus
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$corpus"/{elf_loader,devices,cli}
+
+# --- elf_loader ---------------------------------------------------------------------------
+cat >"$tmp/start.S" <<'ASM'
+	.text
+	.globl _start
+_start:	mov $0x501, %dx
+	xor %eax, %eax
+	out %al, %dx
+	hlt
+	.data
+value:	.quad 0x1122334455667788
+	.bss
+buffer:	.skip 0x2000
+ASM
+as --64 -o "$tmp/start.o" "$tmp/start.S"
+# One RWX segment: -N packs text, data and bss together with no page alignment.
+ld -m elf_x86_64 -N --no-warn-rwx-segments -e _start -Ttext=0x100000 --build-id=none -o "$tmp/one.elf" "$tmp/start.o"
+# Three segments (RX text, RW data + bss, R notes-free rodata) from an explicit PHDRS script.
+cat >"$tmp/three.ld" <<'LD'
+ENTRY(_start)
+PHDRS { text PT_LOAD FLAGS(5); data PT_LOAD FLAGS(6); }
+SECTIONS {
+	. = 0x200000;
+	.text : { *(.text) } :text
+	. = 0x201000;
+	.data : { *(.data) } :data
+	.bss : { *(.bss) } :data
+	/DISCARD/ : { *(.note*) *(.comment) }
+}
+LD
+ld -m elf_x86_64 -n -T "$tmp/three.ld" --build-id=none -o "$tmp/three.elf" "$tmp/start.o"
+strip --strip-all -o "$corpus/elf_loader/one-segment.elf" "$tmp/one.elf"
+strip --strip-all -o "$corpus/elf_loader/text-data-bss.elf" "$tmp/three.elf"
+# Not an ELF: 16 bytes the flat loader places near the end of RAM (byte 8 & 3 == 2).
+printf '\xeb\xfe\x90\x90\x90\x90\x90\x90\x02\x10\x00\x00\x00\x00\x00\x00' \
+	>"$corpus/elf_loader/flat-near-ram-end.bin"
+
+# --- devices (see fuzz_devices.c for the encoding) ----------------------------------------
+# A driver's set-up (LCR, divisor, FIFO, MCR, IER), two bytes out, two in, then status reads.
+printf '\x03\x20\x07\x80\x20\x04\x0c\x20\x05\x00\x20\x07\x03\x20\x06\xc7\x20\x08\x0b\x20\x05\x01''\x20\x04\x48\x20\x04\x69\x06\x02\x61\x62\x00\x06\x00\x09\x00\x04\x00\x04\x00\x0a' \
+	>"$corpus/devices/driver-setup.bin"
+# Loopback with every modem line up, 17 bytes into the 16-byte FIFO (overrun), reads, exit 42.
+{
+	printf '\x01\x20\x08\x1f'
+	for i in $(seq 0 16); do printf '\x20\x04\\x%02x' "$((0x41 + i))"; done | xargs -0 printf
+	printf '\x00\x09\x00\x06\x00\x04\x00\x04\x00\x04\x00\x0a\x23\x05\x2a'
+} >"$corpus/devices/loopback-overrun.bin"
+# Wide and straddling accesses, an unclaimed port and MMIO address, a far register offset, and
+# isa-debug-exit with a 2-byte write.
+printf '\x02\x18\x04\x30\x02\x01\x02\x03\x04\x04\x00\x10\x45\x00\x00\x00\xd0\x00\x00\x00\x00''\x07\xff\xff\xff\xff\xff\xff\xff\xff\x2b\x04\x03\x00' \
+	>"$corpus/devices/wide-and-unclaimed.bin"
+
+# --- cli: one NUL-separated argument list per file ----------------------------------------
+printf '64M' >"$corpus/cli/size.txt"
+printf '0x100000' >"$corpus/cli/address.txt"
+printf '0.5' >"$corpus/cli/seconds.txt"
+printf -- '-m\000200M\000--cmdline\000console=ttyS0 a=b\000--timeout\0002.5\000--strict-io\000guest.elf' \
+	>"$corpus/cli/run-options.txt"
+printf -- '--flat\000--load-addr\0000x200000\000kernel.bin' >"$corpus/cli/flat.txt"
+printf -- '--guest\000hello\000--list-guests\000--kvm\000/dev/kvm' >"$corpus/cli/builtin.txt"
+printf -- '-hm\0001G' >"$corpus/cli/short-cluster.txt"
+
+du -cb "$corpus"/*/* | tail -1
