@@ -17,6 +17,12 @@ enum {
 	OPT_STRICT_IO,
 	OPT_TIMEOUT,
 	OPT_KVM,
+	OPT_TRACE,
+	OPT_TRACE_FILTER,
+	OPT_TRACE_JSON,
+	OPT_TIMELINE,
+	OPT_TIMELINE_EXITS,
+	OPT_STATS,
 };
 
 static const struct option run_long_options[] = {
@@ -29,6 +35,12 @@ static const struct option run_long_options[] = {
     {"strict-io", no_argument, NULL, OPT_STRICT_IO},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"kvm", required_argument, NULL, OPT_KVM},
+    {"trace", optional_argument, NULL, OPT_TRACE},
+    {"trace-filter", required_argument, NULL, OPT_TRACE_FILTER},
+    {"trace-json", required_argument, NULL, OPT_TRACE_JSON},
+    {"timeline", required_argument, NULL, OPT_TIMELINE},
+    {"timeline-exits", required_argument, NULL, OPT_TIMELINE_EXITS},
+    {"stats", no_argument, NULL, OPT_STATS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -53,6 +65,15 @@ void cli_print_usage(void)
 	       "                       claims (default: reads give all ones, writes are dropped)\n"
 	       "      --timeout SECS   stop the guest after SECS seconds (fractions allowed)\n"
 	       "      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
+	       "\n"
+	       "seeing the exits (each return from KVM_RUN is one record):\n"
+	       "      --trace[=FILE]   one line per exit to FILE (default stderr)\n"
+	       "      --trace-filter SPEC  show only some: io,mmio,hlt,shutdown,intr,other,\n"
+	       "                       port=N,addr=N,device=NAME (comma-separated)\n"
+	       "      --stats          summary at the end, as perf kvm stat report, on stderr\n"
+	       "      --trace-json FILE  Chrome trace (open in Perfetto or chrome://tracing)\n"
+	       "      --timeline FILE  SVG picture of the first exits: guest vs host lanes\n"
+	       "      --timeline-exits N  how many exits the picture shows (default 50)\n"
 	       "\n"
 	       "Console: the guest's COM1 (port 0x3f8) is stdin/stdout. On a terminal, Ctrl-A x\n"
 	       "quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
@@ -114,6 +135,30 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 	case OPT_KVM:
 		opts->kvm_device = arg;
 		return 0;
+	case OPT_TRACE:
+		opts->trace.text = true;
+		opts->trace.text_path = arg && strcmp(arg, "-") != 0 ? arg : NULL;
+		return 0;
+	case OPT_TRACE_FILTER:
+		opts->trace.filter = arg;
+		return 0;
+	case OPT_TRACE_JSON:
+		opts->trace.json_path = arg;
+		return 0;
+	case OPT_TIMELINE:
+		opts->trace.timeline_path = arg;
+		return 0;
+	case OPT_TIMELINE_EXITS: {
+		uint64_t n;
+		if (parse_u64(arg, &n) || n == 0 || n > 100000)
+			return usage_error(err, "invalid --timeline-exits '%s': give 1 to 100000",
+					   arg);
+		opts->trace.timeline_exits = (unsigned)n;
+		return 0;
+	}
+	case OPT_STATS:
+		opts->trace.stats = true;
+		return 0;
 	case 'h':
 		opts->help = true;
 		return 0;
@@ -127,11 +172,15 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 	*opts =
 	    (struct run_options){.memory = CLI_DEFAULT_MEMORY, .load_addr = CLI_DEFAULT_LOAD_ADDR};
 	opterr = 0; /* we print our own one-line message */
-	optind = 1;
+	/* 0, not 1: glibc then also forgets its position inside a cluster like "-hx", which a
+	 * second call would otherwise resume in the previous argv (use after free, fuzz_cli). */
+	optind = 0;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "+:m:h", run_long_options, NULL)) != -1) {
 		if (opt == '?' || opt == ':') {
-			const char *bad = argv[optind - 1];
+			/* A short option inside a group (-xh) has no argv word of its own. */
+			char short_opt[3] = {'-', (char)optopt, '\0'};
+			const char *bad = optopt > 0 && optopt < 128 ? short_opt : argv[optind - 1];
 			return usage_error(err, "option '%s' is unknown or needs a value", bad);
 		}
 		int ret = parse_option(opt, optarg, opts, err);
@@ -148,5 +197,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 				   opts->builtin_name);
 	if (opts->flat && !opts->guest_path)
 		return usage_error(err, "%s", "--flat needs a GUEST file");
+	if (opts->trace.filter && !opts->trace.text)
+		return usage_error(err, "%s", "--trace-filter narrows --trace: give --trace too");
 	return 0;
 }

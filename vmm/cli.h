@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "trace/trace_session.h"
 #include "vmm_error.h"
 
 #define CLI_DEFAULT_MEMORY    (64ull << 20)
@@ -21,6 +22,7 @@ struct run_options {
 	bool strict_io;
 	double timeout_seconds;
 	const char *kvm_device;
+	struct trace_options trace;
 	bool help;
 };
 

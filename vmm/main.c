@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "builtin_guests.h"
+#include "compare/compare.h"
 #include "cli.h"
 #include "exit_report.h"
 #include "info.h"
@@ -89,6 +91,7 @@ static int run_command(int argc, char **argv)
 	    .load_addr = opts.load_addr,
 	    .console_in_fd = STDIN_FILENO,
 	    .console_out_fd = STDOUT_FILENO,
+	    .trace = opts.trace,
 	};
 	void *file_image = NULL;
 	if (opts.guest_path) {
@@ -121,6 +124,10 @@ static int run_command(int argc, char **argv)
 		status = err.status;
 	} else {
 		report_stop(&vm);
+		if (vm.trace && opts.trace.stats)
+			trace_session_print_stats(vm.trace, stderr);
+		if (vm.trace_failed)
+			fprintf(stderr, "minivmm: %s\n", vm.trace_error.msg);
 		status = vm.stop.status;
 	}
 	vm_destroy(&vm);
@@ -145,6 +152,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0)
 		return run_command(argc - 1, argv + 1);
+	if (strcmp(cmd, "compare") == 0)
+		return compare_command(argc - 1, argv + 1);
+	if (strcmp(cmd, "bench") == 0)
+		return bench_command(argc - 1, argv + 1);
 	if (strcmp(cmd, "info") == 0) {
 		const char *device = KVM_DEFAULT_DEVICE;
 		if (argc == 4 && strcmp(argv[2], "--kvm") == 0)

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "trace/vcpu_trace.h"
 #include "vm.h"
 
 /* Records or refuses an access no device claimed. Returns false if the run must stop. */
@@ -38,7 +40,7 @@ static bool note_unclaimed(struct vcpu *vcpu, const char *kind, uint64_t addr, u
 	return false;
 }
 
-static void handle_pio(struct vcpu *vcpu)
+static void handle_pio(struct vcpu *vcpu, struct exit_record *rec)
 {
 	struct kvm_run *run = vcpu->run;
 	uint32_t size = run->io.size, count = run->io.count;
@@ -54,14 +56,24 @@ static void handle_pio(struct vcpu *vcpu)
 		return;
 	}
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	rec->addr = run->io.port;
+	rec->size = (uint8_t)size;
+	rec->count = count;
+	rec->flags |= is_write ? EXIT_RECORD_WRITE : 0;
 	for (uint32_t i = 0; i < count; i++, data += size) {
-		if (!bus_access(&vcpu->vm->pio_bus, run->io.port, data, size, is_write) &&
-		    !note_unclaimed(vcpu, "port", run->io.port, size, is_write, data))
+		const struct bus_range *r =
+		    bus_access(&vcpu->vm->pio_bus, run->io.port, data, size, is_write);
+		if (i == 0) {
+			memcpy(&rec->data, data, size);
+			rec->device = r ? r->name : NULL;
+			rec->flags |= r ? 0 : EXIT_RECORD_UNCLAIMED;
+		}
+		if (!r && !note_unclaimed(vcpu, "port", run->io.port, size, is_write, data))
 			return;
 	}
 }
 
-static void handle_mmio(struct vcpu *vcpu)
+static void handle_mmio(struct vcpu *vcpu, struct exit_record *rec)
 {
 	struct kvm_run *run = vcpu->run;
 	uint32_t len = run->mmio.len;
@@ -70,10 +82,39 @@ static void handle_mmio(struct vcpu *vcpu)
 		vcpu_report_fault(vcpu, "malformed KVM_EXIT_MMIO", "len %u", len);
 		return;
 	}
-	if (!bus_access(&vcpu->vm->mmio_bus, run->mmio.phys_addr, run->mmio.data, len,
-			run->mmio.is_write))
+	const struct bus_range *r = bus_access(&vcpu->vm->mmio_bus, run->mmio.phys_addr,
+					       run->mmio.data, len, run->mmio.is_write);
+	rec->addr = run->mmio.phys_addr;
+	rec->size = (uint8_t)len;
+	memcpy(&rec->data, run->mmio.data, len);
+	rec->device = r ? r->name : NULL;
+	rec->flags |=
+	    (run->mmio.is_write ? EXIT_RECORD_WRITE : 0) | (r ? 0 : EXIT_RECORD_UNCLAIMED);
+	if (!r)
 		note_unclaimed(vcpu, "MMIO", run->mmio.phys_addr, len, run->mmio.is_write,
 			       run->mmio.data);
+}
+
+/* Writes KVM batched in the coalesced ring instead of exiting for each (api.rst 4.116): hand
+ * them to the bus in order, before the exit that ended this KVM_RUN, as the guest issued them. */
+static void drain_coalesced_ring(struct vcpu *vcpu)
+{
+	struct kvm_coalesced_mmio_ring *ring = vcpu->coalesced_ring;
+	const uint32_t slots =
+	    (uint32_t)((sysconf(_SC_PAGESIZE) - sizeof *ring) / sizeof(struct kvm_coalesced_mmio));
+	uint32_t first = ring->first;
+	/* The kernel writes last; entries up to it are complete (acquire pairs with its smp_wmb).
+	 */
+	uint32_t last = __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE);
+	while (first != last && first < slots) {
+		struct kvm_coalesced_mmio *e = &ring->coalesced_mmio[first];
+		uint32_t len = e->len <= sizeof e->data ? e->len : sizeof e->data;
+		struct bus *bus = e->pio ? &vcpu->vm->pio_bus : &vcpu->vm->mmio_bus;
+		bus_access(bus, e->phys_addr, e->data, len, true);
+		vcpu->coalesced_drained++;
+		first = (first + 1) % slots;
+		__atomic_store_n(&ring->first, first, __ATOMIC_RELEASE);
+	}
 }
 
 /* Ends the run because of the guest: records the report, then the stop. */
@@ -99,17 +140,18 @@ static void handle_internal_error(struct vcpu *vcpu)
 		    detail);
 }
 
-static void handle_exit(struct vcpu *vcpu)
+static void handle_exit(struct vcpu *vcpu, struct exit_record *rec)
 {
 	struct kvm_run *run = vcpu->run;
 	char detail[160];
 
+	rec->kvm_reason = run->exit_reason;
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
-		handle_pio(vcpu);
+		handle_pio(vcpu, rec);
 		break;
 	case KVM_EXIT_MMIO:
-		handle_mmio(vcpu);
+		handle_mmio(vcpu, rec);
 		break;
 	case KVM_EXIT_HLT:
 		/* No interrupt controller yet: nothing could ever wake a halted vCPU. */
@@ -145,22 +187,33 @@ static void handle_exit(struct vcpu *vcpu)
 void vcpu_run_loop(struct vcpu *vcpu)
 {
 	struct stop_request *stop = &vcpu->vm->stop;
+	struct vcpu_trace *trace = vcpu->trace; /* NULL unless tracing or --stats */
+	struct exit_record untraced;
 
 	while (!stop_requested(stop)) {
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
-				/* A kick: clear immediate_exit and look at the stop request. */
-				vcpu->run->immediate_exit = 0;
-				continue;
-			}
-			char detail[128];
-			snprintf(detail, sizeof detail, "KVM_RUN failed: %s", strerror(errno));
+		struct exit_record *rec = trace ? vcpu_trace_begin(trace) : &untraced;
+		int ret = ioctl(vcpu->fd, KVM_RUN, 0);
+		int run_errno = errno;
+		if (trace)
+			vcpu_trace_exited(trace, rec);
+		if (ret < 0 && (run_errno == EINTR || run_errno == EAGAIN)) {
+			/* A kick (api.rst: KVM_EXIT_INTR): clear immediate_exit, then look at the
+			 * stop request. */
+			vcpu->run->immediate_exit = 0;
+			rec->kvm_reason = KVM_EXIT_INTR;
+		} else if (ret < 0) {
+			rec->kvm_reason = KVM_EXIT_UNKNOWN;
 			if (stop_request_raise(stop, STOP_VMM_ERROR, VMM_EXIT_INTERNAL))
-				vcpu_report_fault(vcpu, "cannot run the vCPU", "%s", detail);
-			return;
+				vcpu_report_fault(vcpu, "cannot run the vCPU", "KVM_RUN failed: %s",
+						  strerror(run_errno));
+		} else {
+			vcpu->exits++;
+			if (vcpu->coalesced_ring)
+				drain_coalesced_ring(vcpu);
+			handle_exit(vcpu, rec);
 		}
-		vcpu->exits++;
-		handle_exit(vcpu);
+		if (trace)
+			vcpu_trace_commit(trace, rec);
 	}
 	/* Stopped from outside while the guest ran: show where it was. */
 	if (atomic_load(&stop->reason) == STOP_TIMEOUT && !vcpu->report.valid)

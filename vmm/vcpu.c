@@ -36,6 +36,11 @@ int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned index, struct vmm_err
 				     "cannot map the kvm_run page of vCPU %u: %s", index,
 				     strerror(e));
 	}
+	/* KVM_CHECK_EXTENSION(KVM_CAP_COALESCED_MMIO) gives the ring's page offset in kvm_run. */
+	int ring_page = kvm_check_extension(&vm->kvm, KVM_CAP_COALESCED_MMIO);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	if (ring_page > 0 && (size_t)(ring_page + 1) * page <= vcpu->run_size)
+		vcpu->coalesced_ring = (void *)((uint8_t *)vcpu->run + (size_t)ring_page * page);
 	return x86_setup_cpuid(&vm->kvm, vcpu->fd, err);
 }
 
@@ -116,7 +121,9 @@ int vcpu_start(struct vcpu *vcpu, void (*on_finish)(struct vcpu *vcpu))
 
 void vcpu_kick(struct vcpu *vcpu)
 {
-	if (vcpu->thread_started && !atomic_load(&vcpu->finished))
+	/* A vCPU that stops itself (a device on its own thread) checks the request anyway. */
+	if (vcpu->thread_started && !atomic_load(&vcpu->finished) &&
+	    !pthread_equal(vcpu->thread, pthread_self()))
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 }
 

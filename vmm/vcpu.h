@@ -15,6 +15,7 @@
 #include "vmm_error.h"
 
 struct vm;
+struct vcpu_trace;
 
 /* Why a vCPU stopped abnormally, with the CPU state at that moment. */
 struct vcpu_report {
@@ -36,8 +37,12 @@ struct vcpu {
 	bool thread_started;
 	atomic_bool finished;
 	struct vcpu_report report;
-	uint64_t exits;	       /* returns from KVM_RUN that reached minivmm */
-	uint64_t unclaimed_io; /* accesses no device claimed */
+	struct vcpu_trace *trace; /* exit records, or NULL when nothing is traced */
+	/* KVM's coalesced MMIO/PIO ring in the kvm_run mapping (api.rst 4.116), or NULL. */
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	uint64_t coalesced_drained; /* writes taken from that ring and sent to the bus */
+	uint64_t exits;		    /* returns from KVM_RUN that reached minivmm */
+	uint64_t unclaimed_io;	    /* accesses no device claimed */
 	char first_unclaimed[96];
 };
 

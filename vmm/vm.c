@@ -19,6 +19,7 @@ static const struct device_module *const device_modules[] = {
     &uart8250_com1_module,
     &exit_port_module,
     &isa_debug_exit_module,
+    &bench_device_module,
 };
 
 int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),
@@ -90,6 +91,17 @@ static int vm_load_guest(struct vm *vm, struct vmm_error *err)
 			      err);
 }
 
+static int vm_setup_trace(struct vm *vm, struct vmm_error *err)
+{
+	int fds[VM_MAX_VCPUS];
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		fds[i] = vm->vcpus[i].fd;
+	int ret = trace_session_create(&vm->trace, &vm->cfg.trace, fds, vm->vcpu_count, err);
+	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
+		vm->vcpus[i].trace = trace_session_vcpu(vm->trace, i);
+	return ret;
+}
+
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 {
 	memset(vm, 0, sizeof *vm);
@@ -122,6 +134,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 		ret = ret ?: vcpu_enter_long_mode(&vm->vcpus[i], vm->loaded.entry, err);
 	}
 	ret = ret ?: vm_write_boot_info(vm, err);
+	if (!ret && trace_options_any(&cfg->trace))
+		ret = vm_setup_trace(vm, err);
 	return ret;
 }
 
@@ -203,6 +217,8 @@ int vm_run(struct vm *vm, struct vmm_error *err)
 				    "cannot start the console: %s", strerror(-ret));
 		goto out;
 	}
+	if (vm->trace && (ret = trace_session_start(vm->trace, err)))
+		goto out;
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		ret = vcpu_start(&vm->vcpus[i], vm_vcpu_finished);
 		if (ret) {
@@ -216,6 +232,17 @@ int vm_run(struct vm *vm, struct vmm_error *err)
 	console_stop(&vm->console);
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_join(&vm->vcpus[i]);
+	/* A vCPU's "finished" signal may still be pending (it was sent after vm_wait saw the flag):
+	 * consume it before the old mask returns, or its default action would kill the process. */
+	sigset_t finished_signal;
+	sigemptyset(&finished_signal);
+	sigaddset(&finished_signal, SIGUSR2);
+	while (sigtimedwait(&finished_signal, NULL, &(struct timespec){0}) > 0)
+		;
+	/* The run is over whatever the trace outputs do: a failed write is reported beside the
+	 * guest's status rather than instead of it. */
+	if (vm->trace && trace_session_finish(vm->trace, &vm->trace_error))
+		vm->trace_failed = true;
 out:
 	console_stop(&vm->console);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -224,6 +251,8 @@ out:
 
 void vm_destroy(struct vm *vm)
 {
+	trace_session_destroy(vm->trace);
+	vm->trace = NULL;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	vm->vcpu_count = 0;

@@ -15,6 +15,7 @@
 #include "kvm.h"
 #include "loader/loader.h"
 #include "stop.h"
+#include "trace/trace_session.h"
 #include "vcpu.h"
 #include "vmm_error.h"
 
@@ -33,8 +34,9 @@ struct vm_config {
 	size_t image_size;
 	const char *image_name; /* for messages */
 	enum guest_format format;
-	uint64_t load_addr; /* GUEST_FORMAT_FLAT */
-	int console_in_fd;  /* -1: no input */
+	uint64_t load_addr;	    /* GUEST_FORMAT_FLAT */
+	int console_in_fd;	    /* -1: no input */
+	struct trace_options trace; /* what to record and show about exits */
 	int console_out_fd;
 };
 
@@ -59,6 +61,9 @@ struct vm {
 	unsigned device_count;
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	unsigned vcpu_count;
+	struct trace_session *trace;  /* NULL when nothing is traced */
+	struct vmm_error trace_error; /* a trace output that could not be written */
+	bool trace_failed;
 };
 
 /* A device file's entry point: creates its state, registers its ranges, calls vm_add_device. */

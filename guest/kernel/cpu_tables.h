@@ -16,6 +16,10 @@ struct descriptor_table_register {
 /* Replaces the boot GDT with ours and loads the task register. */
 void gdt_tss_init(void);
 
+/* Lets ring 3 use ports [port, port + count) directly by clearing their bits in the TSS I/O
+ * permission bitmap. Returns 0, or -1 for an empty range or one past port 0xffff. */
+int tss_grant_io_ports(uint64_t port, uint64_t count);
+
 /* Installs the 32 exception gates. */
 void idt_init(void);
 

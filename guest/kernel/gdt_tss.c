@@ -22,13 +22,14 @@
 #define TSS_TYPE_AVAILABLE_64 0x89ull /* P, DPL 0, type 9: available 64-bit TSS */
 
 /* Bytes the I/O permission bitmap covers: one bit per port, 65536 ports. */
-#define IO_BITMAP_BYTES (65536 / 8)
+#define IO_BITMAP_PORTS 65536
+#define IO_BITMAP_BYTES (IO_BITMAP_PORTS / 8)
 
 /* 64-bit TSS (Intel SDM vol. 3A 7.7, figure 7-11), followed by its I/O permission bitmap (vol. 1
  * 19.5.2). A set bit denies ring 3 the port; all bits are set, so ring 3 reaches no port and goes
  * through system calls. The bitmap is consulted whenever CPL > IOPL, and on this host even when
  * IOPL = 3. The byte of all ones after the bitmap is required: the CPU reads two bytes for every
- * check. A later change grants ports by clearing bits. */
+ * check. tss_grant_io_ports() grants ports by clearing bits. */
 struct tss64 {
 	uint32_t reserved0;
 	uint64_t rsp[3]; /* stack for a switch to ring 0, 1, 2 */
@@ -75,4 +76,16 @@ void gdt_tss_init(void)
 	 * in ours, so the loaded segment registers stay valid without a far jump or reload. */
 	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
 	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS) : "memory");
+}
+
+int tss_grant_io_ports(uint64_t port, uint64_t count)
+{
+	/* Bit n of the bitmap is port n (Intel SDM vol. 1 19.5.2); a clear bit lets CPL > IOPL code
+	 * use the port. A multi-byte access checks every port it covers, so outl needs all four.
+	 * The CPU reads the bitmap from the TSS on every check: no reload or flush is needed. */
+	if (count == 0 || port >= IO_BITMAP_PORTS || count > IO_BITMAP_PORTS - port)
+		return -1;
+	for (uint64_t p = port; p < port + count; p++)
+		tss.io_bitmap[p / 8] &= (uint8_t) ~(1u << (p % 8));
+	return 0;
 }

@@ -10,13 +10,16 @@
 #include <stdnoreturn.h>
 
 #include "minivmm/boot_abi.h"
+#include "minivmm/workloads.h"
 #include "guest/string.h"
 #include "guest/syscall_numbers.h"
 #include "guest/x86.h"
 #include "console.h"
+#include "cpu_tables.h"
 #include "kernel_layout.h"
 #include "serial.h"
 #include "syscall.h"
+#include "user_mode.h"
 
 /* IA32_STAR: [47:32] SYSCALL CS (SS = CS + 8); [63:48] SYSRET base (SS = +8, 64-bit CS = +16). */
 #define MSR_STAR  0xc0000081
@@ -32,6 +35,9 @@
 /* The address the test-only fault calls touch: 5 GiB, past the VMM's 4 GiB identity map, so the
  * page walk finds no PDPT entry and the CPU raises a page fault. */
 #define UNMAPPED_ADDRESS (5ull << 30)
+
+#define LARGE_PAGE	      (2ull << 20) /* the VMM maps everything with 2 MiB pages */
+#define RUN_COMPUTE_MAX_ITERS (1ull << 30) /* a bound on one ring-0 loop */
 
 extern char __user_begin[], __user_end[]; /* guest.ld */
 extern void syscall_entry(void);
@@ -144,6 +150,78 @@ static noreturn void sys_test_triple_fault(void)
 	__builtin_unreachable();
 }
 
+static int64_t sys_nop(void)
+{
+	return 0;
+}
+
+/* The guest's ioperm(): opens ports to ring 3 in the TSS I/O bitmap (Intel SDM vol. 1 19.5.2).
+ * Each later in/out from ring 3 then reaches the port, i.e. exits to the VMM, with no kernel
+ * involvement. */
+static int64_t sys_ioport_grant(uint64_t port, uint64_t count)
+{
+	return tss_grant_io_ports(port, count) ? -GUEST_EINVAL : 0;
+}
+
+/* True if [gpa, gpa + len) lies inside the MMIO window [MINIVMM_MMIO_BASE, 4 GiB). */
+static int mmio_range_ok(uint64_t gpa, uint64_t len)
+{
+	return gpa >= MINIVMM_MMIO_BASE && gpa < MINIVMM_IDENTITY_MAP_SIZE &&
+	       len <= MINIVMM_IDENTITY_MAP_SIZE - gpa;
+}
+
+/* The guest's mmap of /dev/mem: sets U/S on the 2 MiB page holding gpa (and the PML4/PDPT entries
+ * above it, vol. 3A 4.6.1), so ring-3 loads and stores there exit to the VMM as MMIO. Only the
+ * MMIO window qualifies: no RAM lies there, so no kernel memory is exposed. */
+static int64_t sys_mmio_map(uint64_t gpa)
+{
+	if (!mmio_range_ok(gpa, 1))
+		return -GUEST_EINVAL;
+	uint64_t page = gpa & ~(LARGE_PAGE - 1);
+	if (make_user_accessible(page, page + LARGE_PAGE))
+		return -GUEST_EINVAL;
+	return (int64_t)gpa;
+}
+
+/* RAM for ring 3 (the memory workload): the whole 2 MiB pages from the end of the program's
+ * region, which is above the kernel and everything the VMM reserved, up to the RAM size the boot
+ * info gives. Returns the start address; the memory is not cleared. */
+static int64_t sys_mem_map(uint64_t bytes)
+{
+	uint64_t start = ((uint64_t)__user_end + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
+	uint64_t ram_end = saved_boot_info->ram_size;
+
+	if (ram_end > MINIVMM_RAM_MAX)
+		ram_end = MINIVMM_RAM_MAX;
+	if (bytes == 0 || start >= ram_end || bytes > ram_end - start)
+		return -GUEST_EINVAL;
+	uint64_t end = start + ((bytes + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1));
+	if (end > ram_end) /* the rounding up crossed the end of RAM */
+		return -GUEST_EINVAL;
+	if (make_user_accessible(start, end))
+		return -GUEST_EINVAL;
+	return (int64_t)start;
+}
+
+/* The driver path to an MMIO register: process -> system call -> driver -> register. */
+static int64_t sys_mmio_write(uint64_t gpa, uint64_t value)
+{
+	if (gpa % 4 || !mmio_range_ok(gpa, 4))
+		return -GUEST_EINVAL;
+	*(volatile uint32_t *)gpa = (uint32_t)value;
+	return 0;
+}
+
+/* The computation workload in ring 0. On VT-x/SVM it runs as fast as in ring 3; on the
+ * development host every ring-0 instruction is emulated, so callers pass far fewer iterations.
+ * The top bit is cleared so the checksum never reads as an error. */
+static int64_t sys_run_compute(uint64_t iters)
+{
+	if (iters > RUN_COMPUTE_MAX_ITERS)
+		return -GUEST_EINVAL;
+	return (int64_t)(workload_compute(iters) & INT64_MAX);
+}
+
 /* Read by syscall_entry.S only, hence addresses rather than a C function-pointer type. */
 const uintptr_t syscall_table[SYS_COUNT] = {
     [SYS_EXIT] = (uintptr_t)sys_exit,
@@ -154,6 +232,12 @@ const uintptr_t syscall_table[SYS_COUNT] = {
     [SYS_PORT_WRITE] = (uintptr_t)sys_port_write,
     [SYS_TEST_KERNEL_FAULT] = (uintptr_t)sys_test_kernel_fault,
     [SYS_TEST_TRIPLE_FAULT] = (uintptr_t)sys_test_triple_fault,
+    [SYS_NOP] = (uintptr_t)sys_nop,
+    [SYS_IOPORT_GRANT] = (uintptr_t)sys_ioport_grant,
+    [SYS_MMIO_MAP] = (uintptr_t)sys_mmio_map,
+    [SYS_MEM_MAP] = (uintptr_t)sys_mem_map,
+    [SYS_MMIO_WRITE] = (uintptr_t)sys_mmio_write,
+    [SYS_RUN_COMPUTE] = (uintptr_t)sys_run_compute,
 };
 
 void syscall_init(const struct minivmm_boot_info *boot_info)

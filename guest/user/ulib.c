@@ -39,6 +39,36 @@ int64_t port_write(uint16_t port, unsigned width, uint32_t value)
 	return syscall3(SYS_PORT_WRITE, port, width, value);
 }
 
+int64_t sys_nop(void)
+{
+	return syscall0(SYS_NOP);
+}
+
+int64_t ioport_grant(uint64_t port, uint64_t count)
+{
+	return syscall2(SYS_IOPORT_GRANT, port, count);
+}
+
+int64_t mmio_map(uint64_t gpa)
+{
+	return syscall1(SYS_MMIO_MAP, gpa);
+}
+
+int64_t mem_map(uint64_t bytes)
+{
+	return syscall1(SYS_MEM_MAP, bytes);
+}
+
+int64_t mmio_write(uint64_t gpa, uint32_t value)
+{
+	return syscall2(SYS_MMIO_WRITE, gpa, value);
+}
+
+int64_t run_compute_in_kernel(uint64_t iters)
+{
+	return syscall1(SYS_RUN_COMPUTE, iters);
+}
+
 int print(const char *text)
 {
 	return (int)write(text, strlen(text));

@@ -39,6 +39,31 @@
 /* QEMU's isa-debug-exit convention: a write of v ends the run with status (v << 1) | 1. */
 #define MINIVMM_ISA_DEBUG_EXIT_PORT 0xf4
 
+/* --- The bench device (vmm/devices/bench_device.c), for guest/programs/bench.c -------------
+ * Timed device accesses of each kind a VMM offers. All MMIO pieces share one 2 MiB page, so one
+ * SYS_MMIO_MAP opens them all to ring 3; none is in the 0xd0000000 page the unclaimed-MMIO tests
+ * probe.
+ * - PIO register (4 ports): each write is one userspace exit (KVM_EXIT_IO); reads return the
+ *   number of writes so far.
+ * - PIO doorbell (4 ports): wired to an eventfd with KVM_IOEVENTFD (api.rst 4.59), so a 4-byte
+ *   write is completed inside KVM with no userspace exit; other accesses exit as usual.
+ * - MMIO register page: each write is one userspace exit (KVM_EXIT_MMIO); reads return the count.
+ * - MMIO doorbell (4 bytes at the start of its page): the MMIO twin of the PIO doorbell.
+ * - Coalesced MMIO page: KVM_REGISTER_COALESCED_MMIO (api.rst 4.116): each write still exits
+ *   to KVM (it must decode the store), which appends it to a ring shared with the VMM and
+ *   resumes the guest; only a write that finds the ring full exits to userspace. The VMM drains
+ *   the ring. Likewise an ioeventfd write is a VM exit handled inside KVM.
+ * Where KVM lacks ioeventfd or coalesced MMIO the same addresses are ordinary userspace registers.
+ */
+#define MINIVMM_BENCH_PIO_PORT		0x510
+#define MINIVMM_BENCH_PIO_DOORBELL_PORT 0x518
+#define MINIVMM_BENCH_PIO_SIZE		4 /* ports in each of the two PIO ranges */
+#define MINIVMM_BENCH_MMIO_GPA		0xd0200000ull
+#define MINIVMM_BENCH_MMIO_DOORBELL_GPA 0xd0201000ull
+#define MINIVMM_BENCH_COALESCED_GPA	0xd0202000ull
+#define MINIVMM_BENCH_MMIO_PAGE_SIZE	0x1000ull /* each of the three MMIO ranges */
+#define MINIVMM_BENCH_DOORBELL_LEN	4	  /* bytes an ioeventfd doorbell matches */
+
 /* --- Boot information ---------------------------------------------------------------------- */
 #define MINIVMM_BOOT_MAGIC	 0x4d4d5654u /* "TVMM" little-endian; also passed in RSI at entry */
 #define MINIVMM_BOOT_ABI_VERSION 1u

@@ -109,3 +109,53 @@ minivmm_case(info_without_kvm --status 69 --stdout-match "not usable" -- ${MINIV
 minivmm_case(kvm_permission_denied --kvm --as-nobody --status 77
              --stderr-match "permission denied opening /dev/kvm: add your user to its group"
              -- ${MINIVMM} run)
+
+# --- bench.elf: every workload runs and reports (timings are the benchmark's business) ------
+# Small iteration counts: ring-0 work and each exit are slow on a nested host.
+foreach(workload compute compute-kernel pio pio-syscall mmio mmio-syscall ioeventfd-pio
+        ioeventfd-mmio coalesced-mmio cpuid syscall)
+  minivmm_case(bench_${workload} --kvm --status 0
+               --stdout-match "^@result workload=${workload} iters=200 repeat=0 tsc=[0-9]+"
+               --stdout-match "^@result workload=${workload} iters=200 repeat=1 tsc=[0-9]+"
+               --stdout-match "^@done"
+               -- ${MINIVMM} run --cmdline "workload=${workload} iters=200 repeats=2" ${G}/bench.elf)
+endforeach()
+# Host and guest run the same C: the checksum is the host's (tests/unit/test_workloads.c pins
+# it), in ring 3 and in ring 0 alike.
+foreach(workload compute compute-kernel)
+  minivmm_case(bench_${workload}_checksum_matches_host --kvm --status 0
+               --stdout-match "^@result workload=${workload} iters=200 .* check=0x300d34920ca488dd"
+               -- ${MINIVMM} run --cmdline "workload=${workload} iters=200 repeats=1" ${G}/bench.elf)
+endforeach()
+minivmm_case(bench_mem_first_and_second_touch --kvm --status 0
+             --stdout-match "^@result workload=mem phase=first mib=4 pages=1024 repeat=0 tsc=[0-9]+"
+             --stdout-match "^@result workload=mem phase=second mib=4 pages=1024 repeat=1 tsc=[0-9]+"
+             --stdout-match "^@done"
+             -- ${MINIVMM} run -m 16M --cmdline "workload=mem mib=4 repeats=2" ${G}/bench.elf)
+minivmm_case(bench_mem_needs_ram --kvm --status 1 --stdout-match "give the VM more memory with -m"
+             -- ${MINIVMM} run -m 8M --cmdline "workload=mem mib=64" ${G}/bench.elf)
+minivmm_case(bench_unknown_word --kvm --status 2 --stdout-match "unknown key 'speed'"
+             -- ${MINIVMM} run --cmdline "workload=pio speed=11" ${G}/bench.elf)
+minivmm_case(bench_unknown_workload --kvm --status 2 --stdout-match "unknown workload"
+             -- ${MINIVMM} run --cmdline "workload=warp" ${G}/bench.elf)
+minivmm_case(bench_bad_number --kvm --status 2 --stdout-match "iters=1e6: expected a positive"
+             -- ${MINIVMM} run --cmdline "workload=cpuid iters=1e6" ${G}/bench.elf)
+
+# --- exit tracing ---------------------------------------------------------------------------
+foreach(check uart_exits_match_stdout_bytes filter_keeps_only_named_port stats_totals_equal_records
+        million_exits_nothing_dropped json_has_every_record timeline_svg_well_formed bad_trace_file)
+  add_test(NAME integration.trace.${check}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/trace_checks.sh ${MINIVMM} ${check})
+  set_tests_properties(integration.trace.${check} PROPERTIES LABELS integration
+                       SKIP_RETURN_CODE 77)
+endforeach()
+minivmm_case(device_syscalls_validate_arguments --kvm --status 0
+             --stdout-match "^device syscalls: all checks passed"
+             -- ${MINIVMM} run -m 16M ${G}/device-syscalls.elf)
+
+# --- minivmm compare and minivmm bench: mechanics, not speed ----------------------------------
+foreach(check compare_exit_counts compare_table_and_svg bench_json_keys)
+  add_test(NAME integration.${check}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/compare_checks.sh ${MINIVMM} ${check})
+  set_tests_properties(integration.${check} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
+endforeach()

@@ -8,5 +8,6 @@
 extern const struct device_module uart8250_com1_module;
 extern const struct device_module exit_port_module;
 extern const struct device_module isa_debug_exit_module;
+extern const struct device_module bench_device_module;
 
 #endif

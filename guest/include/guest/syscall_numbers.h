@@ -7,6 +7,8 @@
  * The kernel preserves rbx, rbp, rsp, r12-r15 and may clobber the SysV caller-saved set (rcx,
  * rdx, rsi, rdi, r8-r11): the ring-0 path stays short because every ring-0 instruction is
  * emulated on the development host. No call takes more than three arguments yet.
+ * The address-taking calls (SYS_MMIO_MAP, SYS_MEM_MAP) rely on the identity map: a returned
+ * address is both guest-physical and the program's virtual address.
  *
  * To add a call: give it the next number here, bump SYS_COUNT, add its handler to the table in
  * guest/kernel/syscall.c and a wrapper in guest/include/guest/user.h.
@@ -22,7 +24,14 @@
 #define SYS_PORT_WRITE	      5 /* (port, width 1|2|4, value) -> 0 */
 #define SYS_TEST_KERNEL_FAULT 6 /* () -> does not return: page fault in ring 0 (test only) */
 #define SYS_TEST_TRIPLE_FAULT 7 /* () -> does not return: triple fault, machine shutdown */
-#define SYS_COUNT	      8
+/* Device access and benchmarking (guest/programs/bench.c). */
+#define SYS_NOP		 8  /* () -> 0: the bare cost of a system call */
+#define SYS_IOPORT_GRANT 9  /* (port, count) -> 0: ring 3 may use [port, port + count) itself */
+#define SYS_MMIO_MAP	 10 /* (gpa in the MMIO window) -> gpa: its 2 MiB page opened to ring 3 */
+#define SYS_MEM_MAP	 11 /* (bytes) -> address: that much RAM above the program, for ring 3 */
+#define SYS_MMIO_WRITE	 12 /* (gpa, value) -> 0: the kernel stores 32 bits to an MMIO register */
+#define SYS_RUN_COMPUTE	 13 /* (iters) -> workload_compute(iters) & INT64_MAX, run in ring 0 */
+#define SYS_COUNT	 14
 
 /* Error results (returned negated). */
 #define GUEST_EFAULT 14 /* a pointer outside the program's own memory */

@@ -49,6 +49,14 @@ uint64_t sys_rdtsc(void);					   /* TSC read by the kernel */
 int64_t port_read(uint16_t port, unsigned width);		   /* width 1, 2 or 4 */
 int64_t port_write(uint16_t port, unsigned width, uint32_t value);
 
+/* Device access (see syscall_numbers.h). Negative results are -GUEST_E* errors. */
+int64_t sys_nop(void);
+int64_t ioport_grant(uint64_t port, uint64_t count); /* then in/out work in ring 3 */
+int64_t mmio_map(uint64_t gpa);			     /* returns gpa, now a ring-3 address */
+int64_t mem_map(uint64_t bytes); /* returns the start of the RAM opened to ring 3 */
+int64_t mmio_write(uint64_t gpa, uint32_t value);
+int64_t run_compute_in_kernel(uint64_t iters); /* workload_compute(iters) & INT64_MAX */
+
 /* Console output, each call one write system call (up to 256 bytes per call for printf). */
 int print(const char *text);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

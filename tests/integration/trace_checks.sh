@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Integration checks of exit tracing against real KVM: what the trace, the stats, the JSON and
+# the SVG say must agree with what the guest visibly did.
+# usage: trace_checks.sh MINIVMM CASE
+set -u
+minivmm=$1 case=$2
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# A flat ring-0 guest: N x "out 0x80, al" (a port nobody claims), then exit 0.
+# mov ecx, N; mov dx, 0x80; 1: out dx, al; dec ecx; jnz 1b; xor eax, eax; mov dx, 0x501; out
+million_outs() {
+  printf '\xb9\x40\x42\x0f\x00\x66\xba\x80\x00\xee\xff\xc9\x75\xfb\x31\xc0\x66\xba\x01\x05\xef' >"$1"
+}
+
+case "$case" in
+uart_exits_match_stdout_bytes)
+  # One UART write exit per byte the guest printed: count both.
+  "$minivmm" run --trace="$dir/trace.txt" >"$dir/out" 2>"$dir/err" || fail "status $?"
+  bytes=$(wc -c <"$dir/out")
+  writes=$(grep -c ' IO    out 0x3f8 1B ' "$dir/trace.txt")
+  [ "$bytes" -gt 100 ] || fail "guest printed only $bytes bytes"
+  [ "$writes" = "$bytes" ] || fail "$writes UART write exits for $bytes bytes on stdout"
+  echo "ok: $writes UART write exits = $bytes bytes printed"
+  ;;
+filter_keeps_only_named_port)
+  "$minivmm" run --trace="$dir/all.txt" >/dev/null 2>&1 || fail "status $?"
+  "$minivmm" run --trace="$dir/f.txt" --trace-filter io,port=0x501 >/dev/null 2>&1 || fail "status $?"
+  [ "$(wc -l <"$dir/f.txt")" = 1 ] || fail "filter kept $(wc -l <"$dir/f.txt") lines, want 1"
+  grep -q 'out 0x501 1B 0x00 .*exit-port' "$dir/f.txt" || fail "exit port record missing"
+  [ "$(wc -l <"$dir/all.txt")" -gt 100 ] || fail "unfiltered trace too short"
+  echo "ok: filter kept the one exit-port record of $(wc -l <"$dir/all.txt")"
+  ;;
+stats_totals_equal_records)
+  "$minivmm" run --stats --trace="$dir/trace.txt" >/dev/null 2>"$dir/err" || fail "status $?"
+  records=$(wc -l <"$dir/trace.txt")
+  grep -q "^Total Samples:$records, " "$dir/err" || fail "stats total differs from $records records"
+  grep -q "^trace records: $records, dropped: 0" "$dir/err" || fail "record count line wrong"
+  grep -q 'uart8250 out 0x3f8' "$dir/err" || fail "no per-device line"
+  grep -q 'vCPU time: .* inside KVM_RUN' "$dir/err" || fail "no wall-time split"
+  echo "ok: stats total = $records records"
+  ;;
+million_exits_nothing_dropped)
+  million_outs "$dir/g.bin"
+  "$minivmm" run --flat --stats "$dir/g.bin" >/dev/null 2>"$dir/err" || fail "status $?"
+  grep -q '^ *IO   1000001 ' "$dir/err" || { cat "$dir/err"; fail "IO samples are not 1000001"; }
+  grep -q '^ *unclaimed out 0x80   1000000 ' "$dir/err" || fail "port 0x80 samples are not 1000000"
+  grep -q '^trace records: 1000001, dropped: 0' "$dir/err" || fail "records lost"
+  echo "ok: 1000001 exits recorded, none dropped"
+  ;;
+json_has_every_record)
+  command -v python3 >/dev/null || { echo "SKIP: python3 needed to parse JSON"; exit 77; }
+  "$minivmm" run --trace="$dir/trace.txt" --trace-json "$dir/t.json" >/dev/null 2>&1 || fail "status $?"
+  records=$(wc -l <"$dir/trace.txt")
+  python3 - "$dir/t.json" "$records" <<'PY' || fail "JSON check failed"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+events = doc["traceEvents"]
+slices = [e for e in events if e.get("ph") == "X"]
+records = int(sys.argv[2])
+assert len(slices) == 2 * records, (len(slices), records)
+seqs = sorted(e["args"]["seq"] for e in slices if "seq" in e.get("args", {}))
+assert seqs == list(range(records)), "host slices do not carry every seq once"
+assert any(e.get("args", {}).get("device") == "uart8250" for e in slices)
+print("json ok:", len(slices), "slices for", records, "records")
+PY
+  ;;
+timeline_svg_well_formed)
+  command -v xmllint >/dev/null || { echo "SKIP: xmllint (libxml2-utils) needed"; exit 77; }
+  "$minivmm" run --timeline "$dir/t.svg" --timeline-exits 40 >/dev/null 2>&1 || fail "status $?"
+  xmllint --noout "$dir/t.svg" || fail "SVG is not well-formed XML"
+  arrows=$(grep -o 'class="exit-arrow"' "$dir/t.svg" | wc -l)
+  [ "$arrows" = 40 ] || fail "$arrows exit arrows, want 40"
+  echo "ok: well-formed SVG with 40 exit arrows"
+  ;;
+bad_trace_file)
+  "$minivmm" run --trace=/nonexistent/dir/t.txt >/dev/null 2>"$dir/err"
+  status=$?
+  [ "$status" = 64 ] || fail "status $status, want 64"
+  grep -q "cannot write trace file '/nonexistent/dir/t.txt'" "$dir/err" || fail "message: $(cat "$dir/err")"
+  echo "ok: unwritable trace file refused"
+  ;;
+*) echo "unknown case $case"; exit 2 ;;
+esac

@@ -1,0 +1,612 @@
+/*
+ * The exit-record writers: the Chrome Trace Event JSON (parseable, two complete events per record,
+ * exact ts/dur, escaping, a million records streamed, write errors reported) and the SVG timeline
+ * (well-formed, one exit arrow per record, escaping, the empty case).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_check_main.h"
+#include "trace/timeline_svg.h"
+#include "trace/trace_json.h"
+
+#ifdef TRACE_WRITERS_STANDALONE
+/* The build links the real one from exit_record.c; this is enough for a standalone compile. */
+const char *exit_reason_name(uint32_t kvm_reason)
+{
+	switch (kvm_reason) {
+	case KVM_EXIT_IO:
+		return "IO";
+	case KVM_EXIT_MMIO:
+		return "MMIO";
+	case KVM_EXIT_HLT:
+		return "HLT";
+	case KVM_EXIT_INTR:
+		return "INTR";
+	default:
+		return "UNKNOWN";
+	}
+}
+#endif
+
+/* ---- helpers: files ---- */
+
+static char tmpdir[64];
+
+/* base "/dev/shm" (memory) for the big file, so the test times the writer, not the disk */
+static void make_tmpdir_in(const char *base)
+{
+	if (access(base, W_OK) != 0)
+		base = "/tmp";
+	snprintf(tmpdir, sizeof tmpdir, "%s/test_trace_writers.XXXXXX", base);
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void make_tmpdir(void)
+{
+	make_tmpdir_in("/tmp");
+}
+
+static void tmp_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", tmpdir, name);
+}
+
+static void remove_tmp(const char *path)
+{
+	unlink(path);
+	rmdir(tmpdir);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	rewind(f);
+	char *text = malloc((size_t)size + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, (size_t)size, f), (size_t)size);
+	text[size] = '\0';
+	fclose(f);
+	return text;
+}
+
+static int count_of(const char *haystack, const char *needle)
+{
+	int n = 0;
+	for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* ---- a minimal JSON parser (RFC 8259 grammar, no values kept): true if text is one value ---- */
+
+static bool json_value(const char **p, int depth);
+
+static void json_ws(const char **p)
+{
+	while (**p == ' ' || **p == '\n' || **p == '\r' || **p == '\t')
+		(*p)++;
+}
+
+static bool json_string(const char **p)
+{
+	if (*(*p)++ != '"')
+		return false;
+	for (;;) {
+		unsigned char c = (unsigned char)*(*p)++;
+		if (c == '"')
+			return true;
+		if (c < 0x20) /* includes the terminating NUL: unterminated string */
+			return false;
+		if (c != '\\')
+			continue;
+		c = (unsigned char)*(*p)++;
+		if (c == 'u') {
+			for (int i = 0; i < 4; i++)
+				if (!strchr("0123456789abcdefABCDEF", **p) || !*(*p)++)
+					return false;
+		} else if (!c || !strchr("\"\\/bfnrt", c)) {
+			return false;
+		}
+	}
+}
+
+static bool json_digits(const char **p)
+{
+	if (**p < '0' || **p > '9')
+		return false;
+	while (**p >= '0' && **p <= '9')
+		(*p)++;
+	return true;
+}
+
+static bool json_number(const char **p)
+{
+	if (**p == '-')
+		(*p)++;
+	if (**p == '0')
+		(*p)++;
+	else if (!json_digits(p))
+		return false;
+	if (**p == '.') {
+		(*p)++;
+		if (!json_digits(p))
+			return false;
+	}
+	if (**p == 'e' || **p == 'E') {
+		(*p)++;
+		if (**p == '+' || **p == '-')
+			(*p)++;
+		if (!json_digits(p))
+			return false;
+	}
+	return true;
+}
+
+static bool json_members(const char **p, int depth, char close, bool keyed)
+{
+	(*p)++;
+	json_ws(p);
+	if (**p == close) {
+		(*p)++;
+		return true;
+	}
+	for (;;) {
+		json_ws(p);
+		if (keyed) {
+			if (!json_string(p))
+				return false;
+			json_ws(p);
+			if (*(*p)++ != ':')
+				return false;
+		}
+		if (!json_value(p, depth + 1))
+			return false;
+		json_ws(p);
+		const char c = *(*p)++;
+		if (c == close)
+			return true;
+		if (c != ',')
+			return false;
+	}
+}
+
+static bool json_value(const char **p, int depth)
+{
+	if (depth > 64)
+		return false;
+	json_ws(p);
+	if (**p == '{' || **p == '[')
+		return json_members(p, depth, **p == '{' ? '}' : ']', **p == '{');
+	if (**p == '"')
+		return json_string(p);
+	static const char *const literals[] = {"true", "false", "null"};
+	for (int i = 0; i < 3; i++)
+		if (strncmp(*p, literals[i], strlen(literals[i])) == 0) {
+			*p += strlen(literals[i]);
+			return true;
+		}
+	return json_number(p);
+}
+
+static bool json_valid(const char *text)
+{
+	const char *p = text;
+	if (!json_value(&p, 0))
+		return false;
+	json_ws(&p);
+	return *p == '\0';
+}
+
+START_TEST(test_json_validator_rejects_broken_json)
+{
+	ck_assert(json_valid("{\"a\":[1,2.5,-3e2,\"x\\u00e9\",true,null]}"));
+	ck_assert(!json_valid("{\"a\":[1,2,]}"));
+	ck_assert(!json_valid("{\"a\":\"ctrl\x01\"}"));
+	ck_assert(!json_valid("{\"a\":\"bad \\x\"}"));
+	ck_assert(!json_valid("{\"a\":1} x"));
+	ck_assert(!json_valid("{\"a\":01}"));
+}
+END_TEST
+
+/* ---- synthetic records ---- */
+
+static struct exit_record io_write(uint16_t vcpu, uint64_t seq, uint64_t t_run, uint16_t port,
+				   uint8_t byte, const char *device)
+{
+	struct exit_record r = {.seq = seq, .t_run = t_run, .addr = port, .data = byte};
+	r.t_exit = t_run + 1000, r.t_done = t_run + 1500, r.device = device;
+	r.kvm_reason = KVM_EXIT_IO, r.count = 1, r.in_kernel_exits = 2, r.vcpu = vcpu;
+	r.size = 1, r.flags = EXIT_RECORD_WRITE;
+	return r;
+}
+
+/* vCPU 0: 'H' and '<' to the UART, an unclaimed MMIO read, a HLT (in-kernel count unknown);
+ * vCPU 1: an MMIO write. In time order, as the run loop would hand them over. */
+#define SAMPLE_COUNT 5
+static void sample_records(struct exit_record r[SAMPLE_COUNT])
+{
+	r[0] = io_write(0, 0, 1000, 0x3f8, 'H', "uart8250");
+	r[0].t_exit = 1001234, r[0].t_done = 1003000;
+	r[1] = io_write(1, 0, 1002000, 0x3f8, '<', "uart8250");
+	r[1].kvm_reason = KVM_EXIT_MMIO, r[1].addr = 0xd0000000, r[1].size = 4;
+	r[1].data = 0x12345678, r[1].device = "virtio-mmio";
+	r[2] = io_write(0, 1, 1003500, 0x3f8, '<', "uart8250");
+	r[3] = io_write(0, 2, 1006000, 0, 0, NULL);
+	r[3].kvm_reason = KVM_EXIT_MMIO, r[3].addr = 0xfee00000, r[3].size = 4;
+	r[3].data = 0xffffffff, r[3].flags = EXIT_RECORD_UNCLAIMED;
+	r[4] = (struct exit_record){.seq = 3, .t_run = 1010000, .kvm_reason = KVM_EXIT_HLT};
+	r[4].t_exit = 91010000, r[4].t_done = 91010400, r[4].count = 1;
+	r[4].flags = EXIT_RECORD_IN_KERNEL_UNKNOWN;
+}
+
+/* The t_run of the next record of the same vCPU, or t_done: what the run loop passes. */
+static uint64_t next_t_run(const struct exit_record *r, size_t count, size_t i)
+{
+	for (size_t j = i + 1; j < count; j++)
+		if (r[j].vcpu == r[i].vcpu)
+			return r[j].t_run;
+	return r[i].t_done;
+}
+
+static char *write_json(const struct exit_record *r, size_t count)
+{
+	char path[128];
+	tmp_path(path, sizeof path, "trace.json");
+	struct trace_json *tj;
+	struct vmm_error err = {0};
+	ck_assert_int_eq(trace_json_open(&tj, path, &err), 0);
+	for (size_t i = 0; i < count; i++)
+		trace_json_add(tj, &r[i], next_t_run(r, count, i));
+	ck_assert_int_eq(trace_json_close(tj, &err), 0);
+	char *text = slurp(path);
+	remove_tmp(path);
+	return text;
+}
+
+/* ---- JSON ---- */
+
+START_TEST(test_json_parses_with_two_events_per_record_and_track_names)
+{
+	make_tmpdir();
+	struct exit_record r[SAMPLE_COUNT];
+	sample_records(r);
+	char *json = write_json(r, SAMPLE_COUNT);
+	ck_assert_msg(json_valid(json), "not valid JSON:\n%s", json);
+	ck_assert_int_eq(count_of(json, "\"ph\":\"X\""), 2 * SAMPLE_COUNT);
+	ck_assert_int_eq(count_of(json, "\"name\":\"guest\""), SAMPLE_COUNT);
+	/* process name + per vCPU (2) per track (2) a name and a sort index */
+	ck_assert_int_eq(count_of(json, "\"ph\":\"M\""), 1 + 2 * 2 * 2);
+	ck_assert_ptr_nonnull(strstr(json, "\"args\":{\"name\":\"minivmm VM\"}"));
+	ck_assert_ptr_nonnull(
+	    strstr(json, "\"tid\":3,\"args\":{\"name\":\"vCPU 1 guest (non-root)\"}"));
+	ck_assert_ptr_nonnull(
+	    strstr(json, "\"tid\":4,\"args\":{\"name\":\"vCPU 1 host (root: KVM + VMM)\"}"));
+	ck_assert_ptr_nonnull(strstr(json, "\"displayTimeUnit\":\"ns\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"records\":5,\"vcpus\":2"));
+	ck_assert_ptr_nonnull(strstr(json, "\"name\":\"MMIO write 0xd0000000\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"name\":\"HLT\""));
+	free(json);
+}
+END_TEST
+
+START_TEST(test_json_times_and_args_of_a_known_record)
+{
+	make_tmpdir();
+	struct exit_record r[SAMPLE_COUNT];
+	sample_records(r);
+	char *json = write_json(r, SAMPLE_COUNT);
+	/* Guest: t_run 1000 ns, t_exit 1001234 ns -> ts 1.000 us, dur 1000.234 us. */
+	ck_assert_ptr_nonnull(strstr(json, "{\"ph\":\"X\",\"name\":\"guest\",\"cat\":\"guest\","
+					   "\"pid\":1,\"tid\":1,\"ts\":1.000,\"dur\":1000.234,"
+					   "\"args\":{\"in_kernel_exits\":2}}"));
+	/* Host: t_exit 1001234 to vCPU 0's next t_run 1003500 -> dur 2.266 us; handling 1766 ns. */
+	ck_assert_ptr_nonnull(strstr(
+	    json, "{\"ph\":\"X\",\"name\":\"IO out 0x3f8\",\"cat\":\"exit\",\"pid\":1,\"tid\":2,"
+		  "\"ts\":1001.234,\"dur\":2.266,\"args\":{\"seq\":0,\"reason\":\"IO\","
+		  "\"port\":\"0x3f8\",\"size\":1,\"data\":\"0x48\",\"char\":\"H\","
+		  "\"device\":\"uart8250\",\"count\":1,\"handling_ns\":1766,"
+		  "\"in_kernel_exits\":2}}"));
+	/* Unclaimed MMIO read: no char, device "unclaimed", data masked to the access size. */
+	ck_assert_ptr_nonnull(strstr(json,
+				     "\"gpa\":\"0xfee00000\",\"size\":4,\"data\":\"0xffffffff\","
+				     "\"device\":\"unclaimed\",\"count\":1"));
+	/* HLT: its last record, so the host event ends at t_done; in-kernel count unknown. */
+	ck_assert_ptr_nonnull(strstr(json, "\"ts\":91010.000,\"dur\":0.400,\"args\":{\"seq\":3,"
+					   "\"reason\":\"HLT\",\"handling_ns\":400}}"));
+	ck_assert_ptr_nonnull(strstr(json, "\"ts\":1010.000,\"dur\":90000.000,\"args\":{}}"));
+	free(json);
+}
+END_TEST
+
+START_TEST(test_json_escapes_strings)
+{
+	make_tmpdir();
+	struct exit_record r[3] = {
+	    io_write(0, 0, 100, 0x3f8, '"', "uart8250"),
+	    io_write(0, 1, 200, 0x3f8, '\\', "uart8250"),
+	    io_write(0, 2, 300, 0x10, 0x7, "we\"ird\\dev\x01\x1f"),
+	};
+	char *json = write_json(r, 3);
+	ck_assert_msg(json_valid(json), "not valid JSON:\n%s", json);
+	ck_assert_ptr_nonnull(strstr(json, "\"char\":\"\\\"\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"char\":\"\\\\\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"device\":\"we\\\"ird\\\\dev\\u0001\\u001f\""));
+	ck_assert_int_eq(count_of(json, "\"char\""), 2); /* 0x07 is not printable */
+	free(json);
+}
+END_TEST
+
+START_TEST(test_json_streams_a_million_records)
+{
+	enum { RECORDS = 1000000 };
+	make_tmpdir_in("/dev/shm");
+	char path[128];
+	tmp_path(path, sizeof path, "big.json");
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct trace_json *tj;
+	struct vmm_error err = {0};
+	ck_assert_int_eq(trace_json_open(&tj, path, &err), 0);
+	for (uint64_t i = 0; i < RECORDS; i++) {
+		struct exit_record rec =
+		    io_write(0, i, i * 10000, 0x3f8, (uint8_t)('a' + i % 26), "uart8250");
+		if (i % 4 == 3)
+			rec.kvm_reason = KVM_EXIT_HLT;
+		trace_json_add(tj, &rec, (i + 1) * 10000);
+	}
+	ck_assert_int_eq(trace_json_close(tj, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	/* Two events of 100-300 bytes each: anything outside means lost or runaway output. */
+	ck_assert_int_gt(st.st_size, (off_t)RECORDS * 200);
+	ck_assert_int_lt(st.st_size, (off_t)RECORDS * 600);
+	FILE *f = fopen(path, "r");
+	char tail[4] = {0};
+	fseek(f, -3, SEEK_END);
+	ck_assert_uint_eq(fread(tail, 1, 3, f), 3);
+	fclose(f);
+	ck_assert_str_eq(tail, "}}\n");
+	fprintf(stderr, "1,000,000 records: %lld bytes in %.2f s\n", (long long)st.st_size,
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	remove_tmp(path);
+}
+END_TEST
+
+START_TEST(test_json_unwritable_path_is_reported)
+{
+	struct trace_json *tj = (struct trace_json *)&tj;
+	struct vmm_error err = {0};
+	ck_assert_int_eq(trace_json_open(&tj, "/nonexistent-dir/t.json", &err), -ENOENT);
+	ck_assert_ptr_null(tj);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	ck_assert_str_eq(
+	    err.msg,
+	    "cannot write trace file '/nonexistent-dir/t.json': No such file or directory");
+}
+END_TEST
+
+START_TEST(test_json_disk_full_is_reported_at_close)
+{
+	if (access("/dev/full", W_OK) != 0) {
+		fprintf(stderr, "SKIP test_json_disk_full_is_reported_at_close: no /dev/full\n");
+		return;
+	}
+	struct trace_json *tj;
+	struct vmm_error err = {0};
+	ck_assert_int_eq(trace_json_open(&tj, "/dev/full", &err), 0);
+	struct exit_record rec = io_write(0, 0, 0, 0x3f8, 'H', "uart8250");
+	for (int i = 0; i < 10000; i++) /* more than the stdio buffer: some writes fail early */
+		trace_json_add(tj, &rec, rec.t_done);
+	ck_assert_int_eq(trace_json_close(tj, &err), -ENOSPC);
+	ck_assert_int_eq(err.status, VMM_EXIT_HOST_RESOURCES);
+	ck_assert_str_eq(err.msg, "cannot write trace file '/dev/full': No space left on device");
+}
+END_TEST
+
+/* ---- a minimal XML well-formedness check: balanced tags, quoted attributes, no stray & or < ---
+ */
+
+static bool xml_entity_ok(const char *p)
+{
+	static const char *const names[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&apos;"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strncmp(p, names[i], strlen(names[i])) == 0)
+			return true;
+	return false;
+}
+
+static bool xml_well_formed(const char *p)
+{
+	char stack[64][32];
+	int depth = 0, roots = 0;
+	if (strncmp(p, "<?xml", 5) == 0) {
+		if (!(p = strstr(p, "?>")))
+			return false;
+		p += 2;
+	}
+	while (*p) {
+		if (*p == '&' && !xml_entity_ok(p))
+			return false;
+		if (*p != '<') {
+			if (*p++ == '>')
+				return false; /* legal in XML, but this writer escapes it */
+			continue;
+		}
+		const bool closing = *++p == '/';
+		p += closing;
+		size_t n = strcspn(p, " \t\n/>");
+		if (n == 0 || n >= sizeof stack[0])
+			return false;
+		char name[32];
+		memcpy(name, p, n);
+		name[n] = '\0';
+		p += n;
+		while (*p && *p != '>' && *p != '/') { /* attributes: name="value" */
+			p += strspn(p, " \t\n");
+			size_t an = strcspn(p, "= \t\n/>");
+			if (an == 0)
+				break;
+			p += an;
+			if (*p++ != '=' || *p++ != '"')
+				return false;
+			for (; *p != '"'; p++)
+				if (!*p || *p == '<' || (*p == '&' && !xml_entity_ok(p)))
+					return false;
+			p++;
+		}
+		const bool empty = *p == '/';
+		p += empty;
+		if (*p++ != '>')
+			return false;
+		if (closing) {
+			if (depth == 0 || strcmp(stack[--depth], name) != 0)
+				return false;
+		} else if (!empty) {
+			if (depth == 0)
+				roots++;
+			if (depth == 64)
+				return false;
+			strcpy(stack[depth++], name);
+		} else if (depth == 0) {
+			roots++;
+		}
+	}
+	return depth == 0 && roots == 1;
+}
+
+START_TEST(test_xml_checker_rejects_broken_xml)
+{
+	ck_assert(xml_well_formed("<svg a=\"1\"><g><text>a &amp; b</text></g><line/></svg>\n"));
+	ck_assert(!xml_well_formed("<svg><g></svg></g>"));
+	ck_assert(!xml_well_formed("<svg><text>'<'</text></svg>"));
+	ck_assert(!xml_well_formed("<svg><text>a & b</text></svg>"));
+	ck_assert(!xml_well_formed("<svg a=1></svg>"));
+	ck_assert(!xml_well_formed("<svg></svg><svg></svg>"));
+}
+END_TEST
+
+/* xmllint, where installed, as a second opinion; where not, say so rather than pass quietly. */
+static void xmllint_if_present(const char *path)
+{
+	if (system("command -v xmllint >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "SKIP xmllint check of %s: xmllint not installed\n", path);
+		return;
+	}
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "xmllint --noout '%s'", path);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static char *write_svg(const struct exit_record *r, size_t count)
+{
+	char path[128];
+	tmp_path(path, sizeof path, "timeline.svg");
+	struct vmm_error err = {0};
+	ck_assert_int_eq(timeline_svg_write(path, r, count, &err), 0);
+	xmllint_if_present(path);
+	char *text = slurp(path);
+	remove_tmp(path);
+	return text;
+}
+
+/* ---- SVG ---- */
+
+START_TEST(test_svg_well_formed_with_one_exit_arrow_per_record)
+{
+	make_tmpdir();
+	struct exit_record r[SAMPLE_COUNT];
+	sample_records(r);
+	char *svg = write_svg(r, SAMPLE_COUNT);
+	ck_assert_msg(xml_well_formed(svg), "SVG not well-formed");
+	ck_assert_int_eq(count_of(svg, "class=\"exit-arrow\""), SAMPLE_COUNT);
+	ck_assert_int_eq(count_of(svg, "class=\"entry-arrow\""), SAMPLE_COUNT);
+	ck_assert_int_eq(count_of(svg, ">VM exit:</text>"), SAMPLE_COUNT);
+	ck_assert_ptr_nonnull(strstr(svg, "5 exits shown"));
+	ck_assert_ptr_nonnull(strstr(svg, "widths are not to scale"));
+	ck_assert_ptr_nonnull(strstr(svg, ">0x3f8 &apos;H&apos;</text>")); /* the UART char */
+	ck_assert_ptr_nonnull(strstr(svg, ">unclaimed</text>"));
+	ck_assert_ptr_nonnull(strstr(svg, ">HLT</text>"));
+	ck_assert_ptr_nonnull(strstr(svg, ">1.00 \xc2\xb5s</text>")); /* an IO's guest time */
+	ck_assert_ptr_nonnull(strstr(svg, ">90.0 ms</text>"));	      /* the HLT's */
+	/* 250 px of lane names + 5 columns of 160 px + 46 px: well under the minimum width. */
+	ck_assert_ptr_nonnull(strstr(svg, "viewBox=\"0 0 1100 440\""));
+	free(svg);
+}
+END_TEST
+
+START_TEST(test_svg_escapes_text)
+{
+	make_tmpdir();
+	struct exit_record r[2] = {
+	    io_write(0, 0, 100, 0x3f8, '<', "uart8250"),
+	    io_write(0, 1, 200, 0x3f8, '&', "a&b<c>\"q\""),
+	};
+	char *svg = write_svg(r, 2);
+	ck_assert_msg(xml_well_formed(svg), "SVG not well-formed");
+	ck_assert_ptr_nonnull(strstr(svg, "0x3f8 &apos;&lt;&apos;"));
+	ck_assert_ptr_nonnull(strstr(svg, "a&amp;b&lt;c&gt;&quot;q&quot;"));
+	ck_assert_ptr_null(strstr(svg, "'<'"));
+	free(svg);
+}
+END_TEST
+
+START_TEST(test_svg_zero_records_says_no_exits)
+{
+	make_tmpdir();
+	char *svg = write_svg(NULL, 0);
+	ck_assert_msg(xml_well_formed(svg), "SVG not well-formed");
+	ck_assert_ptr_nonnull(strstr(svg, "no exits"));
+	ck_assert_int_eq(count_of(svg, "class=\"exit-arrow\""), 0);
+	free(svg);
+}
+END_TEST
+
+START_TEST(test_svg_unwritable_path_is_reported)
+{
+	struct vmm_error err = {0};
+	ck_assert_int_eq(timeline_svg_write("/nonexistent-dir/t.svg", NULL, 0, &err), -ENOENT);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	ck_assert_str_eq(err.msg, "cannot write timeline file '/nonexistent-dir/t.svg': No such "
+				  "file or directory");
+}
+END_TEST
+
+static Suite *trace_writers_suite(void)
+{
+	Suite *s = suite_create("trace_writers");
+	TCase *json = tcase_create("json");
+	tcase_add_test(json, test_json_validator_rejects_broken_json);
+	tcase_add_test(json, test_json_parses_with_two_events_per_record_and_track_names);
+	tcase_add_test(json, test_json_times_and_args_of_a_known_record);
+	tcase_add_test(json, test_json_escapes_strings);
+	tcase_add_test(json, test_json_unwritable_path_is_reported);
+	tcase_add_test(json, test_json_disk_full_is_reported_at_close);
+	suite_add_tcase(s, json);
+	TCase *big = tcase_create("json_million");
+	tcase_set_timeout(big, 30); /* about 1 s normally; sanitizers make it slower */
+	tcase_add_test(big, test_json_streams_a_million_records);
+	suite_add_tcase(s, big);
+	TCase *svg = tcase_create("svg");
+	tcase_add_test(svg, test_xml_checker_rejects_broken_xml);
+	tcase_add_test(svg, test_svg_well_formed_with_one_exit_arrow_per_record);
+	tcase_add_test(svg, test_svg_escapes_text);
+	tcase_add_test(svg, test_svg_zero_records_says_no_exits);
+	tcase_add_test(svg, test_svg_unwritable_path_is_reported);
+	suite_add_tcase(s, svg);
+	return s;
+}
+
+CHECK_MAIN(trace_writers_suite)

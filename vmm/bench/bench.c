@@ -1,0 +1,268 @@
+/*
+ * minivmm bench: each figure is the median of several runs, with its spread, and a ratio to a
+ * reference measured in the same run, because on shared (and nested) hosts only ratios taken
+ * together mean anything. Runs of different variants are interleaved so that drift in the
+ * host's speed hits them all alike.
+ */
+#include "bench/bench.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench/flat_loops.h"
+#include "bench/kvm_floor.h"
+#include "minivmm/boot_abi.h"
+#include "size_parse.h"
+#include "trace/vcpu_trace.h"
+#include "vm.h"
+
+#define BENCH_MAX_REPEATS 64
+
+enum variant { FLOOR, PLAIN, STATS, TRACE, VARIANT_COUNT };
+static const char *const variant_names[VARIANT_COUNT] = {
+    "bare KVM loop (floor)", "minivmm", "minivmm --stats", "minivmm --trace=/dev/null"};
+
+struct bench_case {
+	const char *key; /* JSON key */
+	const char *title;
+	uint16_t port;	  /* PIO loop port, or 0 for an MMIO loop */
+	uint64_t gpa;	  /* MMIO loop address */
+	bool doorbell;	  /* an ioeventfd the floor must also wire up */
+	bool with_traces; /* also measure the trace variants */
+};
+
+static const struct bench_case cases[] = {
+    {"pio_userspace", "PIO write, exit to userspace", MINIVMM_BENCH_PIO_PORT, 0, false, true},
+    {"mmio_userspace", "MMIO write, exit to userspace", 0, MINIVMM_BENCH_MMIO_GPA, false, false},
+    {"pio_ioeventfd", "PIO doorbell, ioeventfd (in-kernel)", MINIVMM_BENCH_PIO_DOORBELL_PORT, 0,
+     true, false},
+};
+
+struct bench_options {
+	uint32_t iterations;
+	unsigned repeats;
+	const char *json_path;
+	const char *kvm_device;
+};
+
+struct series {
+	double ns[BENCH_MAX_REPEATS];
+	unsigned n;
+};
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(const struct series *s, double *spread_pct)
+{
+	double sorted[BENCH_MAX_REPEATS];
+	memcpy(sorted, s->ns, s->n * sizeof *sorted);
+	qsort(sorted, s->n, sizeof *sorted, compare_doubles);
+	double m = s->n % 2 ? sorted[s->n / 2] : (sorted[s->n / 2 - 1] + sorted[s->n / 2]) / 2;
+	/* Spread: half the range of the middle runs (all of them when there are few), in %. */
+	unsigned cut = s->n >= 5 ? s->n / 5 : 0;
+	*spread_pct = m > 0 ? 50.0 * (sorted[s->n - 1 - cut] - sorted[cut]) / m : 0;
+	return m;
+}
+
+static void build_loop(const struct bench_case *c, uint32_t n, struct flat_loop *loop)
+{
+	if (c->port)
+		flat_loop_pio(loop, c->port, n);
+	else
+		flat_loop_mmio(loop, c->gpa, n);
+}
+
+/* One run under minivmm proper, in this process, with its console on /dev/null. */
+static int run_minivmm(const struct bench_options *o, const struct flat_loop *loop, enum variant v,
+		       double *ns_per_op, struct vmm_error *err)
+{
+	static struct vm vm;
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct vm_config cfg = {.kvm_device = o->kvm_device,
+				.ram_size = 4ull << 20,
+				.image = loop->code,
+				.image_size = loop->len,
+				.image_name = "bench loop",
+				.format = GUEST_FORMAT_FLAT,
+				.load_addr = FLAT_LOOP_LOAD_ADDR,
+				.console_in_fd = -1,
+				.console_out_fd = devnull};
+	cfg.trace.stats = v == STATS;
+	cfg.trace.text = v == TRACE;
+	cfg.trace.text_path = v == TRACE ? "/dev/null" : NULL;
+	uint64_t start = 0;
+	int ret = vm_create(&vm, &cfg, err);
+	if (!ret) {
+		start = trace_clock_ns();
+		ret = vm_run(&vm, err);
+	}
+	uint64_t elapsed = trace_clock_ns() - start;
+	if (!ret && vm.stop.status != 0)
+		ret = vmm_error_set(err, -EIO, VMM_EXIT_INTERNAL,
+				    "bench guest ended with status %d", vm.stop.status);
+	vm_destroy(&vm);
+	close(devnull);
+	*ns_per_op = (double)elapsed / o->iterations;
+	return ret;
+}
+
+static int run_variant(const struct bench_options *o, const struct bench_case *c, enum variant v,
+		       double *ns_per_op, struct vmm_error *err)
+{
+	struct flat_loop loop;
+	build_loop(c, o->iterations, &loop);
+	if (v != FLOOR)
+		return run_minivmm(o, &loop, v, ns_per_op, err);
+	struct kvm_floor_options fo = {.kvm_device = o->kvm_device,
+				       .ioeventfd_port = c->doorbell ? c->port : 0};
+	uint64_t elapsed, exits;
+	int ret = kvm_floor_run(&fo, &loop, &elapsed, &exits, err);
+	*ns_per_op = (double)elapsed / o->iterations;
+	return ret;
+}
+
+static int parse_bench_options(int argc, char **argv, struct bench_options *o)
+{
+	static const struct option long_options[] = {{"iterations", required_argument, NULL, 'n'},
+						     {"repeats", required_argument, NULL, 'r'},
+						     {"json", required_argument, NULL, 'j'},
+						     {"kvm", required_argument, NULL, 'k'},
+						     {"help", no_argument, NULL, 'h'},
+						     {NULL, 0, NULL, 0}};
+	*o = (struct bench_options){.iterations = 20000, .repeats = 5};
+	optind = 1;
+	opterr = 0;
+	int opt;
+	uint64_t v;
+	while ((opt = getopt_long(argc, argv, "+n:r:h", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			if (parse_u64(optarg, &v) || v < 10 || v > 100000000)
+				return fprintf(stderr, "minivmm: --iterations: give 10 to 10^8\n"),
+				       VMM_EXIT_USAGE;
+			o->iterations = (uint32_t)v;
+			break;
+		case 'r':
+			if (parse_u64(optarg, &v) || v < 1 || v > BENCH_MAX_REPEATS)
+				return fprintf(stderr, "minivmm: --repeats: give 1 to %d\n",
+					       BENCH_MAX_REPEATS),
+				       VMM_EXIT_USAGE;
+			o->repeats = (unsigned)v;
+			break;
+		case 'j':
+			o->json_path = optarg;
+			break;
+		case 'k':
+			o->kvm_device = optarg;
+			break;
+		case 'h':
+			printf(
+			    "usage: minivmm bench [--iterations N] [--repeats R] [--json FILE]\n"
+			    "Exit round trips (ring-0 guest loops) under minivmm vs a bare KVM "
+			    "loop, and the cost of tracing. Medians of R runs of N exits each.\n");
+			return -1;
+		default:
+			fprintf(stderr,
+				"minivmm: bench: unknown option '%s' (see minivmm bench "
+				"--help)\n",
+				argv[optind - 1]);
+			return VMM_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static void report(const struct bench_options *o, struct series results[][VARIANT_COUNT],
+		   FILE *json)
+{
+	printf("\n%-40s %12s %9s %10s\n", "exit round trip (ring-0 loop)", "ns/exit", "spread",
+	       "vs floor");
+	if (json)
+		fprintf(json, "{\n  \"iterations\": %u,\n  \"repeats\": %u", o->iterations,
+			o->repeats);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double spread, floor = median(&results[i][FLOOR], &spread), plain = 0;
+		printf("%s\n", cases[i].title);
+		for (int v = 0; v < VARIANT_COUNT; v++) {
+			if (!results[i][v].n)
+				continue;
+			double m = median(&results[i][v], &spread);
+			if (v == PLAIN)
+				plain = m;
+			printf("  %-38s %12.0f %8.1f%% %9.2fx\n", variant_names[v], m, spread,
+			       m / floor);
+		}
+		if (json)
+			fprintf(json,
+				",\n  \"%s\": {\"ns\": %.1f, \"floor_ns\": %.1f, "
+				"\"ratio_to_floor\": %.3f}",
+				cases[i].key, plain, floor, plain / floor);
+		if (cases[i].with_traces) {
+			double stats = median(&results[i][STATS], &spread);
+			double trace = median(&results[i][TRACE], &spread);
+			printf("  tracing overhead: --stats %+.1f%%, --trace %+.1f%% (target < "
+			       "10%%)\n",
+			       100 * (stats / plain - 1), 100 * (trace / plain - 1));
+			if (json)
+				fprintf(json,
+					",\n  \"stats_overhead_pct\": %.2f,\n  "
+					"\"trace_overhead_pct\": %.2f",
+					100 * (stats / plain - 1), 100 * (trace / plain - 1));
+		}
+	}
+	if (json)
+		fprintf(json, "\n}\n");
+}
+
+int bench_command(int argc, char **argv)
+{
+	struct bench_options o;
+	int status = parse_bench_options(argc, argv, &o);
+	if (status)
+		return status < 0 ? 0 : status;
+	static struct series results[sizeof cases / sizeof cases[0]][VARIANT_COUNT];
+	memset(results, 0, sizeof results);
+	printf("minivmm bench: %u repeats of %u exits per figure (medians; spread = half the "
+	       "range of the middle runs)\n",
+	       o.repeats, o.iterations);
+	for (unsigned r = 0; r < o.repeats; r++) {
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			for (int v = 0; v < VARIANT_COUNT; v++) {
+				if ((v == STATS || v == TRACE) && !cases[i].with_traces)
+					continue;
+				struct vmm_error err = {0};
+				double ns;
+				if (run_variant(&o, &cases[i], (enum variant)v, &ns, &err)) {
+					fprintf(stderr, "minivmm: bench %s: %s\n", cases[i].key,
+						err.msg);
+					return err.status ? (int)err.status : VMM_EXIT_INTERNAL;
+				}
+				struct series *s = &results[i][v];
+				s->ns[s->n++] = ns;
+			}
+		}
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\rrun %u/%u done", r + 1, o.repeats);
+	}
+	fprintf(stderr, "\n");
+	FILE *json = NULL;
+	if (o.json_path && !(json = fopen(o.json_path, "w"))) {
+		fprintf(stderr, "minivmm: cannot write '%s': %s\n", o.json_path, strerror(errno));
+		return VMM_EXIT_USAGE;
+	}
+	report(&o, results, json);
+	if (json && fclose(json) != 0) {
+		fprintf(stderr, "minivmm: writing '%s' failed\n", o.json_path);
+		return VMM_EXIT_HOST_RESOURCES;
+	}
+	return 0;
+}

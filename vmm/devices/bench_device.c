@@ -1,0 +1,261 @@
+/*
+ * The bench device: registers for guest/programs/bench.c, each reached by a different path
+ * (addresses and the guest's view: include/minivmm/boot_abi.h, MINIVMM_BENCH_*).
+ *
+ * - PIO register and MMIO register page: ordinary bus ranges; every write is one userspace exit
+ *   and is counted here; reads return the count.
+ * - PIO and MMIO doorbells: KVM_IOEVENTFD (api.rst 4.59) binds a 4-byte write at the address to
+ *   an eventfd, so KVM completes the write in the kernel and only increments the eventfd's
+ *   counter. The eventfd counter is the write count. The doorbells also sit on the buses, which
+ *   then see only the accesses ioeventfd does not match (reads, other lengths).
+ * - Coalesced page: KVM_REGISTER_COALESCED_MMIO (api.rst 4.116): KVM appends each write to a ring
+ *   in the vCPU's mmap area (at page KVM_CAP_COALESCED_MMIO's value) and resumes the guest
+ *   without exiting to userspace (the VM exit into KVM remains); the run loop drains the ring into
+ *   the MMIO bus, where this page counts them. A write that finds the ring
+ *   full exits as ordinary MMIO and is counted the same way.
+ *
+ * Where KVM lacks ioeventfd or coalesced MMIO (KVM_CHECK_EXTENSION), the addresses stay plain
+ * userspace registers and bench_device_counts() says the feature is absent.
+ */
+#include "devices/bench_device.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "devices/devices.h"
+#include "minivmm/boot_abi.h"
+
+/* One ioeventfd doorbell: its eventfd, and what was handed to KVM (to undo it). */
+struct doorbell {
+	int eventfd; /* -1: none */
+	bool assigned;
+	struct kvm_ioeventfd request;
+	uint64_t signalled;		 /* eventfd counts read so far */
+	_Atomic uint64_t userspace_hits; /* accesses that came through the bus */
+};
+
+struct bench_device {
+	int vm_fd;
+	/* Bumped on the vCPU thread by bus callbacks; read by bench_device_counts(). */
+	_Atomic uint64_t pio_writes, mmio_writes, coalesced_writes;
+	struct doorbell pio_doorbell, mmio_doorbell;
+	bool coalesced_registered;
+	struct kvm_coalesced_mmio_zone zone;
+};
+
+/* A read returns a count, little-endian, truncated to the access width. */
+static void fill_count(uint64_t count, uint8_t *data, uint32_t len)
+{
+	memset(data, 0, len);
+	memcpy(data, &count, len < sizeof count ? len : sizeof count);
+}
+
+static void pio_register_read(void *opaque, uint64_t offset, uint8_t *data, uint32_t len)
+{
+	struct bench_device *dev = opaque;
+	(void)offset;
+	fill_count(atomic_load_explicit(&dev->pio_writes, memory_order_relaxed), data, len);
+}
+
+static void pio_register_write(void *opaque, uint64_t offset, const uint8_t *data, uint32_t len)
+{
+	struct bench_device *dev = opaque;
+	(void)offset, (void)data, (void)len;
+	atomic_fetch_add_explicit(&dev->pio_writes, 1, memory_order_relaxed);
+}
+
+static void mmio_register_read(void *opaque, uint64_t offset, uint8_t *data, uint32_t len)
+{
+	struct bench_device *dev = opaque;
+	(void)offset;
+	fill_count(atomic_load_explicit(&dev->mmio_writes, memory_order_relaxed), data, len);
+}
+
+static void mmio_register_write(void *opaque, uint64_t offset, const uint8_t *data, uint32_t len)
+{
+	struct bench_device *dev = opaque;
+	(void)offset, (void)data, (void)len;
+	atomic_fetch_add_explicit(&dev->mmio_writes, 1, memory_order_relaxed);
+}
+
+static void doorbell_read(void *opaque, uint64_t offset, uint8_t *data, uint32_t len)
+{
+	struct doorbell *bell = opaque;
+	(void)offset;
+	atomic_fetch_add_explicit(&bell->userspace_hits, 1, memory_order_relaxed);
+	fill_count(0, data, len);
+}
+
+static void doorbell_write(void *opaque, uint64_t offset, const uint8_t *data, uint32_t len)
+{
+	struct doorbell *bell = opaque;
+	(void)offset, (void)data, (void)len;
+	atomic_fetch_add_explicit(&bell->userspace_hits, 1, memory_order_relaxed);
+}
+
+static void coalesced_read(void *opaque, uint64_t offset, uint8_t *data, uint32_t len)
+{
+	struct bench_device *dev = opaque;
+	(void)offset;
+	fill_count(atomic_load_explicit(&dev->coalesced_writes, memory_order_relaxed), data, len);
+}
+
+static void coalesced_write(void *opaque, uint64_t offset, const uint8_t *data, uint32_t len)
+{
+	struct bench_device *dev = opaque;
+	(void)offset, (void)data, (void)len;
+	atomic_fetch_add_explicit(&dev->coalesced_writes, 1, memory_order_relaxed);
+}
+
+static const struct bus_device_ops pio_register_ops = {pio_register_read, pio_register_write};
+static const struct bus_device_ops mmio_register_ops = {mmio_register_read, mmio_register_write};
+static const struct bus_device_ops doorbell_ops = {doorbell_read, doorbell_write};
+static const struct bus_device_ops coalesced_ops = {coalesced_read, coalesced_write};
+
+/* Wires one doorbell to a fresh eventfd: a 4-byte write at addr (any value: no DATAMATCH)
+ * signals it. Returns false, leaving the doorbell a plain register, if KVM refuses. */
+static bool doorbell_assign(struct doorbell *bell, int vm_fd, uint64_t addr, bool pio)
+{
+	bell->eventfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (bell->eventfd < 0)
+		return false;
+	bell->request = (struct kvm_ioeventfd){
+	    .addr = addr,
+	    .len = MINIVMM_BENCH_DOORBELL_LEN,
+	    .fd = bell->eventfd,
+	    .flags = pio ? KVM_IOEVENTFD_FLAG_PIO : 0,
+	};
+	if (ioctl(vm_fd, KVM_IOEVENTFD, &bell->request) < 0) {
+		close(bell->eventfd);
+		bell->eventfd = -1;
+		return false;
+	}
+	bell->assigned = true;
+	return true;
+}
+
+static void doorbell_release(struct doorbell *bell, int vm_fd)
+{
+	if (bell->assigned) {
+		struct kvm_ioeventfd undo = bell->request;
+		undo.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
+		ioctl(vm_fd, KVM_IOEVENTFD, &undo);
+		bell->assigned = false;
+	}
+	if (bell->eventfd >= 0)
+		close(bell->eventfd);
+	bell->eventfd = -1;
+}
+
+/* Adds what the eventfd counted since the last read (reading resets it, eventfd(2)). */
+static uint64_t doorbell_signals(struct doorbell *bell)
+{
+	uint64_t value;
+	if (bell->eventfd >= 0 && read(bell->eventfd, &value, sizeof value) == sizeof value)
+		bell->signalled += value;
+	return bell->signalled;
+}
+
+static void bench_device_destroy(void *state)
+{
+	struct bench_device *dev = state;
+	doorbell_release(&dev->pio_doorbell, dev->vm_fd);
+	doorbell_release(&dev->mmio_doorbell, dev->vm_fd);
+	if (dev->coalesced_registered)
+		ioctl(dev->vm_fd, KVM_UNREGISTER_COALESCED_MMIO, &dev->zone);
+	free(dev);
+}
+
+static void bench_device_connect_kvm(struct vm *vm, struct bench_device *dev)
+{
+	if (vm->fd < 0)
+		return; /* a VM without KVM (unit tests): plain registers only */
+	if (kvm_check_extension(&vm->kvm, KVM_CAP_IOEVENTFD) > 0 &&
+	    doorbell_assign(&dev->pio_doorbell, vm->fd, MINIVMM_BENCH_PIO_DOORBELL_PORT, true) &&
+	    !doorbell_assign(&dev->mmio_doorbell, vm->fd, MINIVMM_BENCH_MMIO_DOORBELL_GPA, false))
+		doorbell_release(&dev->pio_doorbell, vm->fd); /* both or neither */
+	if (kvm_check_extension(&vm->kvm, KVM_CAP_COALESCED_MMIO) > 0) {
+		dev->zone = (struct kvm_coalesced_mmio_zone){
+		    .addr = MINIVMM_BENCH_COALESCED_GPA,
+		    .size = MINIVMM_BENCH_MMIO_PAGE_SIZE,
+		};
+		dev->coalesced_registered =
+		    ioctl(vm->fd, KVM_REGISTER_COALESCED_MMIO, &dev->zone) == 0;
+	}
+}
+
+static int bench_register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
+			  const struct bus_device_ops *ops, void *opaque, struct vmm_error *err)
+{
+	int ret = bus_register(bus, base, len, name, ops, opaque);
+	if (ret)
+		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL, "cannot register %s at 0x%llx",
+				     name, (unsigned long long)base);
+	return 0;
+}
+
+static int bench_device_attach(struct vm *vm, struct vmm_error *err)
+{
+	struct bench_device *dev = calloc(1, sizeof *dev);
+	if (!dev)
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
+	dev->vm_fd = vm->fd;
+	dev->pio_doorbell.eventfd = dev->mmio_doorbell.eventfd = -1;
+	int ret = vm_add_device(vm, BENCH_DEVICE_NAME, dev, bench_device_destroy, err);
+	if (ret) {
+		free(dev);
+		return ret;
+	}
+	ret = bench_register(&vm->pio_bus, MINIVMM_BENCH_PIO_PORT, MINIVMM_BENCH_PIO_SIZE,
+			     "bench-pio", &pio_register_ops, dev, err);
+	ret = ret
+		  ?: bench_register(&vm->pio_bus, MINIVMM_BENCH_PIO_DOORBELL_PORT,
+				    MINIVMM_BENCH_PIO_SIZE, "bench-doorbell-pio", &doorbell_ops,
+				    &dev->pio_doorbell, err);
+	ret = ret
+		  ?: bench_register(&vm->mmio_bus, MINIVMM_BENCH_MMIO_GPA,
+				    MINIVMM_BENCH_MMIO_PAGE_SIZE, "bench-mmio", &mmio_register_ops,
+				    dev, err);
+	ret = ret
+		  ?: bench_register(&vm->mmio_bus, MINIVMM_BENCH_MMIO_DOORBELL_GPA,
+				    MINIVMM_BENCH_MMIO_PAGE_SIZE, "bench-doorbell-mmio",
+				    &doorbell_ops, &dev->mmio_doorbell, err);
+	ret = ret
+		  ?: bench_register(&vm->mmio_bus, MINIVMM_BENCH_COALESCED_GPA,
+				    MINIVMM_BENCH_MMIO_PAGE_SIZE, "bench-coalesced", &coalesced_ops,
+				    dev, err);
+	if (ret)
+		return ret;
+	bench_device_connect_kvm(vm, dev);
+	return 0;
+}
+
+int bench_device_counts(struct vm *vm, struct bench_counts *out)
+{
+	struct bench_device *dev = NULL;
+	for (unsigned i = 0; i < vm->device_count && !dev; i++)
+		if (strcmp(vm->devices[i].name, BENCH_DEVICE_NAME) == 0)
+			dev = vm->devices[i].state;
+	if (!dev)
+		return -ENOENT;
+	*out = (struct bench_counts){
+	    .pio_writes = atomic_load(&dev->pio_writes),
+	    .mmio_writes = atomic_load(&dev->mmio_writes),
+	    .ioeventfd_pio = doorbell_signals(&dev->pio_doorbell),
+	    .ioeventfd_mmio = doorbell_signals(&dev->mmio_doorbell),
+	    .doorbell_pio_exits = atomic_load(&dev->pio_doorbell.userspace_hits),
+	    .doorbell_mmio_exits = atomic_load(&dev->mmio_doorbell.userspace_hits),
+	    .coalesced_writes = atomic_load(&dev->coalesced_writes),
+	    .have_ioeventfd = dev->pio_doorbell.assigned && dev->mmio_doorbell.assigned,
+	    .have_coalesced = dev->coalesced_registered,
+	};
+	return 0;
+}
+
+const struct device_module bench_device_module = {BENCH_DEVICE_NAME, bench_device_attach};

@@ -1,0 +1,131 @@
+#include "trace/exit_stats.h"
+
+#include <linux/kvm.h>
+#include <math.h>
+#include <string.h>
+
+#include "trace/trace_text.h"
+
+void exit_stats_init(struct exit_stats *stats)
+{
+	memset(stats, 0, sizeof *stats);
+	stats->in_kernel_known = true;
+}
+
+static void bucket_add(struct stat_bucket *buckets, unsigned *count, unsigned max, const char *key,
+		       uint64_t ns)
+{
+	struct stat_bucket *b = NULL;
+	for (unsigned i = 0; i < *count && !b; i++)
+		if (strcmp(buckets[i].key, key) == 0)
+			b = &buckets[i];
+	if (!b) {
+		/* The last bucket collects whatever does not fit. */
+		b = *count < max ? &buckets[(*count)++] : &buckets[max - 1];
+		if (b->samples == 0) {
+			snprintf(b->key, sizeof b->key, "%s", *count < max ? key : "(others)");
+			b->min_ns = UINT64_MAX;
+		}
+	}
+	b->samples++;
+	b->sum_ns += ns;
+	b->sum_sq_ns += (double)ns * (double)ns;
+	if (ns < b->min_ns)
+		b->min_ns = ns;
+	if (ns > b->max_ns)
+		b->max_ns = ns;
+}
+
+void exit_stats_add(struct exit_stats *stats, const struct exit_record *rec, uint64_t next_t_run)
+{
+	uint64_t handling = rec->t_done - rec->t_exit;
+	stats->records++;
+	stats->in_run_ns += rec->t_exit - rec->t_run;
+	stats->in_vmm_ns += next_t_run - rec->t_exit;
+	if (rec->flags & EXIT_RECORD_IN_KERNEL_UNKNOWN)
+		stats->in_kernel_known = false;
+	else
+		stats->in_kernel_exits += rec->in_kernel_exits;
+
+	const char *reason = exit_reason_name(rec->kvm_reason);
+	bucket_add(stats->reasons, &stats->reason_count, EXIT_STATS_MAX_REASONS, reason, handling);
+
+	char key[48];
+	if (rec->kvm_reason == KVM_EXIT_IO || rec->kvm_reason == KVM_EXIT_MMIO) {
+		bool write = rec->flags & EXIT_RECORD_WRITE;
+		const char *dir = rec->kvm_reason == KVM_EXIT_IO ? (write ? "out" : "in")
+								 : (write ? "write" : "read");
+		snprintf(key, sizeof key, "%.16s %s 0x%llx",
+			 rec->device ? rec->device : "unclaimed", dir,
+			 (unsigned long long)rec->addr);
+	} else {
+		snprintf(key, sizeof key, "%s", reason);
+	}
+	bucket_add(stats->accesses, &stats->access_count, EXIT_STATS_MAX_ACCESSES, key, handling);
+}
+
+static void print_table(FILE *out, const char *title, const struct stat_bucket *buckets,
+			unsigned count, uint64_t total_samples)
+{
+	uint64_t total_ns = 0;
+	for (unsigned i = 0; i < count; i++)
+		total_ns += buckets[i].sum_ns;
+	fprintf(out, "%26s %9s %9s %8s %10s %10s %10s\n", title, "Samples", "Samples%", "Time%",
+		"Min Time", "Max Time", "Avg time");
+	/* Most frequent first, as perf kvm stat sorts by samples. */
+	bool printed[EXIT_STATS_MAX_ACCESSES] = {false};
+	for (unsigned n = 0; n < count; n++) {
+		unsigned best = 0;
+		bool found = false;
+		for (unsigned i = 0; i < count; i++)
+			if (!printed[i] && (!found || buckets[i].samples > buckets[best].samples)) {
+				best = i;
+				found = true;
+			}
+		printed[best] = true;
+		const struct stat_bucket *b = &buckets[best];
+		double avg = (double)b->sum_ns / (double)b->samples;
+		double var = b->sum_sq_ns / (double)b->samples - avg * avg;
+		double spread = b->samples > 1 && avg > 0 ? 100.0 * sqrt(var > 0 ? var : 0) /
+								sqrt((double)b->samples) / avg
+							  : 0;
+		char min[16], max[16], mean[16];
+		format_duration(min, sizeof min, b->min_ns);
+		format_duration(max, sizeof max, b->max_ns);
+		format_duration(mean, sizeof mean, (uint64_t)avg);
+		fprintf(out, "%26s %9llu %8.2f%% %7.2f%% %10s %10s %10s ( +- %5.2f%% )\n", b->key,
+			(unsigned long long)b->samples,
+			100.0 * (double)b->samples / (double)total_samples,
+			total_ns ? 100.0 * (double)b->sum_ns / (double)total_ns : 0.0, min, max,
+			mean, spread);
+	}
+	char total[16];
+	format_duration(total, sizeof total, total_ns);
+	fprintf(out, "\nTotal Samples:%llu, Total events handled time:%s.\n\n",
+		(unsigned long long)total_samples, total);
+}
+
+void exit_stats_print(FILE *out, const struct exit_stats *stats)
+{
+	fprintf(out, "\nAnalyze events for all VMs, all VCPUs (exits that reached minivmm; "
+		     "time = minivmm's handling):\n\n");
+	if (stats->records == 0) {
+		fprintf(out, "no exits recorded\n");
+		return;
+	}
+	print_table(out, "VM-EXIT", stats->reasons, stats->reason_count, stats->records);
+	print_table(out, "DEVICE ACCESS", stats->accesses, stats->access_count, stats->records);
+	uint64_t wall = stats->in_run_ns + stats->in_vmm_ns;
+	char in_run[16], in_vmm[16], all[16];
+	format_duration(in_run, sizeof in_run, stats->in_run_ns);
+	format_duration(in_vmm, sizeof in_vmm, stats->in_vmm_ns);
+	format_duration(all, sizeof all, wall);
+	fprintf(out,
+		"vCPU time: %s = inside KVM_RUN (guest + KVM) %s (%.1f%%) + in minivmm "
+		"(root, userspace) %s (%.1f%%)\n",
+		all, in_run, wall ? 100.0 * (double)stats->in_run_ns / (double)wall : 0.0, in_vmm,
+		wall ? 100.0 * (double)stats->in_vmm_ns / (double)wall : 0.0);
+	if (stats->in_kernel_known)
+		fprintf(out, "exits KVM handled in the kernel between them: %llu\n",
+			(unsigned long long)stats->in_kernel_exits);
+}

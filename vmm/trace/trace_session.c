@@ -1,0 +1,314 @@
+#include "trace/trace_session.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace/exit_stats.h"
+#include "trace/timeline_svg.h"
+#include "trace/trace_filter.h"
+#include "trace/trace_json.h"
+#include "trace/trace_text.h"
+
+#define TRACE_MAX_VCPUS 8
+
+/* KVM's event counters of one vCPU at the start, to print what changed during the run. */
+struct counter_snapshot {
+	uint64_t *start;
+};
+
+struct trace_session {
+	struct trace_options opts;
+	struct vcpu_trace vcpus[TRACE_MAX_VCPUS];
+	struct counter_snapshot snapshots[TRACE_MAX_VCPUS];
+	unsigned vcpu_count;
+	/* The record each vCPU produced last: it is finished (sent to the JSON and the stats)
+	 * when the next one tells when the vCPU re-entered the guest. */
+	struct exit_record pending[TRACE_MAX_VCPUS];
+	bool has_pending[TRACE_MAX_VCPUS];
+
+	pthread_t thread;
+	bool thread_running;
+	bool started, finished;
+	atomic_bool stopping;
+
+	FILE *text_out;
+	bool text_out_owned;
+	struct trace_filter filter;
+	struct trace_json *json;
+	struct exit_record *timeline;
+	size_t timeline_count;
+	struct exit_stats stats;
+	uint64_t records;
+};
+
+static void finish_record(struct trace_session *s, const struct exit_record *rec,
+			  uint64_t next_t_run)
+{
+	exit_stats_add(&s->stats, rec, next_t_run);
+	if (s->json)
+		trace_json_add(s->json, rec, next_t_run);
+	if (s->timeline && s->timeline_count < s->opts.timeline_exits)
+		s->timeline[s->timeline_count++] = *rec;
+}
+
+static void consume_record(struct trace_session *s, const struct exit_record *rec)
+{
+	s->records++;
+	if (s->text_out && trace_filter_match(&s->filter, rec)) {
+		char line[256];
+		format_exit_line(line, sizeof line, rec);
+		fputs(line, s->text_out);
+		fputc('\n', s->text_out);
+	}
+	unsigned v = rec->vcpu < s->vcpu_count ? rec->vcpu : 0;
+	if (s->has_pending[v])
+		finish_record(s, &s->pending[v], rec->t_run);
+	s->pending[v] = *rec;
+	s->has_pending[v] = true;
+}
+
+static size_t drain_rings(struct trace_session *s)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < s->vcpu_count; i++) {
+		const struct exit_record *rec;
+		while ((rec = trace_ring_peek(&s->vcpus[i].ring))) {
+			consume_record(s, rec);
+			trace_ring_pop(&s->vcpus[i].ring);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void *trace_thread_main(void *arg)
+{
+	struct trace_session *s = arg;
+	for (;;) {
+		bool stopping = atomic_load(&s->stopping);
+		if (drain_rings(s) > 0)
+			continue;
+		if (stopping)
+			break;
+		if (s->text_out)
+			fflush(s->text_out); /* idle: let a watching user see the lines */
+		nanosleep(&(struct timespec){.tv_nsec = 200000}, NULL);
+	}
+	return NULL;
+}
+
+static int open_text_output(struct trace_session *s, struct vmm_error *err)
+{
+	if (!s->opts.text)
+		return 0;
+	if (s->opts.text_path) {
+		s->text_out = fopen(s->opts.text_path, "w");
+	} else {
+		int fd = dup(STDERR_FILENO);
+		s->text_out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	}
+	if (!s->text_out)
+		return vmm_error_set(
+		    err, -errno, VMM_EXIT_USAGE, "cannot write trace file '%s': %s",
+		    s->opts.text_path ? s->opts.text_path : "stderr", strerror(errno));
+	s->text_out_owned = true;
+	setvbuf(s->text_out, NULL, _IOFBF, 1 << 16);
+	return 0;
+}
+
+static void snapshot_counters(struct trace_session *s, unsigned i)
+{
+	const struct kvm_stats *st = &s->vcpus[i].stats;
+	if (st->fd < 0 || !(s->snapshots[i].start = calloc(st->count, sizeof(uint64_t))))
+		return;
+	for (size_t c = 0; c < st->count; c++)
+		kvm_stats_read(st, (int)c, &s->snapshots[i].start[c]);
+}
+
+static int setup_vcpu(struct trace_session *s, unsigned i, int vcpu_fd, struct vmm_error *err)
+{
+	struct vcpu_trace *t = &s->vcpus[i];
+	t->vcpu = (uint16_t)i;
+	t->exits_counter = -1;
+	if (trace_ring_init(&t->ring,
+			    s->opts.ring_slots ? s->opts.ring_slots : TRACE_RING_DEFAULT_SLOTS))
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+				     "out of memory for the trace ring");
+	if (kvm_stats_open(&t->stats, vcpu_fd) == 0)
+		t->exits_counter = kvm_stats_find(&t->stats, "exits");
+	/* Per-record in-kernel counts cost one pread per exit: only for outputs that show them. */
+	t->count_in_kernel =
+	    t->exits_counter >= 0 && (s->opts.text || s->opts.json_path || s->opts.timeline_path);
+	return 0;
+}
+
+int trace_session_create(struct trace_session **out, const struct trace_options *opts,
+			 const int *vcpu_fds, unsigned vcpu_count, struct vmm_error *err)
+{
+	struct trace_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
+	*out = s;
+	s->opts = *opts;
+	if (!s->opts.timeline_exits)
+		s->opts.timeline_exits = TIMELINE_DEFAULT_EXITS;
+	s->vcpu_count = vcpu_count < TRACE_MAX_VCPUS ? vcpu_count : TRACE_MAX_VCPUS;
+	atomic_init(&s->stopping, false);
+	exit_stats_init(&s->stats);
+	int ret = trace_filter_parse(&s->filter, opts->filter, err);
+	for (unsigned i = 0; !ret && i < s->vcpu_count; i++)
+		ret = setup_vcpu(s, i, vcpu_fds[i], err);
+	ret = ret ?: open_text_output(s, err);
+	if (!ret && opts->json_path)
+		ret = trace_json_open(&s->json, opts->json_path, err);
+	if (!ret && opts->timeline_path &&
+	    !(s->timeline = calloc(s->opts.timeline_exits, sizeof *s->timeline)))
+		ret = vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
+	return ret;
+}
+
+struct vcpu_trace *trace_session_vcpu(struct trace_session *session, unsigned index)
+{
+	return index < session->vcpu_count ? &session->vcpus[index] : NULL;
+}
+
+int trace_session_start(struct trace_session *s, struct vmm_error *err)
+{
+	uint64_t t0 = trace_clock_ns();
+	for (unsigned i = 0; i < s->vcpu_count; i++) {
+		struct vcpu_trace *t = &s->vcpus[i];
+		t->t0_ns = t0;
+		snapshot_counters(s, i);
+		if (t->exits_counter >= 0)
+			kvm_stats_read(&t->stats, t->exits_counter, &t->last_exits);
+	}
+	int r = pthread_create(&s->thread, NULL, trace_thread_main, s);
+	if (r)
+		return vmm_error_set(err, -r, VMM_EXIT_HOST_RESOURCES,
+				     "cannot start the trace thread: %s", strerror(r));
+	s->thread_running = true;
+	s->started = true;
+	return 0;
+}
+
+int trace_session_finish(struct trace_session *s, struct vmm_error *err)
+{
+	if (s->finished)
+		return 0;
+	s->finished = true;
+	if (s->thread_running) {
+		atomic_store(&s->stopping, true);
+		pthread_join(s->thread, NULL);
+		s->thread_running = false;
+	}
+	drain_rings(s);
+	for (unsigned v = 0; v < s->vcpu_count; v++)
+		if (s->has_pending[v]) {
+			finish_record(s, &s->pending[v], s->pending[v].t_done);
+			s->has_pending[v] = false;
+		}
+	int ret = 0;
+	if (s->text_out_owned) {
+		if (fclose(s->text_out) != 0 && !ret)
+			ret = vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
+					    "writing the trace failed: %s", strerror(errno));
+		s->text_out = NULL;
+		s->text_out_owned = false;
+	}
+	if (s->json) {
+		int r = trace_json_close(s->json, ret ? NULL : err);
+		s->json = NULL;
+		ret = ret ?: r;
+	}
+	if (s->timeline && s->started) {
+		int r = timeline_svg_write(s->opts.timeline_path, s->timeline, s->timeline_count,
+					   ret ? NULL : err);
+		ret = ret ?: r;
+	}
+	return ret;
+}
+
+static void print_in_kernel_counters(struct trace_session *s, FILE *out)
+{
+	for (unsigned i = 0; i < s->vcpu_count; i++) {
+		const struct kvm_stats *st = &s->vcpus[i].stats;
+		if (st->fd < 0 || !s->snapshots[i].start) {
+			fprintf(out,
+				"vCPU %u: this kernel has no KVM binary stats "
+				"(KVM_GET_STATS_FD): in-kernel exits cannot be counted\n",
+				i);
+			continue;
+		}
+		fprintf(out,
+			"vCPU %u, KVM's own counters during the run (binary stats fd; most are "
+			"handled in the kernel, never seen by minivmm):\n ",
+			i);
+		int column = 1;
+		for (size_t c = 0; c < st->count; c++) {
+			uint64_t now;
+			if (!kvm_stats_is_event_count(&st->counters[c]) ||
+			    kvm_stats_read(st, (int)c, &now) || now == s->snapshots[i].start[c])
+				continue;
+			column += fprintf(out, " %s=%llu", st->counters[c].name,
+					  (unsigned long long)(now - s->snapshots[i].start[c]));
+			if (column > 90) {
+				fputs("\n ", out);
+				column = 1;
+			}
+		}
+		fputc('\n', out);
+	}
+}
+
+void trace_session_print_stats(struct trace_session *s, FILE *out)
+{
+	exit_stats_print(out, &s->stats);
+	print_in_kernel_counters(s, out);
+	uint64_t waits = 0;
+	for (unsigned i = 0; i < s->vcpu_count; i++)
+		waits += s->vcpus[i].ring.producer_waits;
+	fprintf(out, "trace records: %llu, dropped: 0, vCPU waited for a full ring %llu time(s)\n",
+		(unsigned long long)s->records, (unsigned long long)waits);
+}
+
+uint64_t trace_session_record_count(const struct trace_session *s)
+{
+	return s->records;
+}
+
+const struct exit_stats *trace_session_stats(const struct trace_session *s)
+{
+	return &s->stats;
+}
+
+int trace_session_counter_delta(const struct trace_session *s, unsigned vcpu, const char *name,
+				uint64_t *delta)
+{
+	if (vcpu >= s->vcpu_count || !s->snapshots[vcpu].start)
+		return -ENOENT;
+	const struct kvm_stats *st = &s->vcpus[vcpu].stats;
+	int index = kvm_stats_find(st, name);
+	uint64_t now;
+	if (index < 0 || kvm_stats_read(st, index, &now))
+		return -ENOENT;
+	*delta = now - s->snapshots[vcpu].start[index];
+	return 0;
+}
+
+void trace_session_destroy(struct trace_session *s)
+{
+	if (!s)
+		return;
+	struct vmm_error ignored;
+	trace_session_finish(s, &ignored);
+	for (unsigned i = 0; i < s->vcpu_count; i++) {
+		trace_ring_destroy(&s->vcpus[i].ring);
+		kvm_stats_close(&s->vcpus[i].stats);
+		free(s->snapshots[i].start);
+	}
+	free(s->timeline);
+	free(s);
+}
