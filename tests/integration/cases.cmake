@@ -159,3 +159,8 @@ foreach(check compare_exit_counts compare_table_and_svg bench_json_keys)
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/compare_checks.sh ${MINIVMM} ${check})
   set_tests_properties(integration.${check} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
 endforeach()
+
+# --- areas with their own case files ---------------------------------------------------------
+include(${CMAKE_CURRENT_LIST_DIR}/interrupts.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/security.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/multiboot.cmake)

@@ -1,0 +1,1 @@
+# Integration cases for this area (included from cases.cmake).
