@@ -49,6 +49,8 @@ void cli_print_usage(void)
 {
 	printf("usage: minivmm run [options] [GUEST]    boot a guest (default: the built-in toy)\n"
 	       "       minivmm info                     what KVM offers on this host\n"
+	       "       minivmm compare [--help]         the same operations on host and guest\n"
+	       "       minivmm bench [--help]           exit round trips vs a bare KVM loop\n"
 	       "       minivmm --help | --version\n"
 	       "\n"
 	       "GUEST is an ELF64 x86-64 executable (entered in 64-bit long mode at its entry\n"
