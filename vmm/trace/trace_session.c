@@ -95,7 +95,8 @@ static void *trace_thread_main(void *arg)
 			break;
 		if (s->text_out)
 			fflush(s->text_out); /* idle: let a watching user see the lines */
-		nanosleep(&(struct timespec){.tv_nsec = 200000}, NULL);
+		nanosleep(&(struct timespec){.tv_nsec = 1000000},
+			  NULL); /* 1 ms: a full ring takes far longer */
 	}
 	return NULL;
 }
