@@ -1,0 +1,1 @@
+# Integration cases for virtio (included from cases.cmake).
