@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "boot_protocol.h"
 #include "kvm.h"
 #include "size_parse.h"
 
@@ -23,6 +24,11 @@ enum {
 	OPT_TIMELINE,
 	OPT_TIMELINE_EXITS,
 	OPT_STATS,
+	OPT_NO_SANDBOX,
+	OPT_NO_IRQCHIP,
+	OPT_REBOOT,
+	OPT_BOOT,
+	OPT_MODULE,
 };
 
 static const struct option run_long_options[] = {
@@ -41,6 +47,11 @@ static const struct option run_long_options[] = {
     {"timeline", required_argument, NULL, OPT_TIMELINE},
     {"timeline-exits", required_argument, NULL, OPT_TIMELINE_EXITS},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"no-irqchip", no_argument, NULL, OPT_NO_IRQCHIP},
+    {"reboot", no_argument, NULL, OPT_REBOOT},
+    {"boot", required_argument, NULL, OPT_BOOT},
+    {"module", required_argument, NULL, OPT_MODULE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -54,7 +65,8 @@ void cli_print_usage(void)
 	       "       minivmm --help | --version\n"
 	       "\n"
 	       "GUEST is an ELF64 x86-64 executable (entered in 64-bit long mode at its entry\n"
-	       "point) or, with --flat, a raw binary. Without GUEST, a built-in guest runs.\n"
+	       "point), a Multiboot v1 kernel (see --boot) or, with --flat, a raw binary.\n"
+	       "Without GUEST, a built-in guest runs.\n"
 	       "\n"
 	       "run options:\n"
 	       "  -m, --memory SIZE    guest RAM, with K/M/G suffix (default 64M; 2M to 3G)\n"
@@ -67,6 +79,19 @@ void cli_print_usage(void)
 	       "                       claims (default: reads give all ones, writes are dropped)\n"
 	       "      --timeout SECS   stop the guest after SECS seconds (fractions allowed)\n"
 	       "      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
+	       "      --no-sandbox     run without the seccomp sandbox (for debugging minivmm;\n"
+	       "                       see docs/security.md)\n"
+	       "      --no-irqchip     no in-kernel PIC/IOAPIC/LAPIC/PIT: a polled machine, no\n"
+	       "                       interrupts, HLT ends the run (status 81)\n"
+	       "      --reboot         a guest reset (i8042 0xFE, port 0xCF9) boots the guest\n"
+	       "                       again instead of ending the run (at most 100 times)\n"
+	       "      --boot PROTOCOL  direct64 (ELF64 entered in long mode), multiboot\n"
+	       "                       (Multiboot v1: 32-bit entry, EAX 0x2BADB002, EBX info)\n"
+	       "                       or auto\n"
+	       "                       (default: multiboot for a multiboot kernel that is not\n"
+	       "                       an ELF64 with its own 64-bit entry)\n"
+	       "      --module FILE[,STRING]  a multiboot boot module with its string (default\n"
+	       "                       FILE); repeat for more (at most 16)\n"
 	       "\n"
 	       "seeing the exits (each return from KVM_RUN is one record):\n"
 	       "      --trace[=FILE]   one line per exit to FILE (default stderr)\n"
@@ -90,6 +115,8 @@ void cli_print_usage(void)
 	       "   70 internal error in minivmm      84 unexpected VM exit\n"
 	       "   71 host out of memory/resources   85 unclaimed I/O with --strict-io\n"
 	       "   77 no permission for /dev/kvm     86 quit with Ctrl-A x\n"
+	       "                                     87 guest reset (without --reboot)\n"
+	       "                                     88 sandbox stopped a forbidden system call\n"
 	       "  124 --timeout expired             128+N stopped by signal N (SIGINT, SIGTERM)\n");
 }
 
@@ -161,6 +188,31 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 	case OPT_STATS:
 		opts->trace.stats = true;
 		return 0;
+	case OPT_NO_SANDBOX:
+		opts->no_sandbox = true;
+		return 0;
+	case OPT_NO_IRQCHIP:
+		opts->no_irqchip = true;
+		return 0;
+	case OPT_REBOOT:
+		opts->reboot = true;
+		return 0;
+	case OPT_BOOT: {
+		enum boot_protocol p;
+		if (boot_protocol_parse(arg, &p))
+			return usage_error(
+			    err, "invalid --boot '%s': give auto, direct64 or multiboot", arg);
+		opts->boot = arg;
+		return 0;
+	}
+	case OPT_MODULE:
+		if (opts->module_count == CLI_MAX_MODULES)
+			return usage_error(err, "too many --module options (at most 16): '%s'",
+					   arg);
+		if (arg[0] == '\0' || arg[0] == ',')
+			return usage_error(err, "invalid --module '%s': give FILE[,STRING]", arg);
+		opts->modules[opts->module_count++] = arg;
+		return 0;
 	case 'h':
 		opts->help = true;
 		return 0;
@@ -197,6 +249,9 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 	if (opts->guest_path && opts->builtin_name)
 		return usage_error(err, "both a GUEST file and --guest %s given: choose one",
 				   opts->builtin_name);
+	if (opts->flat && (opts->module_count || opts->boot))
+		return usage_error(err, "%s",
+				   "--flat images have no boot protocol: drop --boot and --module");
 	if (opts->flat && !opts->guest_path)
 		return usage_error(err, "%s", "--flat needs a GUEST file");
 	if (opts->trace.filter && !opts->trace.text)

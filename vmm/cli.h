@@ -10,6 +10,7 @@
 
 #define CLI_DEFAULT_MEMORY    (64ull << 20)
 #define CLI_DEFAULT_LOAD_ADDR 0x100000ull
+#define CLI_MAX_MODULES	      16 /* MULTIBOOT_MAX_MODULES */
 
 struct run_options {
 	uint64_t memory;
@@ -24,6 +25,12 @@ struct run_options {
 	const char *kvm_device;
 	struct trace_options trace;
 	bool help;
+	bool no_sandbox;  /* --no-sandbox */
+	bool no_irqchip;  /* --no-irqchip */
+	bool reboot;	  /* --reboot */
+	const char *boot; /* --boot auto|direct64|multiboot (boot_protocol.h); NULL: auto */
+	const char *modules[CLI_MAX_MODULES]; /* --module FILE[,STRING], as typed */
+	unsigned module_count;
 };
 
 /* Parses `run`'s arguments (argv[0] is "run"). */

@@ -11,6 +11,7 @@ void console_init(struct console *con, int in_fd, int out_fd)
 	memset(con, 0, sizeof *con);
 	con->in_fd = in_fd;
 	con->out_fd = out_fd;
+	console_output_init(&con->output, out_fd);
 	con->wake_pipe[0] = con->wake_pipe[1] = -1;
 }
 
@@ -111,6 +112,9 @@ int console_start(struct console *con, console_quit_fn quit, void *quit_ctx)
 {
 	con->quit = quit;
 	con->quit_ctx = quit_ctx;
+	int out_err = console_output_start(&con->output);
+	if (out_err)
+		return out_err;
 	if (con->in_fd < 0 || !con->deliver)
 		return 0;
 	if (isatty(con->in_fd) && tcgetpgrp(con->in_fd) != getpgrp())
@@ -144,21 +148,13 @@ void console_stop(struct console *con)
 		tcsetattr(con->in_fd, TCSAFLUSH, &con->saved_termios);
 		con->raw_mode = false;
 	}
+	/* Last: the guest's output is flushed before minivmm's own report goes to stderr. */
+	console_output_stop(&con->output);
+	con->output_bytes = con->output.written;
+	con->output_dropped = con->output.dropped;
 }
 
 void console_write_byte(struct console *con, uint8_t byte)
 {
-	for (;;) {
-		ssize_t r = write(con->out_fd, &byte, 1);
-		if (r == 1) {
-			con->output_bytes++;
-			return;
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		/* EPIPE (SIGPIPE is ignored), EAGAIN on a non-blocking stdout, or a full disk:
-		 * drop the byte rather than stall the vCPU, and count it for the report. */
-		con->output_dropped++;
-		return;
-	}
+	console_output_put(&con->output, byte);
 }

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <termios.h>
 
+#include "console_output.h"
+
 #define CONSOLE_ESCAPE_CHAR 0x01 /* Ctrl-A */
 
 /* Offers bytes to the guest; returns how many were taken (the rest are offered again later). */
@@ -31,8 +33,9 @@ struct console {
 	void *deliver_ctx;
 	console_quit_fn quit; /* set by the VM: Ctrl-A x */
 	void *quit_ctx;
-	uint64_t output_bytes;
-	uint64_t output_dropped; /* stdout closed or failing */
+	struct console_output output; /* the ring and writer thread behind console_write_byte */
+	uint64_t output_bytes;	      /* filled in by console_stop() */
+	uint64_t output_dropped;      /* stdout closed, failing or stuck */
 };
 
 void console_init(struct console *con, int in_fd, int out_fd);
@@ -40,14 +43,14 @@ void console_init(struct console *con, int in_fd, int out_fd);
 /* Connects the guest side: where typed bytes go. Without it, input is not read at all. */
 void console_set_receiver(struct console *con, console_deliver_fn deliver, void *ctx);
 
-/* Starts the input thread (if in_fd >= 0 and a receiver is set) and raw mode (if in_fd is a
- * foreground terminal). quit is called on Ctrl-A x. */
+/* Starts the output writer (console_output.h), the input thread (if in_fd >= 0 and a receiver
+ * is set) and raw mode (if in_fd is a foreground terminal). quit is called on Ctrl-A x. */
 int console_start(struct console *con, console_quit_fn quit, void *quit_ctx);
 
-/* Stops the input thread and restores the terminal. Safe to call twice. */
+/* Stops the input thread, flushes the output, restores the terminal. Safe to call twice. */
 void console_stop(struct console *con);
 
-/* Writes one byte of guest output to out_fd. */
+/* Queues one byte of guest output for out_fd; never blocks for long (console_output.h). */
 void console_write_byte(struct console *con, uint8_t byte);
 
 /* The byte-level Ctrl-A state machine, separate so it can be unit-tested. Returns the number of

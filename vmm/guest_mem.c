@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sysinfo.h>
 
 #include "minivmm/boot_abi.h"
@@ -32,11 +33,22 @@ int guest_mem_init(struct guest_mem *mem, uint64_t size, struct vmm_error *err)
 		    (unsigned long long)(size >> 20),
 		    (unsigned long long)(((uint64_t)si.totalram + si.totalswap) * si.mem_unit >>
 					 20));
+	/* The address-space limit (ulimit -v) would make the mmap below fail: say which limit. */
+	struct rlimit as_limit;
+	if (getrlimit(RLIMIT_AS, &as_limit) == 0 && as_limit.rlim_cur != RLIM_INFINITY &&
+	    size > (uint64_t)as_limit.rlim_cur)
+		return vmm_error_set(
+		    err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+		    "-m %llu MiB is more than this process may map: its address-space "
+		    "limit (ulimit -v) is %llu MiB; give a smaller -m or raise the limit",
+		    (unsigned long long)(size >> 20),
+		    (unsigned long long)(as_limit.rlim_cur >> 20));
 	void *host = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (host == MAP_FAILED)
 		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
-				     "cannot map %llu MiB of guest memory (%s): give a smaller -m",
+				     "cannot map %llu MiB of guest memory (%s): give a smaller -m "
+				     "(or raise ulimit -v)",
 				     (unsigned long long)(size >> 20), strerror(errno));
 	/* Guest RAM is the guest's business: keep it out of core dumps of the VMM. */
 	madvise(host, size, MADV_DONTDUMP);

@@ -5,6 +5,7 @@
 
 #include "host_virt.h"
 #include "kvm.h"
+#include "sandbox.h"
 
 int info_command(const char *kvm_device)
 {
@@ -31,6 +32,7 @@ int info_command(const char *kvm_device)
 		while (*m == ',' || *m == ' ')
 			m++;
 	}
+	sandbox_print_info(stdout);
 
 	struct kvm kvm;
 	struct vmm_error err;

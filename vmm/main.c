@@ -16,6 +16,7 @@
 #include "info.h"
 #include "kvm.h"
 #include "loader/loader.h"
+#include "sandbox.h"
 #include "vm.h"
 
 static int fail(const struct vmm_error *err)
@@ -50,6 +51,10 @@ static void report_stop(struct vm *vm)
 		fprintf(stderr, "minivmm: stopped by signal %d\n",
 			vm->stop.status - VMM_EXIT_SIGNAL_BASE);
 		break;
+	case STOP_GUEST_RESET:
+		fprintf(stderr, "minivmm: the guest reset the machine (%s)%s\n", vm->reset_source,
+			vm->cfg.reboot ? ": too many reboots" : "; --reboot boots it again");
+		break;
 	default:
 		break;
 	}
@@ -62,7 +67,9 @@ static void report_stop(struct vm *vm)
 				(unsigned long long)v->unclaimed_io, v->first_unclaimed);
 	}
 	if (vm->console.output_dropped)
-		fprintf(stderr, "minivmm: note: %llu byte(s) of guest output lost: stdout failed\n",
+		fprintf(stderr,
+			"minivmm: note: %llu byte(s) of guest output lost: stdout was closed, "
+			"failed or stopped reading\n",
 			(unsigned long long)vm->console.output_dropped);
 }
 
@@ -92,7 +99,17 @@ static int run_command(int argc, char **argv)
 	    .console_in_fd = STDIN_FILENO,
 	    .console_out_fd = STDOUT_FILENO,
 	    .trace = opts.trace,
+	    .no_irqchip = opts.no_irqchip,
+	    .reboot = opts.reboot,
+	    .confine = opts.no_sandbox ? NULL : sandbox_confine_vm, /* docs/security.md */
 	};
+	if (opts.boot)
+		boot_protocol_parse(opts.boot, &cfg.boot); /* checked by cli_parse_run */
+	static struct multiboot_module_spec modules[CLI_MAX_MODULES];
+	if (boot_modules_load(opts.modules, opts.module_count, modules, &err))
+		return fail(&err);
+	cfg.modules = modules;
+	cfg.module_count = opts.module_count;
 	void *file_image = NULL;
 	if (opts.guest_path) {
 		size_t size;
@@ -132,6 +149,7 @@ static int run_command(int argc, char **argv)
 	}
 	vm_destroy(&vm);
 	free(file_image);
+	boot_modules_free(modules, opts.module_count);
 	return status;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "reboot.h"
 #include "trace/vcpu_trace.h"
 #include "vm.h"
 
@@ -154,7 +155,8 @@ static void handle_exit(struct vcpu *vcpu, struct exit_record *rec)
 		handle_mmio(vcpu, rec);
 		break;
 	case KVM_EXIT_HLT:
-		/* No interrupt controller yet: nothing could ever wake a halted vCPU. */
+		/* Only without an in-kernel irqchip (--no-irqchip), which handles HLT itself: here
+		 * nothing could ever wake a halted vCPU. */
 		guest_fault(vcpu, VMM_EXIT_GUEST_HALTED, "guest halted (KVM_EXIT_HLT)",
 			    "HLT with no interrupt source to wake it: the guest stopped itself "
 			    "without writing an exit port");
@@ -214,6 +216,7 @@ void vcpu_run_loop(struct vcpu *vcpu)
 		}
 		if (trace)
 			vcpu_trace_commit(trace, rec);
+		vm_reboot_if_requested(vcpu); /* a device asked for a reset (reboot.h) */
 	}
 	/* Stopped from outside while the guest ran: show where it was. */
 	if (atomic_load(&stop->reason) == STOP_TIMEOUT && !vcpu->report.valid)

@@ -47,6 +47,8 @@ const char *stop_reason_name(enum stop_reason reason)
 		return "signal";
 	case STOP_VMM_ERROR:
 		return "VMM error";
+	case STOP_GUEST_RESET:
+		return "guest reset";
 	}
 	return "unknown";
 }

@@ -18,6 +18,7 @@ enum stop_reason {
 	STOP_USER_QUIT, /* Ctrl-A x */
 	STOP_SIGNAL,
 	STOP_VMM_ERROR,
+	STOP_GUEST_RESET, /* i8042 0xFE or port 0xCF9 without --reboot (reboot.h) */
 };
 
 struct stop_request {

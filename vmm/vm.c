@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "irqchip.h"
 #include "minivmm/boot_abi.h"
 #include "x86/long_mode.h"
 
@@ -20,7 +21,14 @@ static const struct device_module *const device_modules[] = {
     &exit_port_module,
     &isa_debug_exit_module,
     &bench_device_module,
+    &rtc_cmos_module,
+    &reset_control_module,
+    &virtio_rng_module,
 };
+
+/* Defined only in test builds (MINIVMM_TEST_DEVICES: the minivmm-test binary links
+ * devices/test_escape_device.c); a weak reference pulls nothing into minivmm itself. */
+extern const struct device_module test_device_module __attribute__((weak));
 
 int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),
 		  struct vmm_error *err)
@@ -78,6 +86,7 @@ static int vm_write_boot_info(struct vm *vm, struct vmm_error *err)
 	info->cmdline_len = (uint32_t)len;
 	memcpy(info->cmdline, cmdline, len + 1);
 	snprintf(info->vmm_version, sizeof info->vmm_version, "minivmm %s", MINIVMM_VERSION);
+	info->platform_flags = vm->irqchip ? MINIVMM_PLATFORM_IRQCHIP : 0;
 	return 0;
 }
 
@@ -87,8 +96,7 @@ static int vm_load_guest(struct vm *vm, struct vmm_error *err)
 	if (vm->cfg.format == GUEST_FORMAT_FLAT)
 		return flat_load_image(&vm->mem, &limits, vm->cfg.image, vm->cfg.image_size,
 				       vm->cfg.load_addr, &vm->loaded, err);
-	return elf_load_image(&vm->mem, &limits, vm->cfg.image, vm->cfg.image_size, &vm->loaded,
-			      err);
+	return boot_protocol_load(vm, &limits, err); /* direct 64-bit or multiboot */
 }
 
 static int vm_setup_trace(struct vm *vm, struct vmm_error *err)
@@ -123,20 +131,33 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 		return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
 				     "KVM_CREATE_VM failed: %s", strerror(errno));
 	ret = vm_setup_memory(vm, err);
+	ret = ret ?: irqchip_create(vm, err); /* before the vCPUs (api.rst 4.24) */
 	ret = ret ?: x86_build_boot_structures(&vm->mem, err);
 	ret = ret ?: vm_load_guest(vm, err);
 	for (size_t i = 0; !ret && i < sizeof device_modules / sizeof device_modules[0]; i++)
 		ret = device_modules[i]->attach(vm, err);
+	if (!ret && &test_device_module)
+		ret = test_device_module.attach(vm, err);
 	for (unsigned i = 0; !ret && i < VM_MAX_VCPUS; i++) {
 		ret = vcpu_create(&vm->vcpus[i], vm, i, err);
 		if (vm->vcpus[i].run) /* created, even if CPUID setup failed: destroy it later */
 			vm->vcpu_count++;
-		ret = ret ?: vcpu_enter_long_mode(&vm->vcpus[i], vm->loaded.entry, err);
+		ret = ret ?: boot_protocol_enter(vm, &vm->vcpus[i], err);
 	}
+	ret = ret ?: irqchip_save_power_on_state(vm, err);
 	ret = ret ?: vm_write_boot_info(vm, err);
 	if (!ret && trace_options_any(&cfg->trace))
 		ret = vm_setup_trace(vm, err);
 	return ret;
+}
+
+int vm_reload_guest(struct vm *vm, struct vmm_error *err)
+{
+	int ret = x86_build_boot_structures(&vm->mem, err);
+	ret = ret ?: vm_load_guest(vm, err);
+	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
+		ret = boot_protocol_enter(vm, &vm->vcpus[i], err);
+	return ret ?: vm_write_boot_info(vm, err);
 }
 
 static pthread_t vm_main_thread;
@@ -219,7 +240,9 @@ int vm_run(struct vm *vm, struct vmm_error *err)
 	}
 	if (vm->trace && (ret = trace_session_start(vm->trace, err)))
 		goto out;
-	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+	if (vm->cfg.confine && (ret = vm->cfg.confine(vm, err)))
+		stop_request_raise(&vm->stop, STOP_VMM_ERROR, err->status);
+	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++) {
 		ret = vcpu_start(&vm->vcpus[i], vm_vcpu_finished);
 		if (ret) {
 			stop_request_raise(&vm->stop, STOP_VMM_ERROR, VMM_EXIT_HOST_RESOURCES);
@@ -265,4 +288,5 @@ void vm_destroy(struct vm *vm)
 		close(vm->fd);
 	vm->fd = -1;
 	kvm_close(&vm->kvm);
+	irqchip_destroy(vm);
 }

@@ -9,11 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boot_protocol.h"
 #include "bus.h"
 #include "console.h"
 #include "guest_mem.h"
 #include "kvm.h"
 #include "loader/loader.h"
+#include "loader/multiboot.h"
 #include "stop.h"
 #include "trace/trace_session.h"
 #include "vcpu.h"
@@ -38,6 +40,15 @@ struct vm_config {
 	int console_in_fd;	    /* -1: no input */
 	struct trace_options trace; /* what to record and show about exits */
 	int console_out_fd;
+	/* Called by vm_run() before the vCPU threads exist (sandbox_confine_vm for `minivmm
+	 * run`); NULL: unconfined (bench and compare build many VMs in one process). */
+	int (*confine)(struct vm *vm, struct vmm_error *err);
+	bool no_irqchip; /* --no-irqchip: no PIC/IOAPIC/LAPIC/PIT, a polled machine (irqchip.h) */
+	bool reboot;	 /* --reboot: a guest reset boots the image again (reboot.h) */
+	/* Boot protocol (boot_protocol.h): direct 64-bit or Multiboot v1, and its modules. */
+	enum boot_protocol boot;
+	const struct multiboot_module_spec *modules;
+	size_t module_count;
 };
 
 /* A device's state and how to free it. */
@@ -64,6 +75,14 @@ struct vm {
 	struct trace_session *trace;  /* NULL when nothing is traced */
 	struct vmm_error trace_error; /* a trace output that could not be written */
 	bool trace_failed;
+	/* Interrupts and reset (irqchip.c, reboot.c). */
+	bool irqchip;				   /* KVM's PIC/IOAPIC/LAPIC and PIT exist */
+	struct irqchip_power_on *irqchip_power_on; /* what a reboot restores */
+	atomic_bool reboot_pending;
+	unsigned reboots;
+	char reset_source[32];	     /* what reset the guest last, e.g. "port 0xCF9" */
+	bool multiboot;		     /* entered as a Multiboot v1 kernel (boot_protocol.c) */
+	uint32_t multiboot_info_gpa; /* EBX at the multiboot entry */
 };
 
 /* A device file's entry point: creates its state, registers its ranges, calls vm_add_device. */
@@ -79,6 +98,10 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 int vm_run(struct vm *vm, struct vmm_error *err);
 
 void vm_destroy(struct vm *vm);
+
+/* For a reboot (reboot.c): rebuilds the boot structures, reloads the image, rewrites the boot
+ * info and puts every vCPU at the entry again. */
+int vm_reload_guest(struct vm *vm, struct vmm_error *err);
 
 /* For device modules. */
 int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),

@@ -25,6 +25,8 @@ enum vmm_exit_status {
 	VMM_EXIT_GUEST_UNKNOWN_EXIT = 84, /* an exit reason minivmm does not handle */
 	VMM_EXIT_STRICT_IO = 85,	  /* --strict-io: access no device claims */
 	VMM_EXIT_USER_QUIT = 86,	  /* Ctrl-A x */
+	VMM_EXIT_SANDBOX_VIOLATION = 88,  /* the seccomp sandbox caught a forbidden syscall */
+	VMM_EXIT_GUEST_RESET = 87,	  /* the guest reset the machine (i8042 0xFE, port 0xCF9) */
 	VMM_EXIT_TIMEOUT = 124,		  /* --timeout expired (as timeout(1)) */
 	VMM_EXIT_SIGNAL_BASE = 128,	  /* stopped by SIGINT/SIGTERM: 128 + signal number */
 };

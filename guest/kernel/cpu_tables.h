@@ -23,4 +23,7 @@ int tss_grant_io_ports(uint64_t port, uint64_t count);
 /* Installs the 32 exception gates. */
 void idt_init(void);
 
+/* Points vector (32-0x7f) at handler through a DPL-0 interrupt gate (interrupts.c). */
+void idt_set_interrupt_gate(unsigned vector, const void *handler);
+
 #endif

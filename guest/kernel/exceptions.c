@@ -76,6 +76,12 @@ void idt_init(void)
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 }
 
+void idt_set_interrupt_gate(unsigned vector, const void *handler)
+{
+	if (vector >= EXCEPTION_VECTORS && vector < SYSCALL_VECTOR)
+		set_gate(vector, handler, GATE_INTERRUPT_DPL0);
+}
+
 static const char *const exception_names[EXCEPTION_VECTORS] = {
     [0] = "divide error",
     [1] = "debug",

@@ -5,7 +5,8 @@
 #define GUEST_KERNEL_LAYOUT_H
 
 /* One kernel stack: the boot path, then every syscall and exception (TSS.RSP0 points here too).
- * Nothing nests: interrupts are off and the kernel never blocks. */
+ * Only hardware interrupts nest, on top of a system call waiting in `sti; hlt` (interrupts.c);
+ * their handlers are a few words deep. */
 #define KERNEL_STACK_SIZE 16384
 
 /* GDT selectors (gdt_tss.c), laid out as SYSCALL/SYSRET require through IA32_STAR (Intel SDM
@@ -26,8 +27,9 @@
  * trap into the kernel with INT; see syscall_entry.S. */
 #define SYSCALL_VECTOR 0x80
 
-/* Initial RFLAGS in ring 3: only the always-one bit 1. IF stays clear (polled machine, no
- * interrupts yet) and IOPL stays 0, so port access from ring 3 goes through the TSS I/O bitmap. */
+/* Initial RFLAGS in ring 3: only the always-one bit 1. IOPL stays 0, so port access from ring 3
+ * goes through the TSS I/O bitmap. IF is added at boot when there is an interrupt controller
+ * (interrupts.c: user_rflags); on a polled machine it stays clear. */
 #define USER_RFLAGS 0x2
 
 #endif

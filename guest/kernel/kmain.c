@@ -9,6 +9,7 @@
 #include "minivmm/boot_abi.h"
 #include "console.h"
 #include "cpu_tables.h"
+#include "interrupts.h"
 #include "serial.h"
 #include "syscall.h"
 #include "user_mode.h"
@@ -40,6 +41,7 @@ noreturn void kmain(const struct minivmm_boot_info *boot_info, uint64_t magic)
 	gdt_tss_init();
 	idt_init();
 	syscall_init(boot_info);
+	interrupts_init(boot_info); /* a no-op on a polled machine (--no-irqchip) */
 	if (make_user_accessible((uint64_t)__user_begin, (uint64_t)__user_end) != 0) {
 		kputs("guest: the program's memory is not mapped with 2 MiB pages\n");
 		machine_exit(GUEST_STATUS_BAD_BOOT);

@@ -16,7 +16,9 @@
 #include "guest/x86.h"
 #include "console.h"
 #include "cpu_tables.h"
+#include "interrupts.h"
 #include "kernel_layout.h"
+#include "platform.h"
 #include "serial.h"
 #include "syscall.h"
 #include "user_mode.h"
@@ -238,6 +240,12 @@ const uintptr_t syscall_table[SYS_COUNT] = {
     [SYS_MEM_MAP] = (uintptr_t)sys_mem_map,
     [SYS_MMIO_WRITE] = (uintptr_t)sys_mmio_write,
     [SYS_RUN_COMPUTE] = (uintptr_t)sys_run_compute,
+    [SYS_CONSOLE_READ] = (uintptr_t)sys_console_read,
+    [SYS_TICKS] = (uintptr_t)sys_ticks,
+    [SYS_TICK_HZ] = (uintptr_t)sys_tick_hz,
+    [SYS_SLEEP_TICKS] = (uintptr_t)sys_sleep_ticks,
+    [SYS_RTC_TIME] = (uintptr_t)sys_rtc_time,
+    [SYS_REBOOT] = (uintptr_t)sys_reboot,
 };
 
 void syscall_init(const struct minivmm_boot_info *boot_info)

@@ -84,7 +84,7 @@ enter_user_mode:
 	mov %eax, %gs
 	pushq $GDT_USER_DATA
 	pushq %rsi
-	pushq $USER_RFLAGS
+	pushq user_rflags(%rip) /* USER_RFLAGS, plus IF once interrupts.c has set them up */
 	pushq $GDT_USER_CODE
 	pushq %rdi
 	iretq

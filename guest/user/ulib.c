@@ -69,6 +69,37 @@ int64_t run_compute_in_kernel(uint64_t iters)
 	return syscall1(SYS_RUN_COMPUTE, iters);
 }
 
+int64_t read_console(void *buf, size_t len)
+{
+	return syscall2(SYS_CONSOLE_READ, (uint64_t)buf, len);
+}
+
+uint64_t ticks_since_boot(void)
+{
+	return (uint64_t)syscall0(SYS_TICKS);
+}
+
+uint64_t tick_hz(void)
+{
+	return (uint64_t)syscall0(SYS_TICK_HZ);
+}
+
+int64_t sleep_ticks(uint64_t ticks)
+{
+	return syscall1(SYS_SLEEP_TICKS, ticks);
+}
+
+int64_t rtc_time(struct guest_rtc_time *time)
+{
+	return syscall1(SYS_RTC_TIME, (uint64_t)time);
+}
+
+noreturn void reboot(void)
+{
+	syscall0(SYS_REBOOT);
+	__builtin_unreachable();
+}
+
 int print(const char *text)
 {
 	return (int)write(text, strlen(text));

@@ -21,6 +21,12 @@
 #define MINIVMM_BOOT_STACK_TOP 0xf000ull  /* boot stack grows down from here */
 #define MINIVMM_RESERVED_BEGIN 0x0ull	  /* page 0 is kept unmapped-by-convention too */
 #define MINIVMM_RESERVED_END   0x10000ull /* guest images must load at or above this */
+/* Multiboot v1 entry (include/minivmm/multiboot.h, vmm/x86/protected_mode.c): a flat 32-bit GDT
+ * (null, code 0x08, data 0x10) in the boot GDT's page, after the 64-bit one. The multiboot
+ * information itself goes above the kernel (vmm/loader/multiboot_info.c). */
+#define MINIVMM_PM_GDT_GPA 0x2800ull
+#define MINIVMM_PM_CS	   0x08
+#define MINIVMM_PM_DS	   0x10
 
 #define MINIVMM_IDENTITY_MAP_SIZE (4ull << 30)	    /* RAM plus the MMIO window, all 2 MiB pages */
 #define MINIVMM_MMIO_BASE	  0xc0000000ull	    /* MMIO window: RAM never reaches it */
@@ -64,6 +70,17 @@
 #define MINIVMM_BENCH_MMIO_PAGE_SIZE	0x1000ull /* each of the three MMIO ranges */
 #define MINIVMM_BENCH_DOORBELL_LEN	4	  /* bytes an ioeventfd doorbell matches */
 
+/* --- virtio-mmio devices (vmm/virtio/, VIRTIO 1.2 section 4.2) --------------------------------
+ * Each device is one 4 KiB register page (registers 0x000-0x0ff, device config from 0x100) in its
+ * own slot; all slots share the 2 MiB page at MINIVMM_VIRTIO_MMIO_BASE (one SYS_MMIO_MAP), apart
+ * from the bench device's page. QueueNotify (offset 0x50) is an ioeventfd where KVM has one. The
+ * IRQ is the ISA line the used-buffer interrupt uses (irqfd) when an in-kernel irqchip exists.
+ */
+#define MINIVMM_VIRTIO_MMIO_BASE      0xd0400000ull
+#define MINIVMM_VIRTIO_MMIO_SLOT_SIZE 0x1000ull
+#define MINIVMM_VIRTIO_RNG_GPA	      MINIVMM_VIRTIO_MMIO_BASE /* slot 0: virtio-rng */
+#define MINIVMM_VIRTIO_RNG_IRQ	      5
+
 /* --- Boot information ---------------------------------------------------------------------- */
 #define MINIVMM_BOOT_MAGIC	 0x4d4d5654u /* "TVMM" little-endian; also passed in RSI at entry */
 #define MINIVMM_BOOT_ABI_VERSION 1u
@@ -80,7 +97,11 @@ struct minivmm_boot_info {
 	uint32_t cmdline_len;		       /* bytes before the NUL */
 	char cmdline[MINIVMM_CMDLINE_MAX];     /* NUL-terminated, empty if none was given */
 	char vmm_version[MINIVMM_VERSION_MAX]; /* e.g. "minivmm 0.1.0" */
+	uint32_t platform_flags;	       /* MINIVMM_PLATFORM_* */
 };
+
+/* platform_flags: what the machine has beyond the polled basics. */
+#define MINIVMM_PLATFORM_IRQCHIP 0x1u /* 8259A PICs, IOAPIC, LAPIC, 8254 PIT (not --no-irqchip) */
 
 /* Exit statuses the toy guest kernel uses for itself (its programs choose their own). */
 #define GUEST_STATUS_USER_FAULT	  40 /* a CPU exception in a ring-3 program */

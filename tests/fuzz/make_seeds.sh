@@ -71,4 +71,20 @@ printf -- '--flat\000--load-addr\0000x200000\000kernel.bin' >"$corpus/cli/flat.t
 printf -- '--guest\000hello\000--list-guests\000--kvm\000/dev/kvm' >"$corpus/cli/builtin.txt"
 printf -- '-hm\0001G' >"$corpus/cli/short-cluster.txt"
 
+# --- virtqueue (see fuzz_virtqueue.c for the encoding) -------------------------------------
+mkdir -p "$corpus/virtqueue"
+# Set up queue 0 (size 16), one writable 256-byte buffer at 0x8000, post, notify, read and ack
+# the interrupt status, read the config space.
+printf '\x06\x10''\x03\x00\x00\x80\x00\x01\x00\x00\x02\x00\x00\x00''\x04\x00\x00''\x05''\x01\x18''\x00\x19\x01\x00\x00\x00''\x17\x00\x01' \
+	>"$corpus/virtqueue/good-request.bin"
+# A chain 0 -> 1 -> 0, notify, then a reset (Status = 0).
+printf '\x06\x10''\x03\x00\x00\x80\x10\x00\x00\x00\x03\x00\x01\x00''\x03\x01\x00\x81\x10\x00\x00\x00\x03\x00\x00\x00''\x04\x00\x00''\x05''\x00\x1c\x00\x00\x00\x00' \
+	>"$corpus/virtqueue/loop-then-reset.bin"
+# Queue 0 with raw ring addresses: the used ring wraps past 2^64.
+printf '\x16\x08''\x00\x10\x00\x00\x00\x00\x00\x00''\x00\x20\x00\x00\x00\x00\x00\x00''\xfc\xff\xff\xff\xff\xff\xff\xff''\x05' \
+	>"$corpus/virtqueue/used-ring-wraps.bin"
+# Queue 1 (size 8): a readable byte 0xde (deferred), then 0xba (refused by the device).
+printf '\x0e\x08''\x02\x00\x50\x10\x00\x90\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x01\x00''\x02\x10\x50\x10\x00\xa0\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00\x02\x00\x00\x00''\x02\x00\x90\x01\xde''\x02\x00\x60\x06\x00\x00\x01\x00\x00\x00''\x0d''\x02\x00\x90\x01\xba''\x0d' \
+	>"$corpus/virtqueue/queue1-defer-then-bad.bin"
+
 du -cb "$corpus"/*/* | tail -1

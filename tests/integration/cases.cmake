@@ -52,9 +52,10 @@ minivmm_case(isa_debug_exit_status --kvm --status 7 --flat-hex "b0 03 e6 f4"
 minivmm_case(flat_guest_prints --kvm --status 0 --stdout-match "^Hi$" --stdout-lines 1
              --flat-hex "66 ba f8 03 b0 48 ee b0 69 ee b0 0a ee 31 c0 66 ba 01 05 ef"
              -- ${MINIVMM} run --flat --load-addr 0x200000 FLAT_IMAGE)
-# hlt (interrupts off)
+# hlt (interrupts off), on the polled machine: with an irqchip KVM halts in the kernel instead
+# (interrupts.cmake: hlt_with_irqchip_sleeps_until_timeout)
 minivmm_case(hlt_reported --kvm --status 81 --stderr-match "KVM_EXIT_HLT" --flat-hex "f4"
-             -- ${MINIVMM} run --flat FLAT_IMAGE)
+             -- ${MINIVMM} run --no-irqchip --flat FLAT_IMAGE)
 # ud2 with no IDT: #UD cannot be delivered -> #DF -> triple fault
 minivmm_case(ud2_without_idt_triple_faults --kvm --status 80 --stderr-match "kernel mode, ring 0"
              --flat-hex "0f 0b" -- ${MINIVMM} run --flat FLAT_IMAGE)

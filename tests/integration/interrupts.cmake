@@ -1,1 +1,46 @@
-# Integration cases for this area (included from cases.cmake).
+# Integration cases for interrupts, time, reset and the interactive shell (included from
+# cases.cmake). The shell reads stdin through COM1's receive interrupt; input ends with "exit N".
+set(INTR_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+# --- the shell through a pipe -----------------------------------------------------------------
+minivmm_case(shell_answers_piped_commands --kvm --status 3 --stdin ${INTR_DIR}/shell-echo-exit3.txt
+             --stdout-match "^minivmm> echo hi from the pipe" --stdout-match "^hi from the pipe"
+             -- ${MINIVMM} run --guest shell)
+minivmm_case(shell_help_and_info --kvm --status 0 --stdin ${INTR_DIR}/shell-help-info.txt
+             --stdout-match "^  uptime " --stdout-match "^cpu: +[A-Za-z]+"
+             --stdout-match "^ram: +200 MiB" --stdout-match "^cpus: +1"
+             --stdout-match "^irqchip: +yes \\(PIC, PIT at 100 Hz\\)"
+             -- ${MINIVMM} run -m 200M --guest shell)
+minivmm_case(shell_polls_without_irqchip --kvm --status 3 --stdin ${INTR_DIR}/shell-echo-exit3.txt
+             --stdout-match "^hi from the pipe" -- ${MINIVMM} run --no-irqchip --guest shell)
+minivmm_case(no_irqchip_runs_hello --kvm --status 0 --stdout-match "^hello from ring 3"
+             --stdout-match "^bye \\(exit 0\\)" -- ${MINIVMM} run --no-irqchip)
+
+# --- timer, RTC, idle (interrupts_checks.sh) ------------------------------------------------------
+foreach(check ticks_advance date_matches_host idle_uses_no_cpu reboot_boots_again)
+  add_test(NAME integration.interrupts.${check}
+           COMMAND ${INTR_DIR}/interrupts_checks.sh ${MINIVMM} ${check})
+  set_tests_properties(integration.interrupts.${check} PROPERTIES LABELS integration
+                       SKIP_RETURN_CODE 77)
+endforeach()
+
+# --- reset: i8042 0xFE and port 0xCF9 end the run with 87, or reboot with --reboot --------------
+minivmm_case(shell_reboot_without_flag_ends_run --kvm --status 87 --stdin ${INTR_DIR}/shell-reboot.txt
+             --stderr-match "reset the machine \\(i8042 command 0xFE\\)"
+             -- ${MINIVMM} run --guest shell)
+# mov al, 0xfe; out 0x64, al
+minivmm_case(reset_i8042_status --kvm --status 87 --flat-hex "b0 fe e6 64"
+             -- ${MINIVMM} run --flat FLAT_IMAGE)
+# mov al, 6; mov dx, 0xcf9; out dx, al
+minivmm_case(reset_cf9_status --kvm --status 87 --stderr-match "port 0xCF9"
+             --flat-hex "b0 06 66 ba f9 0c ee" -- ${MINIVMM} run --flat FLAT_IMAGE)
+# A guest that resets at every boot: --reboot gives up after 100 reboots.
+minivmm_case(reboot_loop_is_capped --kvm --status 87 --stderr-match "reboot 100 of at most 100"
+             --stderr-match "too many reboots" --flat-hex "b0 06 66 ba f9 0c ee"
+             -- ${MINIVMM} run --reboot --flat FLAT_IMAGE)
+# hlt with IF clear: with the in-kernel irqchip KVM halts inside the kernel, nothing wakes it,
+# and only --timeout ends the run (--no-irqchip reports it at once: hlt_reported, status 81).
+minivmm_case(hlt_with_irqchip_sleeps_until_timeout --kvm --status 124 --flat-hex "f4"
+             -- ${MINIVMM} run --timeout 1 --flat FLAT_IMAGE)
+minivmm_case(help_tells_reset_status --status 0 --stdout-match "87 guest reset"
+             --stdout-match "--no-irqchip" --stdout-match "--reboot" -- ${MINIVMM} --help)

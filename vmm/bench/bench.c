@@ -14,8 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/churn.h"
 #include "bench/flat_loops.h"
 #include "bench/kvm_floor.h"
+#include "compare/compare.h"
 #include "minivmm/boot_abi.h"
 #include "size_parse.h"
 #include "trace/vcpu_trace.h"
@@ -48,6 +50,7 @@ struct bench_options {
 	unsigned repeats;
 	const char *json_path;
 	const char *kvm_device;
+	unsigned churn; /* VMs for the churn figure (churn.c); 0: skip it */
 };
 
 struct series {
@@ -136,9 +139,10 @@ static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 						     {"repeats", required_argument, NULL, 'r'},
 						     {"json", required_argument, NULL, 'j'},
 						     {"kvm", required_argument, NULL, 'k'},
+						     {"churn", required_argument, NULL, 'c'},
 						     {"help", no_argument, NULL, 'h'},
 						     {NULL, 0, NULL, 0}};
-	*o = (struct bench_options){.iterations = 20000, .repeats = 5};
+	*o = (struct bench_options){.iterations = 20000, .repeats = 5, .churn = 200};
 	optind = 1;
 	opterr = 0;
 	int opt;
@@ -164,11 +168,20 @@ static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 		case 'k':
 			o->kvm_device = optarg;
 			break;
+		case 'c':
+			if (parse_u64(optarg, &v) || v > 100000)
+				return fprintf(stderr, "minivmm: --churn: give 0 to 100000\n"),
+				       VMM_EXIT_USAGE;
+			o->churn = (unsigned)v;
+			break;
 		case 'h':
 			printf(
-			    "usage: minivmm bench [--iterations N] [--repeats R] [--json FILE]\n"
+			    "usage: minivmm bench [--iterations N] [--repeats R] [--churn VMS] "
+			    "[--json FILE]\n"
 			    "Exit round trips (ring-0 guest loops) under minivmm vs a bare KVM "
-			    "loop, and the cost of tracing. Medians of R runs of N exits each.\n");
+			    "loop, and the cost of tracing. Medians of R runs of N exits each.\n"
+			    "VM churn: VMS whole VMs created, booted and destroyed (default 200, 0 "
+			    "skips). tools/bench adds QEMU, boot time and memory.\n");
 			return -1;
 		default:
 			fprintf(stderr,
@@ -182,7 +195,7 @@ static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 }
 
 static void report(const struct bench_options *o, struct series results[][VARIANT_COUNT],
-		   FILE *json)
+		   const struct series *churn, FILE *json)
 {
 	printf("\n%-40s %12s %9s %10s\n", "exit round trip (ring-0 loop)", "ns/exit", "spread",
 	       "vs floor");
@@ -190,22 +203,25 @@ static void report(const struct bench_options *o, struct series results[][VARIAN
 		fprintf(json, "{\n  \"iterations\": %u,\n  \"repeats\": %u", o->iterations,
 			o->repeats);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		double spread, floor = median(&results[i][FLOOR], &spread), plain = 0;
+		double spread, floor_spread, plain_spread = 0, plain = 0;
+		double floor = median(&results[i][FLOOR], &floor_spread);
 		printf("%s\n", cases[i].title);
 		for (int v = 0; v < VARIANT_COUNT; v++) {
 			if (!results[i][v].n)
 				continue;
 			double m = median(&results[i][v], &spread);
 			if (v == PLAIN)
-				plain = m;
+				plain = m, plain_spread = spread;
 			printf("  %-38s %12.0f %8.1f%% %9.2fx\n", variant_names[v], m, spread,
 			       m / floor);
 		}
 		if (json)
 			fprintf(json,
-				",\n  \"%s\": {\"ns\": %.1f, \"floor_ns\": %.1f, "
+				",\n  \"%s\": {\"ns\": %.1f, \"spread_pct\": %.1f, "
+				"\"floor_ns\": %.1f, \"floor_spread_pct\": %.1f, "
 				"\"ratio_to_floor\": %.3f}",
-				cases[i].key, plain, floor, plain / floor);
+				cases[i].key, plain, plain_spread, floor, floor_spread,
+				plain / floor);
 		if (cases[i].with_traces) {
 			double stats = median(&results[i][STATS], &spread);
 			double trace = median(&results[i][TRACE], &spread);
@@ -219,8 +235,18 @@ static void report(const struct bench_options *o, struct series results[][VARIAN
 					100 * (stats / plain - 1), 100 * (trace / plain - 1));
 		}
 	}
+	if (churn->n) {
+		double spread, m = median(churn, &spread);
+		printf("\nVM churn (create, boot, destroy; %u VMs per run) %9.0f VMs/s %7.1f%%\n",
+		       o->churn, m, spread);
+		if (json)
+			fprintf(
+			    json,
+			    ",\n  \"vms_per_second\": %.1f,\n  \"vms_per_second_spread_pct\": %.1f",
+			    m, spread);
+	}
 	if (json)
-		fprintf(json, "\n}\n");
+		fprintf(json, ",\n  \"tsc_ghz\": %.4f\n}\n", tsc_calibrate_ghz());
 }
 
 int bench_command(int argc, char **argv)
@@ -259,7 +285,16 @@ int bench_command(int argc, char **argv)
 		fprintf(stderr, "minivmm: cannot write '%s': %s\n", o.json_path, strerror(errno));
 		return VMM_EXIT_USAGE;
 	}
-	report(&o, results, json);
+	static struct series churn;
+	churn.n = 0;
+	for (unsigned r = 0; o.churn && r < o.repeats; r++) {
+		struct vmm_error err = {0};
+		if (bench_churn(o.kvm_device, o.churn, &churn.ns[churn.n++], &err)) {
+			fprintf(stderr, "minivmm: bench churn: %s\n", err.msg);
+			return err.status ? (int)err.status : VMM_EXIT_INTERNAL;
+		}
+	}
+	report(&o, results, &churn, json);
 	if (json && fclose(json) != 0) {
 		fprintf(stderr, "minivmm: writing '%s' failed\n", o.json_path);
 		return VMM_EXIT_HOST_RESOURCES;

@@ -1,17 +1,34 @@
 /*
  * COM1: the 8250 UART model (uart8250.c) wired to the host console: what the guest transmits
- * goes to stdout, what the user types goes into the UART's receive FIFO.
+ * goes to stdout, what the user types goes into the UART's receive FIFO. With an in-kernel
+ * irqchip the UART's interrupt drives ISA line 4 (KVM_IRQ_LINE), as COM1's does on a PC.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "devices/devices.h"
 #include "devices/uart8250.h"
+#include "irqchip.h"
 #include "minivmm/boot_abi.h"
+
+#define COM1_IRQ 4 /* the PC's ISA line for COM1 */
+
+struct com1 {
+	struct uart8250 uart; /* first: the device state handed to the bus */
+	struct vm *vm;
+};
 
 static void com1_transmit(void *ctx, uint8_t byte)
 {
-	console_write_byte(ctx, byte);
+	struct com1 *com1 = ctx;
+	console_write_byte(&com1->vm->console, byte);
+}
+
+/* Called by the UART with its lock held: KVM_IRQ_LINE does not call back into it. */
+static void com1_set_irq(void *ctx, bool asserted)
+{
+	struct com1 *com1 = ctx;
+	vm_set_irq_line(com1->vm, COM1_IRQ, asserted);
 }
 
 static unsigned com1_deliver(void *ctx, const uint8_t *bytes, unsigned count)
@@ -19,7 +36,7 @@ static unsigned com1_deliver(void *ctx, const uint8_t *bytes, unsigned count)
 	return uart8250_receive(ctx, bytes, count);
 }
 
-static void com1_destroy(void *state)
+static void com1_destroy(void *state) /* state is &com1->uart, the start of struct com1 */
 {
 	uart8250_destroy(state);
 	free(state);
@@ -27,10 +44,17 @@ static void com1_destroy(void *state)
 
 static int com1_attach(struct vm *vm, struct vmm_error *err)
 {
-	struct uart8250 *uart = calloc(1, sizeof *uart);
-	if (!uart)
+	struct com1 *com1 = calloc(1, sizeof *com1);
+	if (!com1)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
-	const struct uart8250_backend backend = {.transmit = com1_transmit, .ctx = &vm->console};
+	com1->vm = vm;
+	struct uart8250 *uart = &com1->uart;
+	/* The interrupt line only exists with an in-kernel irqchip; polled otherwise. */
+	const struct uart8250_backend backend = {
+	    .transmit = com1_transmit,
+	    .set_irq = vm->irqchip ? com1_set_irq : NULL,
+	    .ctx = com1,
+	};
 	uart8250_init(uart, &backend);
 	int ret = vm_add_device(vm, "uart8250", uart, com1_destroy, err);
 	if (ret) {

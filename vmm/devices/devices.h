@@ -9,5 +9,8 @@ extern const struct device_module uart8250_com1_module;
 extern const struct device_module exit_port_module;
 extern const struct device_module isa_debug_exit_module;
 extern const struct device_module bench_device_module;
+extern const struct device_module rtc_cmos_module;
+extern const struct device_module reset_control_module;
+extern const struct device_module virtio_rng_module;
 
 #endif

@@ -338,18 +338,30 @@ static void write_slot(FILE *f, const struct exit_record *records, size_t count,
 	fputs("</g>\n", f);
 }
 
-int timeline_svg_write(const char *path, const struct exit_record *records, size_t count,
-		       struct vmm_error *err)
+FILE *timeline_svg_open(const char *path, struct vmm_error *err)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		const int e = errno;
-		return vmm_error_set(err, -e,
-				     e == EMFILE || e == ENFILE || e == ENOSPC
-					 ? VMM_EXIT_HOST_RESOURCES
-					 : VMM_EXIT_USAGE,
-				     "cannot write timeline file '%s': %s", path, strerror(e));
+		vmm_error_set(err, -e,
+			      e == EMFILE || e == ENFILE || e == ENOSPC ? VMM_EXIT_HOST_RESOURCES
+									: VMM_EXIT_USAGE,
+			      "cannot write timeline file '%s': %s", path, strerror(e));
+		errno = e;
 	}
+	return f;
+}
+
+int timeline_svg_write(const char *path, const struct exit_record *records, size_t count,
+		       struct vmm_error *err)
+{
+	FILE *f = timeline_svg_open(path, err);
+	return f ? timeline_svg_write_file(f, path, records, count, err) : -errno;
+}
+
+int timeline_svg_write_file(FILE *f, const char *path, const struct exit_record *records,
+			    size_t count, struct vmm_error *err)
+{
 	int width = MARGIN_LEFT + (int)count * SLOT_WIDTH + ENTRY_X + MARGIN_RIGHT;
 	if (width < MIN_WIDTH)
 		width = MIN_WIDTH;

@@ -13,6 +13,7 @@
 #define MINIVMM_TRACE_TIMELINE_SVG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "trace/exit_record.h"
 #include "vmm_error.h"
@@ -28,5 +29,12 @@
  * space or descriptors). */
 int timeline_svg_write(const char *path, const struct exit_record *records, size_t count,
 		       struct vmm_error *err);
+
+/* The same in two steps, so the file can be created before the run (the sandbox forbids opening
+ * files later): timeline_svg_open() returns NULL with err set (and errno) on failure;
+ * timeline_svg_write_file() draws into f and closes it (path is for messages). */
+FILE *timeline_svg_open(const char *path, struct vmm_error *err);
+int timeline_svg_write_file(FILE *f, const char *path, const struct exit_record *records,
+			    size_t count, struct vmm_error *err);
 
 #endif

@@ -40,6 +40,7 @@ struct trace_session {
 	struct trace_json *json;
 	struct exit_record *timeline;
 	size_t timeline_count;
+	FILE *timeline_out; /* created with the session: no file is opened during the run */
 	struct exit_stats stats;
 	uint64_t records;
 };
@@ -168,6 +169,9 @@ int trace_session_create(struct trace_session **out, const struct trace_options 
 	if (!ret && opts->timeline_path &&
 	    !(s->timeline = calloc(s->opts.timeline_exits, sizeof *s->timeline)))
 		ret = vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
+	if (!ret && opts->timeline_path &&
+	    !(s->timeline_out = timeline_svg_open(opts->timeline_path, err)))
+		ret = -errno;
 	return ret;
 }
 
@@ -224,11 +228,14 @@ int trace_session_finish(struct trace_session *s, struct vmm_error *err)
 		s->json = NULL;
 		ret = ret ?: r;
 	}
-	if (s->timeline && s->started) {
-		int r = timeline_svg_write(s->opts.timeline_path, s->timeline, s->timeline_count,
-					   ret ? NULL : err);
+	if (s->timeline_out && s->started) {
+		int r = timeline_svg_write_file(s->timeline_out, s->opts.timeline_path, s->timeline,
+						s->timeline_count, ret ? NULL : err);
 		ret = ret ?: r;
+	} else if (s->timeline_out) {
+		fclose(s->timeline_out);
 	}
+	s->timeline_out = NULL;
 	return ret;
 }
 

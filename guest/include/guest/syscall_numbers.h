@@ -31,7 +31,22 @@
 #define SYS_MEM_MAP	 11 /* (bytes) -> address: that much RAM above the program, for ring 3 */
 #define SYS_MMIO_WRITE	 12 /* (gpa, value) -> 0: the kernel stores 32 bits to an MMIO register */
 #define SYS_RUN_COMPUTE	 13 /* (iters) -> workload_compute(iters) & INT64_MAX, run in ring 0 */
-#define SYS_COUNT	 14
+/* Interrupts and time (guest/kernel/interrupts.c, platform.c; the shell program). */
+#define SYS_CONSOLE_READ 14 /* (buf, len) -> bytes (>= 1): waits (HLT) until input arrives */
+#define SYS_TICKS	 15 /* () -> timer ticks since boot (0 without an interrupt controller) */
+#define SYS_TICK_HZ	 16 /* () -> ticks per second, 0 if there is no timer (--no-irqchip) */
+#define SYS_SLEEP_TICKS	 17 /* (ticks) -> 0: halts that many ticks; -EINVAL without a timer */
+#define SYS_RTC_TIME	 18 /* (struct guest_rtc_time *) -> 0: the CMOS clock, UTC */
+#define SYS_REBOOT	 19 /* () -> does not return: resets the machine (i8042, then 0xCF9) */
+#define SYS_COUNT	 20
+
+#ifndef __ASSEMBLER__
+/* SYS_RTC_TIME's result, in binary whatever mode the RTC is in. */
+struct guest_rtc_time {
+	unsigned short year;					 /* e.g. 2025 */
+	unsigned char month, day, hour, minute, second, weekday; /* 1-12, 1-31, 0-23, 1 = Sunday */
+};
+#endif
 
 /* Error results (returned negated). */
 #define GUEST_EFAULT 14 /* a pointer outside the program's own memory */

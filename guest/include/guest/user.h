@@ -57,6 +57,14 @@ int64_t mem_map(uint64_t bytes); /* returns the start of the RAM opened to ring 
 int64_t mmio_write(uint64_t gpa, uint32_t value);
 int64_t run_compute_in_kernel(uint64_t iters); /* workload_compute(iters) & INT64_MAX */
 
+/* Interrupts and time (see syscall_numbers.h). */
+int64_t read_console(void *buf, size_t len); /* blocks (HLT) until at least one byte */
+uint64_t ticks_since_boot(void);
+uint64_t tick_hz(void);			       /* 0: no timer (--no-irqchip) */
+int64_t sleep_ticks(uint64_t ticks);	       /* -GUEST_EINVAL without a timer */
+int64_t rtc_time(struct guest_rtc_time *time); /* UTC from the CMOS clock */
+noreturn void reboot(void);
+
 /* Console output, each call one write system call (up to 256 bytes per call for printf). */
 int print(const char *text);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,178 @@
+/*
+ * Hardware interrupts through the two 8259A PICs (Intel 8259A datasheet) and the 8254 PIT
+ * (Intel 82C54 datasheet), both emulated inside KVM (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2).
+ *
+ * Why the PIC and not the IOAPIC + LAPIC: after reset KVM's LAPIC passes the PIC's output
+ * through (LVT0 in ExtINT mode, "virtual wire", Intel SDM vol. 3A 10.5.1), so the PIC needs no
+ * LAPIC or IOAPIC programming at all, only the four ICWs below, and its EOI is one port write
+ * that KVM completes in the kernel. The LAPIC timer would need its frequency calibrated first.
+ *
+ * Costs on the development host, where ring 0 is emulated: the timer handler is six
+ * instructions (irq_stubs.S); the UART handler reads LSR and RBR, each a VM exit to minivmm.
+ *
+ * Ring 3 runs with IF set (user_rflags, used by syscall_entry.S for the first entry); system
+ * calls enter through interrupt gates with IF clear and keep it clear, except while a blocking
+ * call waits in `sti; hlt`. STI delays interrupts until after the next instruction (Intel SDM
+ * vol. 2B, STI), so an interrupt that arrives after the "anything to do?" check but before HLT
+ * wakes the HLT instead of being handled before it and then sleeping on: the check and the
+ * sleep are atomic.
+ */
+#include <stdint.h>
+
+#include "guest/string.h"
+#include "guest/syscall_numbers.h"
+#include "guest/x86.h"
+#include "cpu_tables.h"
+#include "interrupts.h"
+#include "kernel_layout.h"
+#include "user_memory.h"
+
+#define PIC_MASTER_COMMAND 0x20
+#define PIC_MASTER_DATA	   0x21
+#define PIC_SLAVE_COMMAND  0xa0
+#define PIC_SLAVE_DATA	   0xa1
+#define PIC_ICW1_INIT	   0x11 /* ICW1: edge triggered, cascade, ICW4 follows */
+#define PIC_ICW4_8086	   0x01 /* ICW4: 8086/88 mode, normal EOI */
+#define PIC_CASCADE_IRQ	   2
+#define IRQ_VECTOR_BASE	   0x20 /* above the 32 exception vectors (vol. 3A 6.2) */
+#define IRQ_COUNT	   16
+#define IRQ_TIMER	   0
+#define IRQ_COM1	   4
+#define PIC_EOI		   0x20
+
+#define PIT_CHANNEL0	 0x40
+#define PIT_MODE_COMMAND 0x43
+#define PIT_CH0_RATE_GEN 0x34	  /* channel 0, lobyte/hibyte, mode 2 (rate generator), binary */
+#define PIT_INPUT_HZ	 1193182u /* the PC's 14.31818 MHz / 12 */
+#define TIMER_HZ	 100u
+
+#define COM1	       MINIVMM_UART_COM1_PORT
+#define UART_RBR       0
+#define UART_IER       1
+#define UART_MCR       4
+#define UART_LSR       5
+#define IER_RX_DATA    0x01
+#define MCR_DTR_RTS    0x03
+#define MCR_OUT2       0x08 /* gates the UART's interrupt onto the ISA line on a PC */
+#define LSR_DATA_READY 0x01
+
+#define RFLAGS_IF  0x200
+#define INPUT_SIZE 256 /* a power of two */
+
+extern const char irq_timer_entry[], irq_com1_entry[], irq_ignored_entry[]; /* irq_stubs.S */
+
+volatile uint64_t timer_ticks;	     /* irq_stubs.S increments it */
+uint64_t user_rflags = USER_RFLAGS;  /* syscall_entry.S: ring 3's first RFLAGS */
+static unsigned tick_hz;	     /* 0: no interrupts (polled machine) */
+static char input[INPUT_SIZE];	     /* COM1 input: written by the interrupt, read by calls */
+static volatile unsigned input_head; /* next slot the interrupt fills */
+static unsigned input_tail;	     /* next byte a read takes */
+
+static void pic_remap(void)
+{
+	/* ICW1-ICW4 to each PIC (8259A datasheet, "Initialization Command Words"): vector bases
+	 * 0x20 and 0x28, the slave on the master's IR2, then OCW1 masks: only the timer and COM1.
+	 */
+	outb(PIC_MASTER_COMMAND, PIC_ICW1_INIT);
+	outb(PIC_SLAVE_COMMAND, PIC_ICW1_INIT);
+	outb(PIC_MASTER_DATA, IRQ_VECTOR_BASE);
+	outb(PIC_SLAVE_DATA, IRQ_VECTOR_BASE + 8);
+	outb(PIC_MASTER_DATA, 1 << PIC_CASCADE_IRQ);
+	outb(PIC_SLAVE_DATA, PIC_CASCADE_IRQ);
+	outb(PIC_MASTER_DATA, PIC_ICW4_8086);
+	outb(PIC_SLAVE_DATA, PIC_ICW4_8086);
+	outb(PIC_MASTER_DATA, (uint8_t) ~(1 << IRQ_TIMER | 1 << IRQ_COM1));
+	outb(PIC_SLAVE_DATA, 0xff);
+}
+
+void interrupts_init(const struct minivmm_boot_info *boot_info)
+{
+	if (!(boot_info->platform_flags & MINIVMM_PLATFORM_IRQCHIP))
+		return;
+	for (unsigned irq = 0; irq < IRQ_COUNT; irq++)
+		idt_set_interrupt_gate(IRQ_VECTOR_BASE + irq, irq_ignored_entry);
+	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_TIMER, irq_timer_entry);
+	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_COM1, irq_com1_entry);
+	pic_remap();
+	/* Channel 0 in mode 2 divides its 1.193182 MHz input by the count (82C54 datasheet). */
+	uint16_t divisor = (uint16_t)((PIT_INPUT_HZ + TIMER_HZ / 2) / TIMER_HZ);
+	outb(PIT_MODE_COMMAND, PIT_CH0_RATE_GEN);
+	outb(PIT_CHANNEL0, (uint8_t)divisor);
+	outb(PIT_CHANNEL0, (uint8_t)(divisor >> 8));
+	/* COM1: interrupt on received data (PC16550D IER bit 0), routed out by MCR.OUT2. */
+	outb(COM1 + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+	outb(COM1 + UART_IER, IER_RX_DATA);
+	tick_hz = TIMER_HZ;
+	user_rflags |= RFLAGS_IF;
+}
+
+void com1_irq_handler(void);
+
+/* Called by irq_com1_entry: moves every received byte into the input buffer (dropping what
+ * does not fit), which also lowers the UART's interrupt line. */
+void com1_irq_handler(void)
+{
+	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
+		char byte = (char)inb(COM1 + UART_RBR);
+		unsigned head = input_head;
+		if (head - input_tail < INPUT_SIZE) {
+			input[head % INPUT_SIZE] = byte;
+			input_head = head + 1;
+		}
+	}
+	outb(PIC_MASTER_COMMAND, PIC_EOI);
+}
+
+/* Waits for the next interrupt with IF clear before and after (see the top of the file). */
+static inline void wait_for_interrupt(void)
+{
+	__asm__ volatile("sti\n\thlt\n\tcli" ::: "memory");
+}
+
+/* Without interrupts: poll LSR, each read a VM exit (the --no-irqchip machine). */
+static uint64_t console_read_polled(char *buf, uint64_t len)
+{
+	uint64_t n = 0;
+	while (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
+		;
+	while (n < len && (inb(COM1 + UART_LSR) & LSR_DATA_READY))
+		buf[n++] = (char)inb(COM1 + UART_RBR);
+	return n;
+}
+
+int64_t sys_console_read(uint64_t buf, uint64_t len)
+{
+	if (!user_buffer_ok(buf, len))
+		return -GUEST_EFAULT;
+	if (len == 0)
+		return 0;
+	char *out = (char *)buf;
+	if (!tick_hz)
+		return (int64_t)console_read_polled(out, len);
+	while (input_head == input_tail)
+		wait_for_interrupt();
+	uint64_t n = 0;
+	while (n < len && input_tail != input_head)
+		out[n++] = input[input_tail++ % INPUT_SIZE];
+	return (int64_t)n;
+}
+
+uint64_t sys_ticks(void)
+{
+	return timer_ticks;
+}
+
+uint64_t sys_tick_hz(void)
+{
+	return tick_hz;
+}
+
+int64_t sys_sleep_ticks(uint64_t ticks)
+{
+	if (!tick_hz)
+		return -GUEST_EINVAL;
+	uint64_t end = timer_ticks + ticks;
+	while (timer_ticks < end)
+		wait_for_interrupt();
+	return 0;
+}

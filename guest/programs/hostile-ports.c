@@ -1,0 +1,91 @@
+/*
+ * A hostile guest for the security suite (docs/security.md): writes random values of random
+ * widths (1, 2 or 4 bytes) to every I/O port 0-0xffff, and reads each back, straight from ring 3
+ * (SYS_IOPORT_GRANT opens them all). minivmm must survive every access and keep the exit status.
+ *
+ * Skipped, because they end the run by design (each has its own tests): minivmm's exit port
+ * 0x501-0x504, QEMU's isa-debug-exit 0xf4-0xf7, and the reset ports 0x64 (i8042) and 0xcf9.
+ * An access is skipped if any of its bytes falls on one of them. COM1 gets random bytes too (they
+ * show on stdout); the program puts the UART back in a sane mode before printing its result.
+ * Exits 0 after "hostile-ports: survived".
+ */
+#include "guest/user.h"
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t next_random(void) /* xorshift64 */
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static int ends_the_run(unsigned port, unsigned width)
+{
+	static const struct {
+		unsigned first, last;
+	} fatal[] = {{0x501, 0x504}, {0xf4, 0xf7}, {0x64, 0x64}, {0xcf9, 0xcf9}};
+	for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+		if (port <= fatal[i].last && port + width - 1 >= fatal[i].first)
+			return 1;
+	return 0;
+}
+
+static void port_out(uint16_t port, unsigned width, uint32_t value)
+{
+	if (width == 1)
+		__asm__ volatile("outb %b0, %w1" ::"a"(value), "Nd"(port));
+	else if (width == 2)
+		__asm__ volatile("outw %w0, %w1" ::"a"(value), "Nd"(port));
+	else
+		__asm__ volatile("outl %0, %w1" ::"a"(value), "Nd"(port));
+}
+
+static uint32_t port_in(uint16_t port, unsigned width)
+{
+	uint32_t v = 0;
+	if (width == 1)
+		__asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port));
+	else if (width == 2)
+		__asm__ volatile("inw %w1, %w0" : "=a"(v) : "Nd"(port));
+	else
+		__asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+int main(void)
+{
+	if (ioport_grant(0, 0x10000) != 0) {
+		print("hostile-ports: SYS_IOPORT_GRANT failed\n");
+		return 1;
+	}
+	unsigned writes = 0, reads = 0, skipped = 0;
+	uint32_t mix = 0;
+	for (unsigned port = 0; port <= 0xffff; port++) {
+		uint64_t r = next_random();
+		unsigned width = 1u << (r % 3);
+		if (port + width > 0x10000)
+			width = 1;
+		if (ends_the_run(port, width)) {
+			skipped++;
+			continue;
+		}
+		port_out((uint16_t)port, width, (uint32_t)(r >> 32));
+		writes++;
+		mix ^= port_in((uint16_t)port, width);
+		reads++;
+	}
+	/* COM1 back to 8N1, no loopback, no interrupts, FIFOs on: the result must be readable. */
+	port_out(0x3fb, 1, 0x80); /* DLAB */
+	port_out(0x3f8, 1, 1);	  /* divisor 1: 115200 baud */
+	port_out(0x3f9, 1, 0);
+	port_out(0x3fb, 1, 0x03);
+	port_out(0x3f9, 1, 0);
+	port_out(0x3fa, 1, 0x07);
+	port_out(0x3fc, 1, 0x03);
+	printf("\nhostile-ports: %u writes, %u reads, %u skipped (mix 0x%x)\n", writes, reads,
+	       skipped, mix);
+	print("hostile-ports: survived\n");
+	return 0;
+}

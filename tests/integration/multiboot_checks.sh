@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Multiboot v1 checks that need more than one command (tests/integration/multiboot.cmake).
+#
+# usage: multiboot_checks.sh same-output MINIVMM GUEST_ELF
+#            the guest booted through multiboot prints exactly what the direct 64-bit boot prints
+#        multiboot_checks.sh qemu-same-output MINIVMM GUEST_ELF
+#            QEMU's -kernel (-M microvm) boots the very same file and prints the same lines (the
+#            "cpu:" line aside: QEMU's named CPU model has its own brand); SKIP without QEMU
+#        multiboot_checks.sh bench-json TOOLS_BENCH BUILD_DIR
+#            tools/bench --quick runs and writes well-formed JSON with the documented keys
+set -u
+what=$1
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+case "$what" in
+same-output)
+  minivmm=$2 guest=$3
+  timeout 60 "$minivmm" run --boot direct64 -m 128M --cmdline "console=ttyS0 a=b" "$guest" \
+    >"$tmp/direct" 2>&1 || fail "direct boot: status $?"
+  timeout 60 "$minivmm" run --boot multiboot -m 128M --cmdline "console=ttyS0 a=b" "$guest" \
+    >"$tmp/multiboot" 2>&1 || fail "multiboot boot: status $?"
+  grep -q 'cmdline: "console=ttyS0 a=b"' "$tmp/multiboot" || fail "no cmdline line"
+  diff -u "$tmp/direct" "$tmp/multiboot" || fail "outputs differ"
+  echo "ok: multiboot and direct 64-bit boots print the same"
+  ;;
+qemu-same-output)
+  minivmm=$2 guest=$3
+  qemu=$(command -v qemu-system-x86_64) || {
+    echo "SKIP: qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"; exit 77; }
+  timeout 60 "$minivmm" run --boot multiboot -m 128M --cmdline "console=ttyS0 a=b" "$guest" \
+    >"$tmp/minivmm" 2>&1 || fail "minivmm: status $?"
+  # isa-debug-exit: the kernel's exit(0) gives QEMU's status (0 << 1) | 1 = 1.
+  timeout 60 "$qemu" -accel kvm -M microvm,x-option-roms=off,rtc=off -cpu qemu64 -m 128M \
+    -kernel "$guest" -append "console=ttyS0 a=b" -nographic -serial stdio -monitor none \
+    -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 >"$tmp/qemu" 2>"$tmp/qemu.err"
+  status=$?
+  [ "$status" = 1 ] || { cat "$tmp/qemu.err"; fail "QEMU status $status, expected 1 (exit 0)"; }
+  diff -u <(tr -d '\r' <"$tmp/minivmm" | grep -v '^cpu:') <(tr -d '\r' <"$tmp/qemu" | grep -v '^cpu:') \
+    || fail "QEMU and minivmm outputs differ"
+  echo "ok: QEMU -kernel and minivmm --boot multiboot print the same"
+  ;;
+bench-json)
+  bench=$2 build=$3
+  "$bench" --quick --build "$build" --json "$tmp/bench.json" >"$tmp/out" 2>&1 || {
+    cat "$tmp/out"; fail "tools/bench failed"; }
+  grep SKIPPED "$tmp/out"
+  python3 - "$tmp/bench.json" <<'PY' || fail "bench JSON malformed or incomplete"
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("pio_userspace", "mmio_userspace", "pio_ioeventfd"):
+    assert r[k]["ns"] > 0 and r[k]["ratio_to_floor"] > 0, k
+    assert ("ratio_to_qemu" in r[k]) == bool(r["qemu"]), k
+assert r["boot_first_byte"]["ms"] > 0 and r["boot_to_exit"]["ms"] > 0
+assert r["vms_per_second"] > 0 and r["vmm_rss_kib"] > 0
+assert "trace_overhead_pct" in r
+PY
+  echo "ok: tools/bench --quick wrote well-formed JSON"
+  ;;
+*) echo "usage: $0 same-output|qemu-same-output|bench-json ..."; exit 2 ;;
+esac

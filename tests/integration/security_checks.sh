@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Security and resource checks that need more than one command (tests/integration/security.cmake,
+# docs/security.md). usage: security_checks.sh MINIVMM GUEST_DIR CHECK
+set -u
+minivmm=$1 guests=$2 check=$3
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: /dev/kvm is missing or not accessible"; exit 77; }
+dir=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; for f in "$dir"/*; do [ -f "$f" ] && { echo "--- $f:"; head -c 3000 "$f"; }; done; exit 1; }
+
+case "$check" in
+sandbox_on_every_thread)
+  # While the guest runs, every thread of minivmm is in seccomp filter mode (Seccomp: 2).
+  "$minivmm" run --timeout 5 "$guests/loop.elf" >"$dir/out" 2>"$dir/err" &
+  pid=$!; pids+=("$pid")
+  for _ in $(seq 50); do grep -q "^loop:" "$dir/out" && break; sleep 0.1; done
+  grep -q "^loop:" "$dir/out" || fail "the loop guest did not start"
+  threads=0
+  for t in /proc/"$pid"/task/*; do
+    threads=$((threads + 1))
+    grep -q "^Seccomp:[[:space:]]*2" "$t/status" || fail "thread $t is not confined: $(grep Seccomp "$t/status")"
+    grep -q "^NoNewPrivs:[[:space:]]*1" "$t/status" || fail "thread $t may gain privileges"
+  done
+  [ "$threads" -ge 3 ] || fail "only $threads threads: expected main, vCPU, console output"
+  ls -l /proc/"$pid"/fd | grep -q "/dev/kvm" && fail "the /dev/kvm system fd is still open"
+  kill -TERM "$pid"; wait "$pid"
+  echo "ok: $threads threads, all in seccomp filter mode, no new privileges"
+  ;;
+no_sandbox_is_unconfined)
+  "$minivmm" run --no-sandbox --timeout 5 "$guests/loop.elf" >"$dir/out" 2>"$dir/err" &
+  pid=$!; pids+=("$pid")
+  for _ in $(seq 50); do grep -q "^loop:" "$dir/out" && break; sleep 0.1; done
+  grep -q "^Seccomp:[[:space:]]*0" /proc/"$pid"/status || fail "--no-sandbox still confined"
+  kill -TERM "$pid"; wait "$pid"
+  echo "ok: --no-sandbox runs unconfined"
+  ;;
+closed_stdout)
+  # The reader of stdout is gone before the guest prints: the guest's status survives, and the
+  # lost bytes are reported. (stdout is a pipe whose read end is closed.)
+  python3 - "$minivmm" "$guests/uart-flood.elf" >"$dir/result" 2>"$dir/err" <<'PY'
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run([sys.argv[1], "run", "--timeout", "60", sys.argv[2]], stdout=w,
+                   stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=90)
+sys.stderr.write(p.stderr.decode(errors="replace"))
+print(p.returncode)
+PY
+  [ "$(cat "$dir/result")" = 0 ] || fail "status $(cat "$dir/result"), want the guest's 0"
+  grep -qE "note: [0-9]+ byte\(s\) of guest output lost" "$dir/err" || fail "no note about lost bytes"
+  echo "ok: status 0 kept, lost bytes reported"
+  ;;
+stuck_reader)
+  # The reader stays alive but never reads: 200 kB of guest output overfill the pipe (64 KiB)
+  # and the output ring (64 KiB).
+  # The vCPU must not block: the guest finishes, minivmm exits in bounded time, and says how
+  # much was lost. (Before the output ring, the vCPU blocked in write(2) and even --timeout
+  # could not stop it.)
+  mkfifo "$dir/fifo"
+  sleep 120 <"$dir/fifo" &
+  pids+=("$!")
+  start=$(date +%s)
+  timeout -k 5 120 "$minivmm" run --timeout 90 --cmdline "bytes=200000" "$guests/uart-flood.elf" \
+    >"$dir/fifo" 2>"$dir/err"
+  status=$? elapsed=$(($(date +%s) - start))
+  [ "$status" = 0 ] || fail "status $status, want 0 (the guest finished its flood)"
+  # Alone this takes ~8 s; the bound is loose for loaded CI machines, tight enough to catch a
+  # vCPU that waits on the reader (200,000 bytes x 200 ms).
+  [ "$elapsed" -lt 80 ] || fail "took $elapsed s: the vCPU waited on the reader"
+  grep -qE "note: [0-9]+ byte\(s\) of guest output lost" "$dir/err" || fail "no note about lost bytes"
+  echo "ok: status 0 after $elapsed s with a stuck reader, loss reported"
+  ;;
+sigterm_prints_stats)
+  "$minivmm" run --stats "$guests/loop.elf" >"$dir/out" 2>"$dir/err" &
+  pid=$!; pids+=("$pid")
+  for _ in $(seq 50); do grep -q "^loop:" "$dir/out" && break; sleep 0.1; done
+  kill -TERM "$pid"
+  wait "$pid"; status=$?
+  [ "$status" = 143 ] || fail "status $status, want 143 (128 + SIGTERM)"
+  grep -q "stopped by signal 15" "$dir/err" || fail "no 'stopped by signal 15'"
+  grep -qiE "exit|events|samples" "$dir/err" || fail "no --stats summary on stderr"
+  grep -q "sandbox" "$dir/err" && fail "the sandbox stopped the end of the run"
+  echo "ok: SIGTERM -> 143 with the stats"
+  ;;
+sigint_prints_stats)
+  "$minivmm" run --stats "$guests/loop.elf" >"$dir/out" 2>"$dir/err" &
+  pid=$!; pids+=("$pid")
+  for _ in $(seq 50); do grep -q "^loop:" "$dir/out" && break; sleep 0.1; done
+  kill -INT "$pid"
+  wait "$pid"; status=$?
+  [ "$status" = 130 ] || fail "status $status, want 130 (128 + SIGINT)"
+  grep -q "stopped by signal 2" "$dir/err" || fail "no 'stopped by signal 2'"
+  echo "ok: SIGINT -> 130"
+  ;;
+ram_over_address_limit)
+  # -m 3G under a 1 GiB address-space limit: one clear line and status 71, not a crash.
+  (ulimit -v 1048576; exec "$minivmm" run -m 3G) >"$dir/out" 2>"$dir/err"
+  status=$?
+  [ "$status" = 71 ] || fail "status $status, want 71"
+  [ "$(wc -l <"$dir/err")" = 1 ] || fail "want exactly one line on stderr"
+  grep -q "ulimit -v" "$dir/err" || fail "the message does not name the limit"
+  echo "ok: $(cat "$dir/err")"
+  ;;
+minivmm_lacks_test_device)
+  # The escape device lives only in minivmm-test: minivmm has neither its name nor its port.
+  grep -q "test-escape" "$minivmm" && fail "minivmm contains the test-escape device"
+  printf '\xb0\x01\x66\xba\xf0\x05\xee\x31\xc0\x66\xba\x01\x05\xef' >"$dir/escape.bin"
+  "$minivmm" run --strict-io --flat "$dir/escape.bin" >"$dir/out" 2>"$dir/err"
+  status=$?
+  [ "$status" = 85 ] || fail "status $status, want 85 (port 0x5f0 unclaimed in minivmm)"
+  echo "ok: no test device in minivmm"
+  ;;
+*)
+  echo "unknown check $check" >&2; exit 2 ;;
+esac

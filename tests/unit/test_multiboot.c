@@ -1,0 +1,379 @@
+/*
+ * Multiboot v1 (Multiboot Specification 0.6.96): header search and flags (3.1.1, 3.1.2), the
+ * a.out-kludge and ELF32 loaders (3.1.3), the boot information with its memory map, command line
+ * and modules (3.3), the protocol choice, and the 32-bit entry state (3.2). Images are built in
+ * memory byte by byte; guest RAM is a buffer pre-filled with 0xAA so zeroed bss is visible.
+ */
+#include <check.h>
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot_protocol.h"
+#include "loader/multiboot.h"
+#include "minivmm/boot_abi.h"
+#include "test_check_main.h"
+#include "x86/long_mode.h"
+#include "x86/protected_mode.h"
+
+#define RAM_SIZE (8u << 20)
+#define KBASE	 0x100000u
+
+static uint8_t *ram;
+static struct guest_mem mem;
+static struct vmm_error err;
+static const struct load_constraints limits = {.reserved_end = MINIVMM_RESERVED_END};
+static uint8_t image[16384];
+
+static void setup(void)
+{
+	ram = malloc(RAM_SIZE);
+	memset(ram, 0xAA, RAM_SIZE);
+	guest_mem_wrap(&mem, ram, RAM_SIZE);
+	memset(image, 0x90, sizeof image);
+	memset(&err, 0, sizeof err);
+}
+
+static void teardown(void)
+{
+	free(ram);
+}
+
+static void put_header(size_t offset, uint32_t flags, const uint32_t kludge[5])
+{
+	uint32_t words[8] = {MULTIBOOT_HEADER_MAGIC, flags, -(MULTIBOOT_HEADER_MAGIC + flags)};
+	if (kludge)
+		memcpy(&words[3], kludge, 5 * sizeof(uint32_t));
+	memcpy(image + offset, words, kludge ? sizeof words : 12);
+}
+
+/* A kludge kernel: header at file offset 0x40 of `size` bytes loaded at KBASE, bss_len more. */
+static size_t kludge_image(uint32_t bss_len)
+{
+	const uint32_t size = 0x3000;
+	for (uint32_t i = 0; i < size; i++)
+		image[i] = (uint8_t)(i * 7);
+	uint32_t k[5] = {KBASE + 0x40, KBASE, KBASE + size, KBASE + size + bss_len, KBASE + 0x100};
+	put_header(0x40, MULTIBOOT_MEMORY_INFO | MULTIBOOT_AOUT_KLUDGE, k);
+	return size;
+}
+
+static void assert_refused(int rc, const char *needle)
+{
+	ck_assert_int_ne(rc, 0);
+	ck_assert_msg(strstr(err.msg, needle), "message '%s' lacks '%s'", err.msg, needle);
+}
+
+START_TEST(test_header_found_aligned_within_8k)
+{
+	struct multiboot_image_header h;
+	put_header(8192 - 12, 0, NULL);
+	ck_assert_int_eq(multiboot_find_header(image, sizeof image, &h, &err), 0);
+	ck_assert_uint_eq(h.offset, 8192 - 12);
+	memset(image, 0, sizeof image);
+	put_header(8192, 0, NULL); /* past the first 8 KiB */
+	assert_refused(multiboot_find_header(image, sizeof image, &h, &err), "no multiboot header");
+	memset(image, 0, sizeof image);
+	put_header(0x102, 0, NULL); /* not 4-byte aligned */
+	ck_assert(!multiboot_detect(image, sizeof image));
+}
+END_TEST
+
+START_TEST(test_bad_checksum_refused)
+{
+	put_header(0x20, MULTIBOOT_MEMORY_INFO, NULL);
+	image[0x28] ^= 1;
+	struct load_result r;
+	assert_refused(multiboot_load_image(&mem, &limits, image, sizeof image, &r, &err),
+		       "wrong checksum");
+}
+END_TEST
+
+START_TEST(test_unmet_requirements_refused)
+{
+	struct load_result r;
+	put_header(0, MULTIBOOT_VIDEO_MODE | MULTIBOOT_AOUT_KLUDGE, NULL);
+	assert_refused(multiboot_load_image(&mem, &limits, image, sizeof image, &r, &err),
+		       "video mode");
+	put_header(0, 0x20, NULL);
+	assert_refused(multiboot_load_image(&mem, &limits, image, sizeof image, &r, &err),
+		       "bits 3-15");
+}
+END_TEST
+
+START_TEST(test_kludge_loads_file_bytes_and_zeroes_bss)
+{
+	size_t size = kludge_image(0x2000);
+	struct load_result r;
+	ck_assert_int_eq(multiboot_load_image(&mem, &limits, image, size, &r, &err), 0);
+	ck_assert_uint_eq(r.entry, KBASE + 0x100);
+	ck_assert_uint_eq(r.load_begin, KBASE);
+	ck_assert_uint_eq(r.load_end, KBASE + size + 0x2000);
+	ck_assert_mem_eq(ram + KBASE, image, size);
+	for (size_t i = 0; i < 0x2000; i++)
+		ck_assert_uint_eq(ram[KBASE + size + i], 0);
+	ck_assert_uint_eq(ram[KBASE + size + 0x2000], 0xAA);
+}
+END_TEST
+
+/* Rewrites one kludge field (index 0 = header_addr ... 4 = entry_addr) with a fresh checksum. */
+static void set_kludge_field(int index, uint32_t value)
+{
+	memcpy(image + 0x40 + 12 + 4 * index, &value, 4);
+}
+
+START_TEST(test_kludge_bad_fields_refused)
+{
+	struct load_result r;
+	size_t size = kludge_image(0);
+	set_kludge_field(4, KBASE + 0x10000); /* entry outside the loaded bytes */
+	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "entry_addr");
+	size = kludge_image(0);
+	set_kludge_field(2, KBASE + 0x8000); /* load_end past the file */
+	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "load_end_addr");
+	size = kludge_image(0);
+	set_kludge_field(3, KBASE + 0x1000); /* bss_end below load_end */
+	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "bss_end_addr");
+	size = kludge_image(0);
+	set_kludge_field(0, KBASE + 0x1000); /* header_addr: load start before the file */
+	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "header_addr");
+	size = kludge_image(0);
+	set_kludge_field(3, 0x900000); /* a bss past the 8 MiB of RAM: says which -m */
+	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "give -m");
+	size = kludge_image(0);
+	set_kludge_field(0, 0x8040); /* linked into the reserved pages */
+	set_kludge_field(1, 0x8000);
+	set_kludge_field(2, 0x8000 + (uint32_t)size);
+	set_kludge_field(3, 0);
+	set_kludge_field(4, 0x8100);
+	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "reserved");
+	ck_assert_uint_eq(ram[0x8000], 0xAA); /* nothing written */
+}
+END_TEST
+
+/* An ELF32 higher-half kernel: one PT_LOAD, vaddr 0xc0100000, paddr 1 MiB, with a bss. */
+static size_t elf32_image(uint16_t machine, uint8_t elf_class)
+{
+	memset(image, 0, sizeof image);
+	Elf32_Ehdr eh = {.e_type = ET_EXEC,
+			 .e_machine = machine,
+			 .e_version = EV_CURRENT,
+			 .e_entry = 0xc0100010,
+			 .e_phoff = sizeof eh,
+			 .e_ehsize = sizeof eh,
+			 .e_phentsize = sizeof(Elf32_Phdr),
+			 .e_phnum = 1};
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = elf_class;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	Elf32_Phdr ph = {.p_type = PT_LOAD,
+			 .p_offset = 0x1000,
+			 .p_vaddr = 0xc0100000,
+			 .p_paddr = KBASE,
+			 .p_filesz = 0x1000,
+			 .p_memsz = 0x3000,
+			 .p_flags = PF_R | PF_X,
+			 .p_align = 0x1000};
+	memcpy(image, &eh, sizeof eh);
+	memcpy(image + sizeof eh, &ph, sizeof ph);
+	memset(image + 0x1000, 0x5a, 0x1000);
+	put_header(0x1000, MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO, NULL);
+	return 0x2000;
+}
+
+START_TEST(test_elf32_loads_by_paddr_and_translates_entry)
+{
+	size_t size = elf32_image(EM_386, ELFCLASS32);
+	struct load_result r;
+	ck_assert_int_eq(multiboot_load_image(&mem, &limits, image, size, &r, &err), 0);
+	ck_assert_uint_eq(r.entry, KBASE + 0x10);
+	ck_assert_uint_eq(r.load_end, KBASE + 0x3000);
+	ck_assert_mem_eq(ram + KBASE, image + 0x1000, 0x1000);
+	ck_assert_uint_eq(ram[KBASE + 0x1000], 0);
+	ck_assert_uint_eq(ram[KBASE + 0x2fff], 0);
+}
+END_TEST
+
+START_TEST(test_elf32_wrong_machine_and_not_elf_refused)
+{
+	struct load_result r;
+	size_t size = elf32_image(EM_ARM, ELFCLASS32);
+	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "EM_386");
+	memset(image, 0, 64); /* header stays, the ELF header goes */
+	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "ELF");
+}
+END_TEST
+
+static void write_info(const struct multiboot_boot_params *p, uint32_t *info_gpa)
+{
+	struct load_result loaded = {
+	    .entry = KBASE, .load_begin = KBASE, .load_end = KBASE + 0x1234};
+	ck_assert_int_eq(multiboot_write_info(&mem, &loaded, p, info_gpa, &err), 0);
+	ck_assert_uint_eq(*info_gpa, KBASE + 0x2000); /* first page boundary above the kernel */
+}
+
+static const char *guest_string(uint32_t gpa)
+{
+	return (const char *)guest_mem_gpa_to_hva(&mem, gpa, 1);
+}
+
+START_TEST(test_info_memory_cmdline_and_loader_name)
+{
+	struct multiboot_boot_params p = {0};
+	uint32_t at;
+	write_info(&p, &at);
+	struct multiboot_info info;
+	memcpy(&info, ram + at, sizeof info);
+	uint32_t want = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MODS |
+			MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_LOADER_NAME;
+	ck_assert_uint_eq(info.flags, want);
+	ck_assert_uint_eq(info.mem_lower, 640);
+	ck_assert_uint_eq(info.mem_upper, (RAM_SIZE - (1u << 20)) / 1024);
+	ck_assert_str_eq(guest_string(info.cmdline), ""); /* always present */
+	ck_assert_str_eq(guest_string(info.boot_loader_name), "minivmm");
+	ck_assert_uint_eq(info.mods_count, 0);
+
+	p.cmdline = "console=ttyS0 x=1";
+	write_info(&p, &at);
+	memcpy(&info, ram + at, sizeof info);
+	ck_assert_str_eq(guest_string(info.cmdline), "console=ttyS0 x=1");
+}
+END_TEST
+
+START_TEST(test_info_memory_map)
+{
+	struct multiboot_boot_params p = {0};
+	uint32_t at;
+	write_info(&p, &at);
+	struct multiboot_info info;
+	memcpy(&info, ram + at, sizeof info);
+	ck_assert_uint_eq(info.mmap_length, 5 * sizeof(struct multiboot_mmap_entry));
+	struct multiboot_mmap_entry e[5];
+	memcpy(e, ram + info.mmap_addr, sizeof e);
+	const uint64_t base[5] = {0, MINIVMM_RESERVED_END, 0xa0000, 0x100000, MINIVMM_MMIO_BASE};
+	const uint64_t end[5] = {MINIVMM_RESERVED_END, 0xa0000, 0x100000, RAM_SIZE, 1ull << 32};
+	const uint32_t type[5] = {2, 1, 2, 1, 2};
+	for (int i = 0; i < 5; i++) {
+		ck_assert_uint_eq(e[i].size, 20);
+		ck_assert_uint_eq(e[i].base_addr, base[i]);
+		ck_assert_uint_eq(e[i].base_addr + e[i].length, end[i]);
+		ck_assert_uint_eq(e[i].type, type[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_info_modules_page_aligned_with_strings)
+{
+	static const char one[] = "first module", two[] = "2";
+	struct multiboot_module_spec mods[2] = {{one, sizeof one, "initrd arg=1", "a"},
+						{two, 1, "b.bin", "b"}};
+	struct multiboot_boot_params p = {.cmdline = "k", .modules = mods, .module_count = 2};
+	uint32_t at;
+	write_info(&p, &at);
+	struct multiboot_info info;
+	memcpy(&info, ram + at, sizeof info);
+	ck_assert_uint_eq(info.mods_count, 2);
+	struct multiboot_module m[2];
+	memcpy(m, ram + info.mods_addr, sizeof m);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_uint_eq(m[i].mod_start % 4096, 0);
+		ck_assert_uint_eq(m[i].mod_end - m[i].mod_start, mods[i].size);
+		ck_assert_mem_eq(ram + m[i].mod_start, mods[i].data, mods[i].size);
+		ck_assert_str_eq(guest_string(m[i].string), mods[i].string);
+		ck_assert_uint_gt(m[i].mod_start, info.mods_addr);
+	}
+	ck_assert_uint_eq(m[1].mod_start, m[0].mod_start + 4096);
+}
+END_TEST
+
+START_TEST(test_info_too_big_for_ram_refused)
+{
+	static uint8_t big[64 << 10];
+	struct multiboot_module_spec mod = {big, sizeof big, "big", "big"};
+	struct multiboot_boot_params p = {.modules = &mod, .module_count = 1};
+	struct load_result loaded = {.load_begin = KBASE, .load_end = RAM_SIZE - 0x4000};
+	uint32_t at;
+	assert_refused(multiboot_write_info(&mem, &loaded, &p, &at, &err), "give -m 9M or more");
+}
+END_TEST
+
+/* An ELF64 x86-64 header with entry 0x100000 and a kludge header whose entry is `kludge_entry`. */
+static size_t elf64_with_header(uint32_t kludge_entry)
+{
+	memset(image, 0, sizeof image);
+	Elf64_Ehdr eh = {.e_type = ET_EXEC, .e_machine = EM_X86_64, .e_entry = 0x100000};
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	memcpy(image, &eh, sizeof eh);
+	uint32_t k[5] = {KBASE + 0x1000, KBASE, 0, 0, kludge_entry};
+	put_header(0x1000, MULTIBOOT_AOUT_KLUDGE, k);
+	return 0x2000;
+}
+
+START_TEST(test_protocol_detection)
+{
+	ck_assert_int_eq(boot_protocol_detect(image, sizeof image), BOOT_DIRECT64); /* no header */
+	size_t size = elf64_with_header(0x100040); /* both entries, like the toy guest */
+	ck_assert_int_eq(boot_protocol_detect(image, size), BOOT_DIRECT64);
+	size = elf64_with_header(0x100000); /* the ELF entry is the multiboot one */
+	ck_assert_int_eq(boot_protocol_detect(image, size), BOOT_MULTIBOOT);
+	size = elf32_image(EM_386, ELFCLASS32);
+	ck_assert_int_eq(boot_protocol_detect(image, size), BOOT_MULTIBOOT);
+	enum boot_protocol p;
+	ck_assert_int_eq(boot_protocol_parse("multiboot", &p), 0);
+	ck_assert_int_eq(p, BOOT_MULTIBOOT);
+	ck_assert_int_ne(boot_protocol_parse("bios", &p), 0);
+}
+END_TEST
+
+START_TEST(test_protected_mode_entry_state)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r;
+	memset(&s, 0xff, sizeof s);
+	x86_protected_mode_sregs(&s);
+	ck_assert_uint_eq(s.cr0 & (X86_CR0_PE | X86_CR0_PG), X86_CR0_PE);
+	ck_assert_uint_eq(s.efer, 0);
+	ck_assert_uint_eq(s.cr4, 0);
+	ck_assert_uint_eq(s.cs.db, 1);
+	ck_assert_uint_eq(s.cs.l, 0);
+	ck_assert_uint_eq(s.cs.base, 0);
+	ck_assert_uint_eq(s.cs.limit, 0xffffffff);
+	ck_assert_uint_eq(s.ss.type, 3);
+	x86_protected_mode_regs(&r, 0x100020, 0x212000);
+	ck_assert_uint_eq(r.rax, MULTIBOOT_BOOTLOADER_MAGIC);
+	ck_assert_uint_eq(r.rbx, 0x212000);
+	ck_assert_uint_eq(r.rip, 0x100020);
+	ck_assert_uint_eq(r.rflags & ((1u << 9) | (1u << 17)), 0);
+	ck_assert_int_eq(x86_build_protected_mode_gdt(&mem, &err), 0);
+	uint64_t code;
+	memcpy(&code, ram + MINIVMM_PM_GDT_GPA + MINIVMM_PM_CS, 8);
+	ck_assert_uint_eq(code, 0x00cf9a000000ffffull);
+}
+END_TEST
+
+static Suite *multiboot_suite(void)
+{
+	Suite *s = suite_create("multiboot");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_header_found_aligned_within_8k);
+	tcase_add_test(tc, test_bad_checksum_refused);
+	tcase_add_test(tc, test_unmet_requirements_refused);
+	tcase_add_test(tc, test_kludge_loads_file_bytes_and_zeroes_bss);
+	tcase_add_test(tc, test_kludge_bad_fields_refused);
+	tcase_add_test(tc, test_elf32_loads_by_paddr_and_translates_entry);
+	tcase_add_test(tc, test_elf32_wrong_machine_and_not_elf_refused);
+	tcase_add_test(tc, test_info_memory_cmdline_and_loader_name);
+	tcase_add_test(tc, test_info_memory_map);
+	tcase_add_test(tc, test_info_modules_page_aligned_with_strings);
+	tcase_add_test(tc, test_info_too_big_for_ram_refused);
+	tcase_add_test(tc, test_protocol_detection);
+	tcase_add_test(tc, test_protected_mode_entry_state);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(multiboot_suite)

@@ -1,0 +1,100 @@
+/* The reset ports (vmm/devices/reset_control.c, vmm/reboot.c): i8042 0xFE and port 0xCF9 end the
+ * run with VMM_EXIT_GUEST_RESET, or with --reboot mark a reboot pending (up to VM_MAX_REBOOTS). */
+#include <string.h>
+
+#include "devices/devices.h"
+#include "reboot.h"
+#include "test_check_main.h"
+
+static struct vm vm;
+
+static void setup(void)
+{
+	memset(&vm, 0, sizeof vm);
+	bus_init(&vm.pio_bus, "io");
+	stop_request_init(&vm.stop);
+	struct vmm_error err;
+	ck_assert_int_eq(reset_control_module.attach(&vm, &err), 0);
+}
+
+static void teardown(void)
+{
+	for (unsigned i = 0; i < vm.device_count; i++)
+		vm.devices[i].destroy(vm.devices[i].state);
+}
+
+static void out(uint16_t port, uint8_t value)
+{
+	ck_assert_ptr_nonnull(bus_access(&vm.pio_bus, port, &value, 1, true));
+}
+
+static uint8_t in(uint16_t port)
+{
+	uint8_t value = 0;
+	ck_assert_ptr_nonnull(bus_access(&vm.pio_bus, port, &value, 1, false));
+	return value;
+}
+
+START_TEST(test_i8042_status_input_buffer_empty)
+{
+	ck_assert_uint_eq(in(0x64) & 0x03, 0);	  /* input and output buffers empty */
+	ck_assert_uint_eq(in(0x64) & 0x04, 0x04); /* system flag */
+}
+END_TEST
+
+START_TEST(test_i8042_other_commands_ignored)
+{
+	out(0x64, 0xad); /* disable keyboard */
+	out(0x64, 0xaa); /* self test */
+	ck_assert(!stop_requested(&vm.stop));
+}
+END_TEST
+
+START_TEST(test_i8042_pulse_resets)
+{
+	out(0x64, 0xfe);
+	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_RESET);
+	ck_assert_int_eq(vm.stop.status, VMM_EXIT_GUEST_RESET);
+	ck_assert_str_eq(vm.reset_source, "i8042 command 0xFE");
+}
+END_TEST
+
+START_TEST(test_cf9_needs_rst_cpu_bit)
+{
+	out(0xcf9, 0x02); /* SYS_RST alone: only chooses the kind of reset */
+	ck_assert(!stop_requested(&vm.stop));
+	ck_assert_uint_eq(in(0xcf9), 0x02);
+	out(0xcf9, 0x06);
+	ck_assert_int_eq(vm.stop.status, VMM_EXIT_GUEST_RESET);
+	ck_assert_str_eq(vm.reset_source, "port 0xCF9");
+}
+END_TEST
+
+START_TEST(test_reboot_marks_pending_until_the_cap)
+{
+	vm.cfg.reboot = true;
+	out(0xcf9, 0x04);
+	ck_assert(!stop_requested(&vm.stop));
+	ck_assert(atomic_load(&vm.reboot_pending));
+	vm.reboots = VM_MAX_REBOOTS;
+	out(0x64, 0xfe);
+	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_RESET);
+	ck_assert_int_eq(vm.stop.status, VMM_EXIT_GUEST_RESET);
+}
+END_TEST
+
+static Suite *reset_control_suite(void)
+{
+	Suite *s = suite_create("reset_control");
+	TCase *tc = tcase_create("ports");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_i8042_status_input_buffer_empty);
+	tcase_add_test(tc, test_i8042_other_commands_ignored);
+	tcase_add_test(tc, test_i8042_pulse_resets);
+	tcase_add_test(tc, test_cf9_needs_rst_cpu_bit);
+	tcase_add_test(tc, test_reboot_marks_pending_until_the_cap);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(reset_control_suite)

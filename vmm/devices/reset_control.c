@@ -1,0 +1,89 @@
+/*
+ * The two ways a PC guest resets itself, both ending in vm_request_reset() (reboot.h):
+ * - The i8042 keyboard controller's command port 0x64: command 0xFE "pulse output port bit 0",
+ *   which is wired to the CPU's reset line (IBM PC/AT Technical Reference, keyboard controller
+ *   commands). Reads of 0x64 return a status byte with the input buffer empty (bit 1 clear, so a
+ *   guest waiting to send its command goes ahead), the output buffer empty (bit 0) and the
+ *   system flag (bit 2, self-test passed) and keyboard-not-inhibited (bit 4) set. Other commands
+ *   are ignored: there is no keyboard.
+ * - The reset control register at port 0xCF9 (Intel PCH datasheets, "Reset Control Register"):
+ *   bit 1 chooses a hard reset, bit 2 (RST_CPU) starts the reset, bit 3 asks for a full reset.
+ *   A write with bit 2 set resets; the written bits 1 and 3 read back.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "devices/devices.h"
+#include "reboot.h"
+
+#define I8042_COMMAND_PORT   0x64
+#define I8042_PULSE_RESET    0xfe
+#define I8042_STATUS_IDLE    0x14 /* system flag (bit 2), keyboard not inhibited (bit 4) */
+#define RESET_CONTROL_PORT   0xcf9
+#define RESET_CONTROL_RST    0x04 /* RST_CPU */
+#define RESET_CONTROL_STORED 0x0a /* SYS_RST (bit 1), FULL_RST (bit 3) */
+
+struct reset_control {
+	struct vm *vm;
+	uint8_t cf9_value;
+};
+
+static void i8042_read(void *opaque, uint64_t offset, uint8_t *data, uint32_t len)
+{
+	(void)opaque;
+	(void)offset;
+	for (uint32_t i = 0; i < len; i++)
+		data[i] = I8042_STATUS_IDLE;
+}
+
+static void i8042_write(void *opaque, uint64_t offset, const uint8_t *data, uint32_t len)
+{
+	struct reset_control *reset = opaque;
+	(void)offset;
+	if (len >= 1 && data[0] == I8042_PULSE_RESET)
+		vm_request_reset(reset->vm, "i8042 command 0xFE");
+}
+
+static void cf9_read(void *opaque, uint64_t offset, uint8_t *data, uint32_t len)
+{
+	struct reset_control *reset = opaque;
+	(void)offset;
+	for (uint32_t i = 0; i < len; i++)
+		data[i] = reset->cf9_value;
+}
+
+static void cf9_write(void *opaque, uint64_t offset, const uint8_t *data, uint32_t len)
+{
+	struct reset_control *reset = opaque;
+	(void)offset;
+	if (len < 1)
+		return;
+	reset->cf9_value = data[0] & RESET_CONTROL_STORED;
+	if (data[0] & RESET_CONTROL_RST)
+		vm_request_reset(reset->vm, "port 0xCF9");
+}
+
+static const struct bus_device_ops i8042_ops = {.read = i8042_read, .write = i8042_write};
+static const struct bus_device_ops cf9_ops = {.read = cf9_read, .write = cf9_write};
+
+static int reset_control_attach(struct vm *vm, struct vmm_error *err)
+{
+	struct reset_control *reset = calloc(1, sizeof *reset);
+	if (!reset)
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
+	reset->vm = vm;
+	int ret = vm_add_device(vm, "reset", reset, free, err);
+	if (ret) {
+		free(reset);
+		return ret;
+	}
+	ret = bus_register(&vm->pio_bus, I8042_COMMAND_PORT, 1, "i8042", &i8042_ops, reset);
+	ret =
+	    ret ?: bus_register(&vm->pio_bus, RESET_CONTROL_PORT, 1, "reset-cf9", &cf9_ops, reset);
+	if (ret)
+		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL,
+				     "cannot register the reset ports 0x64 and 0xcf9");
+	return 0;
+}
+
+const struct device_module reset_control_module = {"reset", reset_control_attach};

@@ -1,0 +1,76 @@
+/*
+ * Multiboot v1 kernels (Multiboot Specification 0.6.96, include/minivmm/multiboot.h): finding and
+ * checking the header (multiboot.c), loading the kernel through the a.out-kludge addresses
+ * (multiboot.c) or an ELF32's program headers (multiboot_elf32.c), and writing the boot
+ * information with its memory map, command line and modules (multiboot_info.c).
+ *
+ * Like every loader, all of this checks the untrusted image completely before it writes guest RAM,
+ * and reports a refusal as one line in err (status VMM_EXIT_GUEST_IMAGE).
+ */
+#ifndef MINIVMM_LOADER_MULTIBOOT_H
+#define MINIVMM_LOADER_MULTIBOOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest_mem.h"
+#include "loader/loader.h"
+#include "minivmm/multiboot.h"
+#include "vmm_error.h"
+
+#define MULTIBOOT_MAX_MODULES 16
+#define MULTIBOOT_LOADER_NAME "minivmm"
+
+/* A header found in an image: its offset in the file and its fields (the address fields are zero
+ * when the image is shorter than they need, which only matters with flags bit 16). */
+struct multiboot_image_header {
+	size_t offset;
+	struct multiboot_header fields;
+};
+
+/* A boot module: bytes in host memory and the string the kernel gets with it (3.3). */
+struct multiboot_module_spec {
+	const void *data;
+	size_t size;
+	const char *string; /* never NULL */
+	const char *name;   /* for messages */
+};
+
+struct multiboot_boot_params {
+	const char *cmdline; /* NULL: the empty string */
+	const struct multiboot_module_spec *modules;
+	size_t module_count;
+};
+
+/* Searches the first MULTIBOOT_SEARCH bytes for a header (3.1.1): magic at a 4-byte aligned
+ * offset and a checksum that makes magic + flags + checksum zero. Returns 0 and fills *found, or
+ * -ENOENT (with a message in err saying what was seen, e.g. the magic with a wrong checksum). */
+int multiboot_find_header(const void *image, size_t size, struct multiboot_image_header *found,
+			  struct vmm_error *err);
+
+/* True if the image has a valid header (no other checks). */
+bool multiboot_detect(const void *image, size_t size);
+
+/* Loads a multiboot kernel: refuses requirement bits minivmm cannot meet (3.1.2), then loads
+ * through the a.out-kludge fields (flags bit 16) or else as an ELF32. out->entry is the 32-bit
+ * entry point; out->load_end covers the bss. */
+int multiboot_load_image(struct guest_mem *mem, const struct load_constraints *limits,
+			 const void *image, size_t size, struct load_result *out,
+			 struct vmm_error *err);
+
+/* ELF32 (EM_386, ET_EXEC) through its PT_LOAD program headers at p_paddr; the entry e_entry is
+ * translated from the virtual to the physical address of the segment holding it. */
+int multiboot_elf32_load(struct guest_mem *mem, const struct load_constraints *limits,
+			 const void *image, size_t size, struct load_result *out,
+			 struct vmm_error *err);
+
+/* Writes the boot information, memory map, boot loader name, command line, module list and the
+ * modules themselves (each page aligned) from the first page boundary above loaded->load_end.
+ * *info_gpa receives the structure's address (EBX at entry). Refuses, naming the -m that would
+ * do, if RAM is too small. */
+int multiboot_write_info(struct guest_mem *mem, const struct load_result *loaded,
+			 const struct multiboot_boot_params *params, uint32_t *info_gpa,
+			 struct vmm_error *err);
+
+#endif
