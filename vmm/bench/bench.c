@@ -17,6 +17,7 @@
 #include "bench/churn.h"
 #include "bench/flat_loops.h"
 #include "bench/kvm_floor.h"
+#include "median.h"
 #include "compare/compare.h"
 #include "minivmm/boot_abi.h"
 #include "size_parse.h"
@@ -58,22 +59,11 @@ struct series {
 	unsigned n;
 };
 
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static double median(const struct series *s, double *spread_pct)
 {
 	double sorted[BENCH_MAX_REPEATS];
 	memcpy(sorted, s->ns, s->n * sizeof *sorted);
-	qsort(sorted, s->n, sizeof *sorted, compare_doubles);
-	double m = s->n % 2 ? sorted[s->n / 2] : (sorted[s->n / 2 - 1] + sorted[s->n / 2]) / 2;
-	/* Spread: half the range of the middle runs (all of them when there are few), in %. */
-	unsigned cut = s->n >= 5 ? s->n / 5 : 0;
-	*spread_pct = m > 0 ? 50.0 * (sorted[s->n - 1 - cut] - sorted[cut]) / m : 0;
-	return m;
+	return median_with_spread(sorted, s->n, spread_pct);
 }
 
 static void build_loop(const struct bench_case *c, uint32_t n, struct flat_loop *loop)

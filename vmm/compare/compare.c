@@ -61,21 +61,6 @@ static const char *host_clock_of(enum host_workload w)
 	return "CLOCK_MONOTONIC";
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-double measurement_median(double *values, unsigned n, double *spread_pct)
-{
-	qsort(values, n, sizeof *values, compare_doubles);
-	double m = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-	unsigned cut = n >= 5 ? n / 5 : 0;
-	*spread_pct = m > 0 ? 50.0 * (values[n - 1 - cut] - values[cut]) / m : 0;
-	return m;
-}
-
 struct compare_cli {
 	struct compare_options o;
 	const char *svg_path;

@@ -81,6 +81,4 @@ int compare_svg_write(const char *path, const struct compare_row *rows, unsigned
 /* --- compare.c ------------------------------------------------------------------------------ */
 int compare_command(int argc, char **argv);
 
-double measurement_median(double *values, unsigned n, double *spread_pct);
-
 #endif

@@ -12,6 +12,7 @@
 
 #include "builtin_guests.h"
 #include "compare/compare.h"
+#include "median.h"
 #include "trace/exit_stats.h"
 #include "trace/vcpu_trace.h"
 #include "vm.h"
@@ -64,10 +65,10 @@ static int parse_results(const struct compare_options *o, FILE *out, struct gues
 		return vmm_error_set(err, -EPROTO, VMM_EXIT_INTERNAL,
 				     "the bench guest gave no results (see its output above)");
 	r->m = (struct measurement){.available = true};
-	r->m.ns_per_op = measurement_median(first, n_first, &r->m.spread_pct);
+	r->m.ns_per_op = median_with_spread(first, n_first, &r->m.spread_pct);
 	if (n_second) {
 		r->second = (struct measurement){.available = true};
-		r->second.ns_per_op = measurement_median(second, n_second, &r->second.spread_pct);
+		r->second.ns_per_op = median_with_spread(second, n_second, &r->second.spread_pct);
 	}
 	return 0;
 }

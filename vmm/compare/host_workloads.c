@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "compare/compare.h"
+#include "median.h"
 #include "devices/bench_device.h"
 #include "devices/devices.h"
 #include "minivmm/boot_abi.h"
@@ -140,6 +141,6 @@ struct measurement host_measure(enum host_workload w, uint64_t iters, unsigned r
 		}
 		per_op[r] = (double)ns / (double)ops;
 	}
-	m.ns_per_op = measurement_median(per_op, repeats, &m.spread_pct);
+	m.ns_per_op = median_with_spread(per_op, repeats, &m.spread_pct);
 	return m;
 }
