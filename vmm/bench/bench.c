@@ -133,7 +133,7 @@ static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 						     {"help", no_argument, NULL, 'h'},
 						     {NULL, 0, NULL, 0}};
 	*o = (struct bench_options){.iterations = 20000, .repeats = 5, .churn = 200};
-	optind = 1;
+	optind = 0; /* 0, not 1: a full reset of getopt (see cli.c) */
 	opterr = 0;
 	int opt;
 	uint64_t v;

@@ -77,7 +77,7 @@ static int parse_compare_options(int argc, char **argv, struct compare_cli *c)
 						     {"help", no_argument, NULL, 'h'},
 						     {NULL, 0, NULL, 0}};
 	*c = (struct compare_cli){.o = {.repeats = 5, .scale = 1.0, .mem_mib = 16}};
-	optind = 1;
+	optind = 0; /* 0, not 1: a full reset of getopt (see cli.c) */
 	opterr = 0;
 	int opt;
 	uint64_t v;
