@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 
 #include "loader/multiboot.h"
+#include "minivmm/boot_abi.h"
 #include "vm.h"
 #include "x86/protected_mode.h"
 
@@ -95,8 +96,48 @@ static int enter_protected_mode(struct vcpu *vcpu, uint32_t entry, uint32_t info
 	return 0;
 }
 
+/*
+ * An application processor (vCPU index > 0), started by the VMM ("direct SMP", the default):
+ * long mode at the same entry as the BSP, with RSI = MINIVMM_AP_MAGIC and RDX = its number, so
+ * the kernel branches before it touches a stack. With the in-kernel LAPIC, KVM creates a
+ * non-BSP vCPU in the wait-for-SIPI state (KVM_MP_STATE_UNINITIALIZED); KVM_SET_MP_STATE
+ * RUNNABLE (api.rst 4.39) lets it run from these registers instead of waiting for the
+ * INIT-SIPI-SIPI of Intel SDM vol. 3A 9.4.4. Without an irqchip userspace owns the MP state and
+ * every vCPU is runnable. The BSP stays vCPU 0, KVM's default (KVM_SET_BOOT_CPU_ID, 4.73).
+ */
+static int enter_application_processor(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
+{
+	if (vm->multiboot)
+		return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
+				     "--cpus > 1 needs the direct 64-bit boot (not multiboot)");
+	/* --sipi-smp: KVM keeps the AP waiting for a SIPI; the guest's INIT resets it and its SIPI
+	 * gives it CS:IP (SDM vol. 3A 9.4.4, 11.6.1): nothing to set here. */
+	if (vm->cfg.sipi_smp && vm->irqchip)
+		return 0;
+	int ret = vcpu_enter_long_mode(vcpu, vm->loaded.entry, err);
+	if (ret)
+		return ret;
+	struct kvm_regs regs;
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
+				     "KVM_GET_REGS failed: %s", strerror(errno));
+	regs.rsi = MINIVMM_AP_MAGIC;
+	regs.rdx = vcpu->index;
+	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
+				     "KVM_SET_REGS failed: %s", strerror(errno));
+	struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_RUNNABLE};
+	if (vm->irqchip && ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp) < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
+				     "KVM_SET_MP_STATE (vCPU %u runnable) failed: %s", vcpu->index,
+				     strerror(errno));
+	return 0;
+}
+
 int boot_protocol_enter(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 {
+	if (vcpu->index > 0)
+		return enter_application_processor(vm, vcpu, err);
 	if (vm->multiboot)
 		return enter_protected_mode(vcpu, (uint32_t)vm->loaded.entry,
 					    vm->multiboot_info_gpa, err);

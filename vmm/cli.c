@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "boot_protocol.h"
@@ -29,6 +30,9 @@ enum {
 	OPT_REBOOT,
 	OPT_BOOT,
 	OPT_MODULE,
+	OPT_CPUS,
+	OPT_DIRECT_SMP,
+	OPT_SIPI_SMP,
 };
 
 static const struct option run_long_options[] = {
@@ -52,6 +56,9 @@ static const struct option run_long_options[] = {
     {"reboot", no_argument, NULL, OPT_REBOOT},
     {"boot", required_argument, NULL, OPT_BOOT},
     {"module", required_argument, NULL, OPT_MODULE},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"direct-smp", no_argument, NULL, OPT_DIRECT_SMP},
+    {"sipi-smp", no_argument, NULL, OPT_SIPI_SMP},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -92,6 +99,16 @@ void cli_print_usage(void)
 	       "                       an ELF64 with its own 64-bit entry)\n"
 	       "      --module FILE[,STRING]  a multiboot boot module with its string (default\n"
 	       "                       FILE); repeat for more (at most 16)\n"
+	       "      --cpus N         N vCPUs, 1 to 8 (default 1; more than the host's cores\n"
+	       "                       is allowed, with a warning); not with --reboot\n"
+	       "      --direct-smp     the VMM starts each application processor in long mode\n"
+	       "                       at the guest's entry (RSI = AP magic, RDX = cpu number).\n"
+	       "                       The default: no real-mode code, which nested KVM emulates\n"
+	       "                       instruction by instruction, and it works with\n"
+	       "                       --no-irqchip\n"
+	       "      --sipi-smp       the guest starts its application processors itself:\n"
+	       "                       INIT-SIPI-SIPI through the in-kernel LAPIC and a\n"
+	       "                       real-mode trampoline (needs the irqchip)\n"
 	       "\n"
 	       "seeing the exits (each return from KVM_RUN is one record):\n"
 	       "      --trace[=FILE]   one line per exit to FILE (default stderr)\n"
@@ -213,6 +230,21 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 			return usage_error(err, "invalid --module '%s': give FILE[,STRING]", arg);
 		opts->modules[opts->module_count++] = arg;
 		return 0;
+	case OPT_CPUS: {
+		char *end = NULL;
+		errno = 0;
+		long n = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || n < 1 || n > CLI_MAX_CPUS)
+			return usage_error(err, "invalid --cpus '%s': give 1 to 8", arg);
+		opts->cpus = (unsigned)n;
+		return 0;
+	}
+	case OPT_DIRECT_SMP:
+		opts->direct_smp = true;
+		return 0;
+	case OPT_SIPI_SMP:
+		opts->sipi_smp = true;
+		return 0;
 	case 'h':
 		opts->help = true;
 		return 0;
@@ -223,8 +255,8 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 
 int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_error *err)
 {
-	*opts =
-	    (struct run_options){.memory = CLI_DEFAULT_MEMORY, .load_addr = CLI_DEFAULT_LOAD_ADDR};
+	*opts = (struct run_options){
+	    .memory = CLI_DEFAULT_MEMORY, .load_addr = CLI_DEFAULT_LOAD_ADDR, .cpus = 1};
 	opterr = 0; /* we print our own one-line message */
 	/* 0, not 1: glibc then also forgets its position inside a cluster like "-hx", which a
 	 * second call would otherwise resume in the previous argv (use after free, fuzz_cli). */
@@ -254,6 +286,13 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 				   "--flat images have no boot protocol: drop --boot and --module");
 	if (opts->flat && !opts->guest_path)
 		return usage_error(err, "%s", "--flat needs a GUEST file");
+	if (opts->sipi_smp && (opts->direct_smp || opts->no_irqchip))
+		return usage_error(err, "%s",
+				   "--sipi-smp needs the in-kernel LAPIC and excludes --direct-smp "
+				   "and --no-irqchip");
+	if (opts->reboot && opts->cpus > 1)
+		return usage_error(
+		    err, "%s", "--reboot resets one vCPU only: it cannot be used with --cpus > 1");
 	if (opts->trace.filter && !opts->trace.text)
 		return usage_error(err, "%s", "--trace-filter narrows --trace: give --trace too");
 	return 0;

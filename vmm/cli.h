@@ -11,6 +11,7 @@
 #define CLI_DEFAULT_MEMORY    (64ull << 20)
 #define CLI_DEFAULT_LOAD_ADDR 0x100000ull
 #define CLI_MAX_MODULES	      16 /* MULTIBOOT_MAX_MODULES */
+#define CLI_MAX_CPUS	      8	 /* VM_MAX_VCPUS */
 
 struct run_options {
 	uint64_t memory;
@@ -28,6 +29,9 @@ struct run_options {
 	bool no_sandbox;  /* --no-sandbox */
 	bool no_irqchip;  /* --no-irqchip */
 	bool reboot;	  /* --reboot */
+	unsigned cpus;	  /* --cpus, 1 to CLI_MAX_CPUS */
+	bool direct_smp;  /* --direct-smp (the default bring-up anyway) */
+	bool sipi_smp;	  /* --sipi-smp: the guest starts its APs (INIT-SIPI-SIPI) */
 	const char *boot; /* --boot auto|direct64|multiboot (boot_protocol.h); NULL: auto */
 	const char *modules[CLI_MAX_MODULES]; /* --module FILE[,STRING], as typed */
 	unsigned module_count;

@@ -101,8 +101,14 @@ static int run_command(int argc, char **argv)
 	    .trace = opts.trace,
 	    .no_irqchip = opts.no_irqchip,
 	    .reboot = opts.reboot,
+	    .cpus = opts.cpus,
+	    .sipi_smp = opts.sipi_smp,
 	    .confine = opts.no_sandbox ? NULL : sandbox_confine_vm, /* docs/security.md */
 	};
+	long host_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (host_cpus > 0 && opts.cpus > (unsigned long)host_cpus)
+		fprintf(stderr, "minivmm: warning: --cpus %u is more than the host's %ld cores\n",
+			opts.cpus, host_cpus);
 	if (opts.boot)
 		boot_protocol_parse(opts.boot, &cfg.boot); /* checked by cli_parse_run */
 	static struct multiboot_module_spec modules[CLI_MAX_MODULES];

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "reboot.h"
@@ -118,6 +119,14 @@ static void drain_coalesced_ring(struct vcpu *vcpu)
 	}
 }
 
+/* A halted application processor without an irqchip: nothing can wake it, so its thread waits
+ * for the stop request (10 ms naps: the kick only interrupts KVM_RUN) and then leaves. */
+static void park_until_stop(struct vcpu *vcpu)
+{
+	while (!stop_requested(&vcpu->vm->stop))
+		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+}
+
 /* Ends the run because of the guest: records the report, then the stop. */
 static void guest_fault(struct vcpu *vcpu, int status, const char *what, const char *detail)
 {
@@ -156,7 +165,12 @@ static void handle_exit(struct vcpu *vcpu, struct exit_record *rec)
 		break;
 	case KVM_EXIT_HLT:
 		/* Only without an in-kernel irqchip (--no-irqchip), which handles HLT itself: here
-		 * nothing could ever wake a halted vCPU. */
+		 * nothing could ever wake a halted vCPU. An application processor's HLT parks it
+		 * (its idle loop, guest/README.md); only the BSP's ends the run. */
+		if (vcpu->index > 0) {
+			park_until_stop(vcpu);
+			break;
+		}
 		guest_fault(vcpu, VMM_EXIT_GUEST_HALTED, "guest halted (KVM_EXIT_HLT)",
 			    "HLT with no interrupt source to wake it: the guest stopped itself "
 			    "without writing an exit port");
@@ -219,7 +233,7 @@ void vcpu_run_loop(struct vcpu *vcpu)
 		vm_reboot_if_requested(vcpu); /* a device asked for a reset (reboot.h) */
 	}
 	/* Stopped from outside while the guest ran: show where it was. */
-	if (atomic_load(&stop->reason) == STOP_TIMEOUT && !vcpu->report.valid)
+	if (atomic_load(&stop->reason) == STOP_TIMEOUT && vcpu->index == 0 && !vcpu->report.valid)
 		vcpu_report_fault(vcpu, "stopped by --timeout",
 				  "the guest was still running; this is where it was");
 }

@@ -41,7 +41,7 @@ int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned index, struct vmm_err
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	if (ring_page > 0 && (size_t)(ring_page + 1) * page <= vcpu->run_size)
 		vcpu->coalesced_ring = (void *)((uint8_t *)vcpu->run + (size_t)ring_page * page);
-	return x86_setup_cpuid(&vm->kvm, vcpu->fd, err);
+	return x86_setup_cpuid(&vm->kvm, vcpu->fd, index, err); /* APIC ID = vCPU id */
 }
 
 void vcpu_destroy(struct vcpu *vcpu)

@@ -82,6 +82,8 @@ static int vm_write_boot_info(struct vm *vm, struct vmm_error *err)
 	memcpy(info->cmdline, cmdline, len + 1);
 	snprintf(info->vmm_version, sizeof info->vmm_version, "minivmm %s", MINIVMM_VERSION);
 	info->platform_flags = vm->irqchip ? MINIVMM_PLATFORM_IRQCHIP : 0;
+	if (vm->irqchip && vm->cfg.sipi_smp)
+		info->platform_flags |= MINIVMM_PLATFORM_SIPI_SMP;
 	return 0;
 }
 
@@ -133,7 +135,10 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 		ret = device_modules[i]->attach(vm, err);
 	if (!ret && &test_device_module)
 		ret = test_device_module.attach(vm, err);
-	for (unsigned i = 0; !ret && i < VM_MAX_VCPUS; i++) {
+	unsigned cpus = cfg->cpus ? cfg->cpus : 1;
+	if (!ret && cpus > VM_MAX_VCPUS)
+		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, "at most %d vCPUs", VM_MAX_VCPUS);
+	for (unsigned i = 0; !ret && i < cpus; i++) {
 		ret = vcpu_create(&vm->vcpus[i], vm, i, err);
 		if (vm->vcpus[i].run) /* created, even if CPUID setup failed: destroy it later */
 			vm->vcpu_count++;

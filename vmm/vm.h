@@ -21,7 +21,7 @@
 #include "vcpu.h"
 #include "vmm_error.h"
 
-#define VM_MAX_VCPUS   1
+#define VM_MAX_VCPUS   8
 #define VM_MAX_DEVICES 16
 
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
@@ -45,6 +45,11 @@ struct vm_config {
 	int (*confine)(struct vm *vm, struct vmm_error *err);
 	bool no_irqchip; /* --no-irqchip: no PIC/IOAPIC/LAPIC/PIT, a polled machine (irqchip.h) */
 	bool reboot;	 /* --reboot: a guest reset boots the image again (reboot.h) */
+	/* --cpus: vCPUs (0 means 1). vCPU 0 is the BSP; the VMM starts the others itself in long
+	 * mode at the guest's entry with RSI = MINIVMM_AP_MAGIC, RDX = their number (smp.c). */
+	unsigned cpus;
+	/* --sipi-smp: leave the APs in KVM's wait-for-SIPI state; the guest starts them. */
+	bool sipi_smp;
 	/* Boot protocol (boot_protocol.h): direct 64-bit or Multiboot v1, and its modules. */
 	enum boot_protocol boot;
 	const struct multiboot_module_spec *modules;

@@ -12,9 +12,28 @@
 #include "console.h"
 #include "serial.h"
 
+/* Serializes kernel messages between CPUs (the APs' hellos, smp.c): XCHG with memory is locked
+ * without a prefix (Intel SDM vol. 3A 9.1.2.1), and a waiter spins on plain reads. A fault
+ * report from inside a message would wait forever, which does not happen in this kernel. */
+static uint32_t console_lock;
+
+static void console_acquire(void)
+{
+	while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&console_lock, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static void console_release(void)
+{
+	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
+}
+
 void kputs(const char *text)
 {
+	console_acquire();
 	serial_write(text, strlen(text));
+	console_release();
 }
 
 static void serial_sink(void *ctx, const char *piece, size_t len)
@@ -28,7 +47,9 @@ int kprintf(const char *fmt, ...)
 	va_list args;
 
 	va_start(args, fmt);
+	console_acquire();
 	int len = format_v(serial_sink, 0, fmt, args);
+	console_release();
 	va_end(args);
 	return len;
 }

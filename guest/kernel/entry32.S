@@ -34,6 +34,11 @@ multiboot_entry:
 	cmp $MULTIBOOT_BOOTLOADER_MAGIC, %eax
 	jne not_multiboot
 	mov %ebx, %esi			/* the information, kept across the switch */
+	xor %edi, %edi			/* not an application processor */
+	/* Also the AP trampoline's way to long mode (ap_trampoline.S, --sipi-smp), with EDI = 1:
+	 * ESI and EDI survive to long_mode_entry. */
+	.global switch_to_long_mode
+switch_to_long_mode:
 	lgdt boot_gdt_pointer
 	mov $boot_pml4, %eax
 	mov %eax, %cr3
@@ -66,12 +71,24 @@ long_mode_entry:
 	mov %eax, %ss
 	mov %eax, %fs
 	mov %eax, %gs
+	test %edi, %edi
+	jnz ap_long_mode
 	mov $kernel_stack_top, %rsp
 	mov %esi, %edi			/* zero-extends: the information's physical address */
 	call multiboot_translate_info	/* -> struct minivmm_boot_info * */
 	mov %rax, %rdi
 	mov $BOOT_MAGIC, %esi
 	jmp kernel_entry		/* as if the VMM had booted us directly */
+
+ap_long_mode:
+	/* An AP from the SIPI trampoline: enter as if the VMM had started it (--direct-smp). */
+	mov $1, %eax
+	cpuid				/* EBX[31:24]: the initial APIC ID = the cpu number */
+	shr $24, %ebx
+	mov %ebx, %edx
+	mov $KERNEL_AP_MAGIC, %esi
+	xor %edi, %edi
+	jmp kernel_entry
 
 	.section .rodata
 	.balign 8

@@ -9,6 +9,15 @@
  * their handlers are a few words deep. */
 #define KERNEL_STACK_SIZE 16384
 
+/* Application processors (smp.c): MINIVMM_AP_MAGIC (boot_abi.h is C only) in RSI at the entry,
+ * and one small stack each for cpus 1..KERNEL_MAX_CPUS-1 (they only print and park). */
+#define KERNEL_AP_MAGIC	     0x50414d4d
+#define KERNEL_MAX_CPUS	     8
+#define KERNEL_AP_STACK_SIZE 4096
+/* --sipi-smp: where smp.c copies ap_trampoline.S (SIPI vector 0x10: at or above the VMM's
+ * reserved 64 KiB, below 1 MiB, 4 KiB aligned). */
+#define KERNEL_TRAMPOLINE_GPA 0x10000
+
 /* GDT selectors (gdt_tss.c), laid out as SYSCALL/SYSRET require through IA32_STAR (Intel SDM
  * vol. 3A 5.8.8): kernel data = kernel code + 8; user data = SYSRET base + 8 and 64-bit user
  * code = SYSRET base + 16, with the base 0x13 here. Kernel code and data keep the boot GDT's

@@ -11,6 +11,7 @@
 #include "cpu_tables.h"
 #include "interrupts.h"
 #include "serial.h"
+#include "smp.h"
 #include "syscall.h"
 #include "user_mode.h"
 
@@ -42,6 +43,7 @@ noreturn void kmain(const struct minivmm_boot_info *boot_info, uint64_t magic)
 	idt_init();
 	syscall_init(boot_info);
 	interrupts_init(boot_info); /* a no-op on a polled machine (--no-irqchip) */
+	smp_start(boot_info);	    /* the other CPUs' hellos (--cpus N), then "smp: N cpus up" */
 	if (make_user_accessible((uint64_t)__user_begin, (uint64_t)__user_end) != 0) {
 		kputs("guest: the program's memory is not mapped with 2 MiB pages\n");
 		machine_exit(GUEST_STATUS_BAD_BOOT);

@@ -82,7 +82,11 @@
 #define MINIVMM_VIRTIO_RNG_IRQ	      5
 
 /* --- Boot information ---------------------------------------------------------------------- */
-#define MINIVMM_BOOT_MAGIC	 0x4d4d5654u /* "TVMM" little-endian; also passed in RSI at entry */
+#define MINIVMM_BOOT_MAGIC 0x4d4d5654u /* "TVMM" little-endian; also passed in RSI at entry */
+/* RSI of an application processor the VMM starts (--cpus N > 1): the same entry, RDI = boot
+ * info, RDX = its cpu number 1..N-1 (also its APIC id); its RSP is the shared boot stack, so it
+ * must switch stacks before it pushes anything. */
+#define MINIVMM_AP_MAGIC	 0x50414d4du /* "MMAP" little-endian */
 #define MINIVMM_BOOT_ABI_VERSION 1u
 #define MINIVMM_CMDLINE_MAX	 1024
 #define MINIVMM_VERSION_MAX	 32
@@ -102,6 +106,11 @@ struct minivmm_boot_info {
 
 /* platform_flags: what the machine has beyond the polled basics. */
 #define MINIVMM_PLATFORM_IRQCHIP 0x1u /* 8259A PICs, IOAPIC, LAPIC, 8254 PIT (not --no-irqchip) */
+/* --sipi-smp: the APs wait for INIT-SIPI-SIPI from the kernel (their LAPICs in KVM) instead of
+ * being started by the VMM at the entry; the kernel may put its real-mode trampoline anywhere
+ * from MINIVMM_RESERVED_END to MINIVMM_SIPI_TRAMPOLINE_MAX. */
+#define MINIVMM_PLATFORM_SIPI_SMP   0x2u
+#define MINIVMM_SIPI_TRAMPOLINE_MAX 0x100000ull
 
 /* Exit statuses the toy guest kernel uses for itself (its programs choose their own). */
 #define GUEST_STATUS_USER_FAULT	  40 /* a CPU exception in a ring-3 program */

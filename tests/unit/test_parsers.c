@@ -74,6 +74,38 @@ START_TEST(test_run_defaults)
 	ck_assert_ptr_null(o.guest_path);
 	ck_assert(!o.strict_io && !o.flat);
 	ck_assert(o.timeout_seconds == 0);
+	ck_assert_uint_eq(o.cpus, 1);
+	ck_assert(!o.direct_smp);
+}
+END_TEST
+
+START_TEST(test_run_cpus)
+{
+	struct run_options o;
+	struct vmm_error err;
+	char *eight[] = {"run", "--cpus", "8", "--direct-smp", NULL};
+	ck_assert_int_eq(parse(&o, &err, 4, eight), 0);
+	ck_assert_uint_eq(o.cpus, 8);
+	ck_assert(o.direct_smp);
+	const char *bad[] = {"0", "9", "-1", "2x", "", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *argv[] = {"run", "--cpus", (char *)bad[i], NULL};
+		ck_assert_int_eq(parse(&o, &err, 3, argv), -EINVAL);
+		ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	}
+	char *reboot[] = {"run", "--cpus", "2", "--reboot", NULL};
+	ck_assert_int_eq(parse(&o, &err, 4, reboot), -EINVAL);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	char *reboot_one[] = {"run", "--cpus", "1", "--reboot", NULL};
+	ck_assert_int_eq(parse(&o, &err, 4, reboot_one), 0);
+	char *sipi[] = {"run", "--cpus", "2", "--sipi-smp", NULL};
+	ck_assert_int_eq(parse(&o, &err, 4, sipi), 0);
+	ck_assert(o.sipi_smp && !o.direct_smp);
+	char *sipi_polled[] = {"run", "--sipi-smp", "--no-irqchip", NULL};
+	ck_assert_int_eq(parse(&o, &err, 3, sipi_polled), -EINVAL);
+	char *both[] = {"run", "--sipi-smp", "--direct-smp", NULL};
+	ck_assert_int_eq(parse(&o, &err, 3, both), -EINVAL);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
 }
 END_TEST
 
@@ -127,6 +159,7 @@ static Suite *parsers_suite(void)
 	tcase_add_test(cli, test_run_defaults);
 	tcase_add_test(cli, test_run_options);
 	tcase_add_test(cli, test_run_usage_errors);
+	tcase_add_test(cli, test_run_cpus);
 	suite_add_tcase(s, cli);
 	return s;
 }

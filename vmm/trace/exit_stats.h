@@ -14,6 +14,13 @@
 
 #define EXIT_STATS_MAX_REASONS	16
 #define EXIT_STATS_MAX_ACCESSES 64
+#define EXIT_STATS_MAX_VCPUS	8
+
+/* One vCPU's share (--cpus N): its samples and where its wall time went. */
+struct vcpu_stat {
+	uint64_t records;
+	uint64_t in_run_ns, in_vmm_ns;
+};
 
 struct stat_bucket {
 	char key[48];
@@ -32,6 +39,8 @@ struct exit_stats {
 	uint64_t in_vmm_ns; /* sum of next t_run - t_exit: minivmm between KVM_RUN calls */
 	uint64_t in_kernel_exits;
 	bool in_kernel_known;
+	struct vcpu_stat vcpus[EXIT_STATS_MAX_VCPUS];
+	unsigned vcpu_seen; /* highest vCPU index with a record, plus one */
 };
 
 void exit_stats_init(struct exit_stats *stats);

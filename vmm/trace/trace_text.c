@@ -55,7 +55,12 @@ void format_exit_line(char *buf, size_t size, const struct exit_record *rec)
 								    : "-";
 	if (!(rec->flags & EXIT_RECORD_IN_KERNEL_UNKNOWN) && rec->in_kernel_exits)
 		snprintf(in_kernel, sizeof in_kernel, "  (+%u in-kernel)", rec->in_kernel_exits);
-	snprintf(buf, size, "#%6llu  +%.3fms  %-5s %-30s %-14s guest %-8s vmm %-8s%s",
+	/* --cpus N: a line of vCPU k > 0 ends with "vcpu k"; no tag means vCPU 0, so a one-vCPU
+	 * trace reads as before. */
+	char vcpu[16] = "";
+	if (rec->vcpu > 0)
+		snprintf(vcpu, sizeof vcpu, "  vcpu %u", (unsigned)rec->vcpu);
+	snprintf(buf, size, "#%6llu  +%.3fms  %-5s %-30s %-14s guest %-8s vmm %-8s%s%s",
 		 (unsigned long long)rec->seq, (double)rec->t_exit / 1e6,
-		 exit_reason_name(rec->kvm_reason), detail, device, guest, vmm, in_kernel);
+		 exit_reason_name(rec->kvm_reason), detail, device, guest, vmm, in_kernel, vcpu);
 }

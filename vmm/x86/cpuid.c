@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -41,13 +42,42 @@ static int get_supported_cpuid(const struct kvm *kvm, struct vmm_error *err)
 			     "KVM reports more than 4096 CPUID entries");
 }
 
-int x86_setup_cpuid(const struct kvm *kvm, int vcpu_fd, struct vmm_error *err)
+/* The vCPU's own APIC ID where CPUID reports it (Intel SDM vol. 2A, CPUID): leaf 1 EBX[31:24]
+ * (the initial APIC ID) and the x2APIC ID in EDX of leaves 0xB and 0x1F. KVM passes the host's
+ * values through, so without this every vCPU would claim the same ID. */
+static void set_apic_id(struct kvm_cpuid2 *cpuid, unsigned apic_id)
+{
+	for (uint32_t i = 0; i < cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffffu) | (apic_id & 0xffu) << 24;
+		else if (e->function == 0xb || e->function == 0x1f)
+			e->edx = apic_id;
+	}
+}
+
+int x86_setup_cpuid(const struct kvm *kvm, int vcpu_fd, unsigned apic_id, struct vmm_error *err)
 {
 	pthread_mutex_lock(&supported_lock);
 	int ret = supported ? 0 : get_supported_cpuid(kvm, err);
-	if (!ret && ioctl(vcpu_fd, KVM_SET_CPUID2, supported) < 0)
+	size_t size = 0;
+	struct kvm_cpuid2 *mine = NULL;
+	if (!ret) {
+		size = sizeof *supported + supported->nent * sizeof(struct kvm_cpuid_entry2);
+		mine = malloc(size);
+		if (!mine)
+			ret = vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+					    "out of memory for CPUID entries");
+		else
+			memcpy(mine, supported, size);
+	}
+	pthread_mutex_unlock(&supported_lock);
+	if (ret)
+		return ret;
+	set_apic_id(mine, apic_id);
+	if (ioctl(vcpu_fd, KVM_SET_CPUID2, mine) < 0)
 		ret = vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
 				    "KVM_SET_CPUID2 failed: %s", strerror(errno));
-	pthread_mutex_unlock(&supported_lock);
+	free(mine);
 	return ret;
 }

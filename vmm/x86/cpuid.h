@@ -7,6 +7,7 @@
 struct kvm;
 
 /* Gives vcpu_fd the host-supported CPUID leaves. */
-int x86_setup_cpuid(const struct kvm *kvm, int vcpu_fd, struct vmm_error *err);
+/* apic_id: this vCPU's, written where CPUID reports it (leaf 1 EBX[31:24], leaves 0xB/0x1F). */
+int x86_setup_cpuid(const struct kvm *kvm, int vcpu_fd, unsigned apic_id, struct vmm_error *err);
 
 #endif
