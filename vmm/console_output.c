@@ -9,8 +9,9 @@
 
 /* At most PIPE_BUF per write: after POLLOUT, a pipe takes that much without blocking, so the
  * writer never sits in write() where console_output_stop() could not reach it. */
-#define WRITE_CHUNK    4096
-#define WRITER_POLL_MS 100
+#define WRITE_CHUNK	 4096
+#define WRITER_POLL_MS	 100
+#define WRITER_LINGER_MS 2 /* the most a partial line (a prompt) waits to reach the fd */
 
 void console_output_init(struct console_output *out, int fd)
 {
@@ -43,8 +44,22 @@ static void *writer_main(void *arg)
 	unsigned idle_ms = 0; /* while closing: how long the reader has taken nothing */
 	pthread_mutex_lock(&out->lock);
 	for (;;) {
-		while (out->head == out->tail && !out->closing)
-			pthread_cond_wait(&out->data_ready, &out->lock);
+		if (out->head == out->tail && !out->closing) {
+			/* Linger awake a moment first: bytes arriving meanwhile are taken at the
+			 * timeout, so the vCPU need not wake this thread for each one (a futex wake
+			 * per byte cost microseconds on every UART write). */
+			struct timespec linger;
+			deadline_after_ms(&linger, WRITER_LINGER_MS);
+			while (out->head == out->tail && !out->closing &&
+			       pthread_cond_timedwait(&out->data_ready, &out->lock, &linger) !=
+				   ETIMEDOUT)
+				;
+			while (out->head == out->tail && !out->closing) {
+				out->writer_asleep = true; /* now the producer must wake us */
+				pthread_cond_wait(&out->data_ready, &out->lock);
+			}
+			out->writer_asleep = false;
+		}
 		if (out->head == out->tail)
 			break; /* closing, and all written */
 		size_t start = (size_t)(out->tail % CONSOLE_OUTPUT_RING_BYTES);
@@ -165,9 +180,12 @@ void console_output_put(struct console_output *out, uint8_t byte)
 	if (out->broken || full) {
 		out->dropped++;
 	} else {
-		out->ring[out->head % CONSOLE_OUTPUT_RING_BYTES] = byte;
-		if (out->head++ == out->tail)
-			pthread_cond_signal(&out->data_ready); /* the writer may be waiting */
+		out->ring[out->head++ % CONSOLE_OUTPUT_RING_BYTES] = byte;
+		/* Wake the writer only when it sleeps, at the end of a line, or when the ring fills
+		 * up; otherwise it picks the bytes up when its linger times out. */
+		if (out->writer_asleep || byte == '\n' ||
+		    out->head - out->tail >= CONSOLE_OUTPUT_RING_BYTES / 2)
+			pthread_cond_signal(&out->data_ready);
 	}
 	pthread_mutex_unlock(&out->lock);
 }

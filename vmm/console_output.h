@@ -32,8 +32,9 @@ struct console_output {
 	uint8_t *ring;		   /* CONSOLE_OUTPUT_RING_BYTES, while the writer runs */
 	uint64_t head, tail;	   /* bytes put / bytes taken; head - tail are in the ring */
 	bool running, closing;
-	bool stalled; /* a wait for room timed out: drop instead of waiting until progress */
-	bool broken;  /* the fd failed: drop everything */
+	bool stalled;	    /* a wait for room timed out: drop instead of waiting until progress */
+	bool broken;	    /* the fd failed: drop everything */
+	bool writer_asleep; /* the writer waits without a timeout: a new byte must wake it */
 	pthread_t thread;
 	uint64_t written; /* bytes that reached the fd */
 	uint64_t dropped; /* bytes lost: fd failed, reader stuck, or unflushed at the end */
