@@ -19,25 +19,6 @@
 #include "trace/timeline_svg.h"
 #include "trace/trace_json.h"
 
-#ifdef TRACE_WRITERS_STANDALONE
-/* The build links the real one from exit_record.c; this is enough for a standalone compile. */
-const char *exit_reason_name(uint32_t kvm_reason)
-{
-	switch (kvm_reason) {
-	case KVM_EXIT_IO:
-		return "IO";
-	case KVM_EXIT_MMIO:
-		return "MMIO";
-	case KVM_EXIT_HLT:
-		return "HLT";
-	case KVM_EXIT_INTR:
-		return "INTR";
-	default:
-		return "UNKNOWN";
-	}
-}
-#endif
-
 /* ---- helpers: files ---- */
 
 static char tmpdir[64];

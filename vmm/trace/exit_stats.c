@@ -113,6 +113,21 @@ static void print_table(FILE *out, const char *title, const struct stat_bucket *
 		(unsigned long long)total_samples, total);
 }
 
+/* "T = inside KVM_RUN (guest + KVM) X (a%) + in minivmm (root, userspace) Y (b%)" */
+static void print_time_split(FILE *out, uint64_t in_run_ns, uint64_t in_vmm_ns)
+{
+	uint64_t wall = in_run_ns + in_vmm_ns;
+	char in_run[16], in_vmm[16], all[16];
+	format_duration(in_run, sizeof in_run, in_run_ns);
+	format_duration(in_vmm, sizeof in_vmm, in_vmm_ns);
+	format_duration(all, sizeof all, wall);
+	fprintf(out,
+		"%s = inside KVM_RUN (guest + KVM) %s (%.1f%%) + in minivmm (root, userspace) %s "
+		"(%.1f%%)\n",
+		all, in_run, wall ? 100.0 * (double)in_run_ns / (double)wall : 0.0, in_vmm,
+		wall ? 100.0 * (double)in_vmm_ns / (double)wall : 0.0);
+}
+
 /* One line per vCPU, printed only when more than one ran (a single vCPU's output is unchanged):
  * its samples and the split of its wall time, as the all-vCPU "vCPU time" line. */
 static void print_per_vcpu(FILE *out, const struct exit_stats *stats)
@@ -121,18 +136,10 @@ static void print_per_vcpu(FILE *out, const struct exit_stats *stats)
 		return;
 	for (unsigned i = 0; i < stats->vcpu_seen; i++) {
 		const struct vcpu_stat *v = &stats->vcpus[i];
-		uint64_t wall = v->in_run_ns + v->in_vmm_ns;
-		char in_run[16], in_vmm[16], all[16];
-		format_duration(in_run, sizeof in_run, v->in_run_ns);
-		format_duration(in_vmm, sizeof in_vmm, v->in_vmm_ns);
-		format_duration(all, sizeof all, wall);
-		fprintf(out,
-			"vCPU %u: samples %llu (%.2f%%), time %s = inside KVM_RUN %s (%.1f%%) + in "
-			"minivmm %s (%.1f%%)\n",
-			i, (unsigned long long)v->records,
-			100.0 * (double)v->records / (double)stats->records, all, in_run,
-			wall ? 100.0 * (double)v->in_run_ns / (double)wall : 0.0, in_vmm,
-			wall ? 100.0 * (double)v->in_vmm_ns / (double)wall : 0.0);
+		fprintf(out, "vCPU %u: samples %llu (%.2f%%), time ", i,
+			(unsigned long long)v->records,
+			100.0 * (double)v->records / (double)stats->records);
+		print_time_split(out, v->in_run_ns, v->in_vmm_ns);
 	}
 }
 
@@ -146,16 +153,8 @@ void exit_stats_print(FILE *out, const struct exit_stats *stats)
 	}
 	print_table(out, "VM-EXIT", stats->reasons, stats->reason_count, stats->records);
 	print_table(out, "DEVICE ACCESS", stats->accesses, stats->access_count, stats->records);
-	uint64_t wall = stats->in_run_ns + stats->in_vmm_ns;
-	char in_run[16], in_vmm[16], all[16];
-	format_duration(in_run, sizeof in_run, stats->in_run_ns);
-	format_duration(in_vmm, sizeof in_vmm, stats->in_vmm_ns);
-	format_duration(all, sizeof all, wall);
-	fprintf(out,
-		"vCPU time: %s = inside KVM_RUN (guest + KVM) %s (%.1f%%) + in minivmm "
-		"(root, userspace) %s (%.1f%%)\n",
-		all, in_run, wall ? 100.0 * (double)stats->in_run_ns / (double)wall : 0.0, in_vmm,
-		wall ? 100.0 * (double)stats->in_vmm_ns / (double)wall : 0.0);
+	fprintf(out, "vCPU time: ");
+	print_time_split(out, stats->in_run_ns, stats->in_vmm_ns);
 	print_per_vcpu(out, stats);
 	if (stats->in_kernel_known)
 		fprintf(out, "exits KVM handled in the kernel between them: %llu\n",
