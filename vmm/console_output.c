@@ -42,24 +42,27 @@ static void *writer_main(void *arg)
 {
 	struct console_output *out = arg;
 	unsigned idle_ms = 0; /* while closing: how long the reader has taken nothing */
+	bool just_wrote = false;
 	pthread_mutex_lock(&out->lock);
 	for (;;) {
-		if (out->head == out->tail && !out->closing) {
-			/* Linger awake a moment first: bytes arriving meanwhile are taken at the
-			 * timeout, so the vCPU need not wake this thread for each one (a futex wake
-			 * per byte cost microseconds on every UART write). */
+		if (out->head == out->tail && !out->closing && just_wrote) {
+			/* After writing, linger awake a moment: bytes arriving meanwhile are taken
+			 * at the timeout, so the vCPU need not wake this thread for each one (a
+			 * futex wake per byte cost microseconds on every UART write). Not before
+			 * the first byte: that one is woken for at once. */
 			struct timespec linger;
 			deadline_after_ms(&linger, WRITER_LINGER_MS);
 			while (out->head == out->tail && !out->closing &&
 			       pthread_cond_timedwait(&out->data_ready, &out->lock, &linger) !=
 				   ETIMEDOUT)
 				;
-			while (out->head == out->tail && !out->closing) {
-				out->writer_asleep = true; /* now the producer must wake us */
-				pthread_cond_wait(&out->data_ready, &out->lock);
-			}
-			out->writer_asleep = false;
 		}
+		just_wrote = false;
+		while (out->head == out->tail && !out->closing) {
+			out->writer_asleep = true; /* now the producer must wake us */
+			pthread_cond_wait(&out->data_ready, &out->lock);
+		}
+		out->writer_asleep = false;
 		if (out->head == out->tail)
 			break; /* closing, and all written */
 		size_t start = (size_t)(out->tail % CONSOLE_OUTPUT_RING_BYTES);
@@ -83,6 +86,7 @@ static void *writer_main(void *arg)
 
 		pthread_mutex_lock(&out->lock);
 		if (n > 0) {
+			just_wrote = true;
 			out->tail += (uint64_t)n;
 			out->written += (uint64_t)n;
 			out->stalled = false;
