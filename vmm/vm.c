@@ -107,10 +107,9 @@ static int vm_setup_trace(struct vm *vm, struct vmm_error *err)
 	return ret;
 }
 
-int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
+void vm_init_without_kvm(struct vm *vm)
 {
 	memset(vm, 0, sizeof *vm);
-	vm->cfg = *cfg;
 	vm->fd = -1;
 	vm->kvm.fd = -1;
 	bus_init(&vm->pio_bus, "io");
@@ -118,6 +117,13 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 	stop_request_init(&vm->stop);
 	vm->stop.kick = vm_kick_all;
 	vm->stop.kick_ctx = vm;
+	console_init(&vm->console, -1, -1);
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
+{
+	vm_init_without_kvm(vm);
+	vm->cfg = *cfg;
 	console_init(&vm->console, cfg->console_in_fd, cfg->console_out_fd);
 
 	int ret = kvm_open(&vm->kvm, cfg->kvm_device ? cfg->kvm_device : KVM_DEFAULT_DEVICE, err);

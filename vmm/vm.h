@@ -98,6 +98,12 @@ struct device_module {
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err);
 
+/* A VM without KVM: the buses, the stop request, the device table and a console on no fds,
+ * for driving device models directly (unit tests, fuzzers, `minivmm compare`'s device-model
+ * timing). Devices see vm->fd == -1 and fall back to plain userspace registers. vm_create()
+ * starts from the same state; vm_destroy() frees either. */
+void vm_init_without_kvm(struct vm *vm);
+
 /* Runs until the guest stops. Returns 0 (the outcome is in vm->stop: reason and exit status,
  * and a vCPU's report for a guest fault) or a negative errno with err filled. */
 int vm_run(struct vm *vm, struct vmm_error *err);

@@ -196,10 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	irq_level = false;
 	transmitted = 0;
 
-	memset(&vm, 0, sizeof vm);
-	bus_init(&vm.pio_bus, "io");
-	bus_init(&vm.mmio_bus, "mmio");
-	stop_request_init(&vm.stop);
+	vm_init_without_kvm(&vm);
 	struct vmm_error err;
 	FUZZ_CHECK(exit_port_module.attach(&vm, &err) == 0);
 	FUZZ_CHECK(isa_debug_exit_module.attach(&vm, &err) == 0);
@@ -254,7 +251,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(atomic_load(&vm.stop.reason) == STOP_NONE);
 	}
 	uart8250_destroy(&uart);
-	for (unsigned i = 0; i < vm.device_count; i++)
-		vm.devices[i].destroy(vm.devices[i].state);
+	vm_destroy(&vm);
 	return 0;
 }

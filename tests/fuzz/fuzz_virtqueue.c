@@ -225,11 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *ram = aligned_alloc(4096, RAM_SIZE);
 	FUZZ_CHECK(ram);
 	memset(ram, 0, RAM_SIZE);
-	memset(&vm, 0, sizeof vm);
-	vm.fd = -1;
-	vm.kvm.fd = -1;
-	bus_init(&vm.pio_bus, "io");
-	bus_init(&vm.mmio_bus, "mmio");
+	vm_init_without_kvm(&vm);
 	guest_mem_wrap(&vm.mem, ram, RAM_SIZE);
 	handler_bytes = 0;
 	struct vmm_error err;
@@ -252,8 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(reg_read(VIRTIO_MMIO_QUEUE_READY) == 0);
 	}
 
-	for (unsigned i = 0; i < vm.device_count; i++)
-		vm.devices[i].destroy(vm.devices[i].state);
+	vm_destroy(&vm); /* RAM is wrapped, not owned: freed below */
 	free(ram);
 	return 0;
 }

@@ -12,19 +12,14 @@ static struct vm vm;
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof vm);
-	vm.fd = -1; /* no KVM: the device keeps every address a plain userspace register */
-	vm.kvm.fd = -1;
-	bus_init(&vm.pio_bus, "io");
-	bus_init(&vm.mmio_bus, "mmio");
+	vm_init_without_kvm(&vm); /* no KVM: every address stays a plain userspace register */
 	struct vmm_error err;
 	ck_assert_int_eq(bench_device_module.attach(&vm, &err), 0);
 }
 
 static void teardown(void)
 {
-	for (unsigned i = 0; i < vm.device_count; i++)
-		vm.devices[i].destroy(vm.devices[i].state);
+	vm_destroy(&vm);
 }
 
 static void write32(struct bus *bus, uint64_t addr, uint32_t value)

@@ -10,17 +10,14 @@ static struct vm vm;
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof vm);
-	bus_init(&vm.pio_bus, "io");
-	stop_request_init(&vm.stop);
+	vm_init_without_kvm(&vm);
 	struct vmm_error err;
 	ck_assert_int_eq(reset_control_module.attach(&vm, &err), 0);
 }
 
 static void teardown(void)
 {
-	for (unsigned i = 0; i < vm.device_count; i++)
-		vm.devices[i].destroy(vm.devices[i].state);
+	vm_destroy(&vm);
 }
 
 static void out(uint16_t port, uint8_t value)

@@ -20,11 +20,7 @@ static struct vm vm;
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof vm);
-	vm.fd = -1;
-	vm.kvm.fd = -1;
-	bus_init(&vm.pio_bus, "io");
-	bus_init(&vm.mmio_bus, "mmio");
+	vm_init_without_kvm(&vm);
 	struct vmm_error err;
 	ck_assert_int_eq(guest_mem_init(&vm.mem, RAM_SIZE, &err), 0);
 	ck_assert_int_eq(virtio_rng_module.attach(&vm, &err), 0);
@@ -32,9 +28,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	for (unsigned i = 0; i < vm.device_count; i++)
-		vm.devices[i].destroy(vm.devices[i].state);
-	guest_mem_destroy(&vm.mem);
+	vm_destroy(&vm); /* the devices, then guest RAM */
 }
 
 static void wr(uint32_t reg, uint32_t value)

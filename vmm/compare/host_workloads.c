@@ -32,11 +32,7 @@ static int touch_pages(uint8_t *mem, uint64_t bytes)
 static uint64_t device_model_loop(uint64_t iters)
 {
 	static struct vm vm;
-	memset(&vm, 0, sizeof vm);
-	vm.fd = -1; /* no KVM: the device registers its ranges as plain userspace registers */
-	bus_init(&vm.pio_bus, "io");
-	bus_init(&vm.mmio_bus, "mmio");
-	stop_request_init(&vm.stop);
+	vm_init_without_kvm(&vm); /* no KVM: the device's ranges are plain userspace registers */
 	struct vmm_error err;
 	if (bench_device_module.attach(&vm, &err))
 		return 0;
@@ -46,8 +42,7 @@ static uint64_t device_model_loop(uint64_t iters)
 		bus_access(&vm.pio_bus, MINIVMM_BENCH_PIO_PORT, data, 4, true);
 	}
 	uint64_t elapsed = trace_clock_ns() - start;
-	for (unsigned i = 0; i < vm.device_count; i++)
-		vm.devices[i].destroy(vm.devices[i].state);
+	vm_destroy(&vm);
 	return elapsed;
 }
 
