@@ -61,7 +61,9 @@ static int reboot(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 bool vm_reboot_if_requested(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	if (!atomic_exchange(&vm->reboot_pending, false) || stop_requested(&vm->stop))
+	/* Called after every exit: a plain load first, the locked exchange only when set. */
+	if (!atomic_load_explicit(&vm->reboot_pending, memory_order_relaxed) ||
+	    !atomic_exchange(&vm->reboot_pending, false) || stop_requested(&vm->stop))
 		return false;
 	vm->reboots++;
 	fprintf(stderr, "minivmm: guest reset (%s): reboot %u of at most %u\n", vm->reset_source,

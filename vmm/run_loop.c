@@ -102,8 +102,7 @@ static void handle_mmio(struct vcpu *vcpu, struct exit_record *rec)
 static void drain_coalesced_ring(struct vcpu *vcpu)
 {
 	struct kvm_coalesced_mmio_ring *ring = vcpu->coalesced_ring;
-	const uint32_t slots =
-	    (uint32_t)((sysconf(_SC_PAGESIZE) - sizeof *ring) / sizeof(struct kvm_coalesced_mmio));
+	const uint32_t slots = vcpu->coalesced_slots;
 	uint32_t first = ring->first;
 	/* The kernel writes last; entries up to it are complete (acquire pairs with its smp_wmb).
 	 */
