@@ -25,6 +25,7 @@ enum {
 	OPT_TIMELINE,
 	OPT_TIMELINE_EXITS,
 	OPT_STATS,
+	OPT_IN_KERNEL_EXITS,
 	OPT_NO_SANDBOX,
 	OPT_NO_IRQCHIP,
 	OPT_REBOOT,
@@ -51,6 +52,7 @@ static const struct option run_long_options[] = {
     {"timeline", required_argument, NULL, OPT_TIMELINE},
     {"timeline-exits", required_argument, NULL, OPT_TIMELINE_EXITS},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"in-kernel-exits", required_argument, NULL, OPT_IN_KERNEL_EXITS},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"no-irqchip", no_argument, NULL, OPT_NO_IRQCHIP},
     {"reboot", no_argument, NULL, OPT_REBOOT},
@@ -118,6 +120,11 @@ void cli_print_usage(void)
 	       "      --trace-json FILE  Chrome trace (open in Perfetto or chrome://tracing)\n"
 	       "      --timeline FILE  SVG picture of the first exits: guest vs host lanes\n"
 	       "      --timeline-exits N  how many exits the picture shows (default 50)\n"
+	       "      --in-kernel-exits MODE  how the outputs above count the exits KVM\n"
+	       "                       handles itself: 'sampled' (default) reads KVM's counter\n"
+	       "                       at most every 50 us and puts the exits since the last\n"
+	       "                       read on that record; 'every' reads after each exit:\n"
+	       "                       exact per record, one more system call per exit\n"
 	       "\n"
 	       "Console: the guest's COM1 (port 0x3f8) is stdin/stdout. On a terminal, Ctrl-A x\n"
 	       "quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
@@ -204,6 +211,12 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 	}
 	case OPT_STATS:
 		opts->trace.stats = true;
+		return 0;
+	case OPT_IN_KERNEL_EXITS:
+		if (strcmp(arg, "every") != 0 && strcmp(arg, "sampled") != 0)
+			return usage_error(
+			    err, "invalid --in-kernel-exits '%s': give sampled or every", arg);
+		opts->trace.in_kernel_every = strcmp(arg, "every") == 0;
 		return 0;
 	case OPT_NO_SANDBOX:
 		opts->no_sandbox = true;

@@ -204,8 +204,9 @@ void vcpu_run_loop(struct vcpu *vcpu)
 	struct stop_request *stop = &vcpu->vm->stop;
 	struct vcpu_trace *trace = vcpu->trace; /* NULL unless tracing or --stats */
 	struct exit_record untraced;
+	bool stopping = stop_requested(stop);
 
-	while (!stop_requested(stop)) {
+	while (!stopping) {
 		struct exit_record *rec = trace ? vcpu_trace_begin(trace) : &untraced;
 		int ret = ioctl(vcpu->fd, KVM_RUN, 0);
 		int run_errno = errno;
@@ -227,9 +228,11 @@ void vcpu_run_loop(struct vcpu *vcpu)
 				drain_coalesced_ring(vcpu);
 			handle_exit(vcpu, rec);
 		}
-		if (trace)
-			vcpu_trace_commit(trace, rec);
 		vm_reboot_if_requested(vcpu); /* a device asked for a reset (reboot.h) */
+		/* Decided before the commit, so the trace knows this is the vCPU's last record. */
+		stopping = stop_requested(stop);
+		if (trace)
+			vcpu_trace_commit(trace, rec, stopping);
 	}
 	/* Stopped from outside while the guest ran: show where it was. */
 	if (atomic_load(&stop->reason) == STOP_TIMEOUT && vcpu->index == 0 && !vcpu->report.valid)

@@ -42,6 +42,25 @@ stats_totals_equal_records)
   grep -q 'vCPU time: .* inside KVM_RUN' "$dir/err" || fail "no wall-time split"
   echo "ok: stats total = $records records"
   ;;
+in_kernel_counts_add_up)
+  # Sampled or read after every exit, the per-record in-kernel counts must add up to the stats
+  # line, and with the records to KVM's own "exits" counter over the run: nothing lost.
+  for mode in sampled every; do
+    "$minivmm" run --stats --in-kernel-exits=$mode --trace="$dir/t.txt" >/dev/null 2>"$dir/err" ||
+      fail "$mode: status $?"
+    per_record=$(grep -o '(+[0-9]* in-kernel' "$dir/t.txt" | tr -dc '0-9\n' | awk '{s += $1} END {print s + 0}')
+    total=$(sed -n 's/^exits KVM handled in the kernel between them: //p' "$dir/err")
+    records=$(sed -n 's/^trace records: \([0-9]*\),.*/\1/p' "$dir/err")
+    kvm_exits=$(grep -o ' exits=[0-9]*' "$dir/err" | head -1 | tr -dc '0-9')
+    [ -n "$total" ] && [ -n "$records" ] || fail "$mode: no in-kernel total or record count"
+    [ "$per_record" = "$total" ] || fail "$mode: records say $per_record in-kernel, stats $total"
+    if [ -n "$kvm_exits" ]; then
+      [ $((records + total)) = "$kvm_exits" ] ||
+        fail "$mode: $records records + $total in-kernel != KVM's exits=$kvm_exits"
+    fi
+    echo "ok: $mode: $per_record in-kernel exits, $records records, KVM exits=${kvm_exits:-n/a}"
+  done
+  ;;
 million_exits_nothing_dropped)
   million_outs "$dir/g.bin"
   "$minivmm" run --flat --stats "$dir/g.bin" >/dev/null 2>"$dir/err" || fail "status $?"

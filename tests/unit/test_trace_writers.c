@@ -192,6 +192,24 @@ START_TEST(test_json_times_and_args_of_a_known_record)
 }
 END_TEST
 
+START_TEST(test_json_sampled_in_kernel_count_names_its_span)
+{
+	make_tmpdir();
+	struct exit_record r[2] = {io_write(0, 0, 1000, 0x3f8, 'a', "uart8250"),
+				   io_write(0, 1, 5000, 0x3f8, 'b', "uart8250")};
+	r[0].flags |= EXIT_RECORD_IN_KERNEL_LATER; /* counted in r[1]'s span */
+	r[1].in_kernel_exits = 5, r[1].in_kernel_span = 2;
+	char *json = write_json(r, 2);
+	ck_assert_msg(json_valid(json), "not valid JSON:\n%s", json);
+	ck_assert_int_eq(count_of(json, "\"in_kernel_exits\""), 2); /* r[1]: guest and host */
+	ck_assert_ptr_nonnull(
+	    strstr(json, "\"args\":{\"in_kernel_exits\":5,\"in_kernel_span\":2}}"));
+	ck_assert_ptr_nonnull(
+	    strstr(json, "\"handling_ns\":500,\"in_kernel_exits\":5,\"in_kernel_span\":2}}"));
+	free(json);
+}
+END_TEST
+
 START_TEST(test_json_escapes_strings)
 {
 	make_tmpdir();
@@ -382,6 +400,7 @@ static Suite *trace_writers_suite(void)
 	tcase_add_test(json, test_json_validator_rejects_broken_json);
 	tcase_add_test(json, test_json_parses_with_two_events_per_record_and_track_names);
 	tcase_add_test(json, test_json_times_and_args_of_a_known_record);
+	tcase_add_test(json, test_json_sampled_in_kernel_count_names_its_span);
 	tcase_add_test(json, test_json_escapes_strings);
 	tcase_add_test(json, test_json_unwritable_path_is_reported);
 	tcase_add_test(json, test_json_disk_full_is_reported_at_close);

@@ -18,6 +18,9 @@
 #define EXIT_RECORD_WRITE	      (1u << 0) /* I/O direction: out / MMIO store */
 #define EXIT_RECORD_UNCLAIMED	      (1u << 1) /* no device claimed the access */
 #define EXIT_RECORD_IN_KERNEL_UNKNOWN (1u << 2) /* in_kernel_exits not available */
+/* This KVM_RUN's in-kernel exits were not read yet: a later record of the same vCPU carries them
+ * in its in_kernel_exits, summed over its in_kernel_span (vcpu_trace.h: sampled counting). */
+#define EXIT_RECORD_IN_KERNEL_LATER (1u << 3)
 
 struct exit_record {
 	uint64_t seq;	/* per vCPU, from 0 */
@@ -29,11 +32,18 @@ struct exit_record {
 	const char *device;  /* the bus range's name (static for the VM's life), NULL if none */
 	uint32_t kvm_reason; /* KVM_EXIT_* from kvm_run.exit_reason (KVM_EXIT_INTR for a kick) */
 	uint32_t count;	     /* items of a string PIO (rep outsb), else 1 */
-	uint32_t in_kernel_exits; /* exits KVM handled itself inside this KVM_RUN */
+	uint32_t in_kernel_exits; /* exits KVM handled itself inside the KVM_RUNs of the span */
+	uint32_t in_kernel_span;  /* how many records (this one and the LATER ones before it) */
 	uint16_t vcpu;
 	uint8_t size;  /* access width in bytes (0 for non-I/O exits) */
 	uint8_t flags; /* EXIT_RECORD_* */
 };
+
+/* Does this record carry an in-kernel exit count (its own, or its span's)? */
+static inline int exit_record_has_in_kernel(const struct exit_record *rec)
+{
+	return !(rec->flags & (EXIT_RECORD_IN_KERNEL_UNKNOWN | EXIT_RECORD_IN_KERNEL_LATER));
+}
 
 /* Short upper-case names as `perf kvm stat` shows them: "IO", "MMIO", "HLT", "SHUTDOWN"... */
 const char *exit_reason_name(uint32_t kvm_reason);

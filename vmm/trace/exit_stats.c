@@ -52,7 +52,7 @@ void exit_stats_add(struct exit_stats *stats, const struct exit_record *rec, uin
 	}
 	if (rec->flags & EXIT_RECORD_IN_KERNEL_UNKNOWN)
 		stats->in_kernel_known = false;
-	else
+	else if (!(rec->flags & EXIT_RECORD_IN_KERNEL_LATER))
 		stats->in_kernel_exits += rec->in_kernel_exits;
 
 	const char *reason = exit_reason_name(rec->kvm_reason);

@@ -148,9 +148,20 @@ int trace_exit_uart_char(const struct exit_record *rec)
 	return c >= 0x20 && c < 0x7f ? c : -1;
 }
 
-static bool in_kernel_known(const struct exit_record *rec)
+/* The in-kernel exit count, when this record carries one; with sampled counting it covers the
+ * last in_kernel_span exits of the vCPU (vcpu_trace.h), and the span is given when over 1. */
+static void put_in_kernel_args(struct event_buf *b, const struct exit_record *rec, bool first)
 {
-	return !(rec->flags & EXIT_RECORD_IN_KERNEL_UNKNOWN);
+	if (!exit_record_has_in_kernel(rec))
+		return;
+	if (!first)
+		PUT_LITERAL(b, ",");
+	PUT_LITERAL(b, "\"in_kernel_exits\":");
+	put_u64(b, rec->in_kernel_exits);
+	if (rec->in_kernel_span > 1) {
+		PUT_LITERAL(b, ",\"in_kernel_span\":");
+		put_u64(b, rec->in_kernel_span);
+	}
 }
 
 /* Both tracks of a vCPU: the guest's (odd tid) sorts above the host's (even tid). */
@@ -188,10 +199,7 @@ static void put_guest_event(struct event_buf *b, const struct exit_record *rec)
 {
 	put_complete_event_head(b, "guest", CAT_PID_TID("guest"), guest_tid(rec->vcpu), rec->t_run,
 				rec->t_exit);
-	if (in_kernel_known(rec)) {
-		PUT_LITERAL(b, "\"in_kernel_exits\":");
-		put_u64(b, rec->in_kernel_exits);
-	}
+	put_in_kernel_args(b, rec, true);
 	PUT_LITERAL(b, "}}");
 }
 
@@ -235,10 +243,7 @@ static void put_host_event(struct event_buf *b, const struct exit_record *rec, u
 		put_access_args(b, rec);
 	PUT_LITERAL(b, ",\"handling_ns\":");
 	put_u64(b, rec->t_done > rec->t_exit ? rec->t_done - rec->t_exit : 0);
-	if (in_kernel_known(rec)) {
-		PUT_LITERAL(b, ",\"in_kernel_exits\":");
-		put_u64(b, rec->in_kernel_exits);
-	}
+	put_in_kernel_args(b, rec, false);
 	PUT_LITERAL(b, "}}");
 }
 

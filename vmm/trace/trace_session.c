@@ -144,6 +144,7 @@ static int setup_vcpu(struct trace_session *s, unsigned i, int vcpu_fd, struct v
 	/* Per-record in-kernel counts cost one pread per exit: only for outputs that show them. */
 	t->count_in_kernel =
 	    t->exits_counter >= 0 && (s->opts.text || s->opts.json_path || s->opts.timeline_path);
+	t->read_interval_ns = s->opts.in_kernel_every ? 0 : TRACE_IN_KERNEL_READ_INTERVAL_NS;
 	return 0;
 }
 

@@ -20,6 +20,7 @@ struct trace_options {
 	const char *timeline_path; /* --timeline */
 	unsigned timeline_exits;   /* --timeline-exits, default TIMELINE_DEFAULT_EXITS */
 	bool stats;		   /* --stats */
+	bool in_kernel_every;	   /* --in-kernel-exits=every (vcpu_trace.h) */
 	size_t ring_slots;	   /* 0: TRACE_RING_DEFAULT_SLOTS */
 };
 

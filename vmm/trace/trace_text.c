@@ -46,14 +46,17 @@ void format_exit_detail(char *buf, size_t size, const struct exit_record *rec)
 
 void format_exit_line(char *buf, size_t size, const struct exit_record *rec)
 {
-	char detail[64], guest[24], vmm[24], in_kernel[32] = "";
+	char detail[64], guest[24], vmm[24], in_kernel[64] = "";
 	format_exit_detail(detail, sizeof detail, rec);
 	format_duration(guest, sizeof guest, rec->t_exit - rec->t_run);
 	format_duration(vmm, sizeof vmm, rec->t_done - rec->t_exit);
 	const char *device = rec->device			    ? rec->device
 			     : (rec->flags & EXIT_RECORD_UNCLAIMED) ? "unclaimed"
 								    : "-";
-	if (!(rec->flags & EXIT_RECORD_IN_KERNEL_UNKNOWN) && rec->in_kernel_exits)
+	if (exit_record_has_in_kernel(rec) && rec->in_kernel_exits && rec->in_kernel_span > 1)
+		snprintf(in_kernel, sizeof in_kernel, "  (+%u in-kernel over the last %u exits)",
+			 rec->in_kernel_exits, rec->in_kernel_span);
+	else if (exit_record_has_in_kernel(rec) && rec->in_kernel_exits)
 		snprintf(in_kernel, sizeof in_kernel, "  (+%u in-kernel)", rec->in_kernel_exits);
 	/* --cpus N: a line of vCPU k > 0 ends with "vcpu k"; no tag means vCPU 0, so a one-vCPU
 	 * trace reads as before. */
