@@ -7,7 +7,6 @@
 
 #include "minivmm/boot_abi.h"
 #include "guest/format.h"
-#include "guest/string.h"
 #include "guest/x86.h"
 #include "console.h"
 #include "serial.h"
@@ -32,7 +31,7 @@ static void console_release(void)
 void kputs(const char *text)
 {
 	console_acquire();
-	serial_write(text, strlen(text));
+	serial_write_string(text);
 	console_release();
 }
 

@@ -1,6 +1,6 @@
 /*
  * The kernel's own descriptor tables: GDT with user segments and a TSS (gdt_tss.c), and the IDT
- * of exception gates (exceptions.c).
+ * of exception, interrupt and system-call gates (exceptions.c).
  */
 #ifndef GUEST_CPU_TABLES_H
 #define GUEST_CPU_TABLES_H
@@ -20,10 +20,14 @@ void gdt_tss_init(void);
  * permission bitmap. Returns 0, or -1 for an empty range or one past port 0xffff. */
 int tss_grant_io_ports(uint64_t port, uint64_t count);
 
-/* Installs the 32 exception gates. */
+/* Installs the 32 exception gates and the system-call gate, and loads the IDT. */
 void idt_init(void);
 
-/* Points vector (32-0x7f) at handler through a DPL-0 interrupt gate (interrupts.c). */
+/* Points vectors [first_vector, first_vector + count), all within 32-0x7f, at one handler through
+ * DPL-0 interrupt gates (interrupts.c). A range outside that is ignored. */
+void idt_set_interrupt_gates(unsigned first_vector, unsigned count, const void *handler);
+
+/* The same for one vector. */
 void idt_set_interrupt_gate(unsigned vector, const void *handler);
 
 #endif

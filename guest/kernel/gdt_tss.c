@@ -60,6 +60,9 @@ static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16))) = {
     /* [GDT_TSS / 8] and the slot after it: filled in by gdt_tss_init */
 };
 
+/* The LGDT operand, a constant: loading it is one instruction. */
+static const struct descriptor_table_register gdtr = {sizeof(gdt) - 1, (uint64_t)gdt};
+
 void gdt_tss_init(void)
 {
 	/* A TSS descriptor is 16 bytes with the base scattered over both halves (Intel SDM vol. 3A
@@ -71,7 +74,6 @@ void gdt_tss_init(void)
 			   (base >> 24 & 0xff) << 56;
 	gdt[GDT_TSS / 8 + 1] = base >> 32;
 
-	struct descriptor_table_register gdtr = {sizeof(gdt) - 1, (uint64_t)gdt};
 	/* CS = 0x08 and SS/DS/ES = 0x10 are the boot GDT's selectors and describe the same segments
 	 * in ours, so the loaded segment registers stay valid without a far jump or reload. */
 	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");

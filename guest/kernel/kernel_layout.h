@@ -36,6 +36,12 @@
  * trap into the kernel with INT; see syscall_entry.S. */
 #define SYSCALL_VECTOR 0x80
 
+/* The CPU exceptions' entry stubs (exception_stubs.S): one per vector 0-31, a fixed distance apart,
+ * so exceptions.c computes each gate's handler from the first (EXCEPTION_STUB_SIZE is a power of
+ * two, and so is the whole block). */
+#define EXCEPTION_VECTORS   32
+#define EXCEPTION_STUB_SIZE 16
+
 /* Initial RFLAGS in ring 3: only the always-one bit 1. IOPL stays 0, so port access from ring 3
  * goes through the TSS I/O bitmap. IF is added at boot when there is an interrupt controller
  * (interrupts.c: user_rflags); on a polled machine it stays clear. */

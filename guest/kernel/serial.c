@@ -35,11 +35,21 @@ static void serial_put_byte(char byte)
 	outb(COM1 + UART_THR, (uint8_t)byte);
 }
 
+static void serial_put_char(char c)
+{
+	if (c == '\n')
+		serial_put_byte('\r');
+	serial_put_byte(c);
+}
+
 void serial_write(const char *text, size_t len)
 {
-	for (const char *end = text + len; text != end; text++) {
-		if (*text == '\n')
-			serial_put_byte('\r');
-		serial_put_byte(*text);
-	}
+	for (const char *end = text + len; text != end; text++)
+		serial_put_char(*text);
+}
+
+void serial_write_string(const char *text)
+{
+	for (; *text; text++)
+		serial_put_char(*text);
 }
