@@ -81,7 +81,9 @@ int irqchip_create(struct vm *vm, struct vmm_error *err)
 
 int irqchip_save_power_on_state(struct vm *vm, struct vmm_error *err)
 {
-	if (!vm->irqchip)
+	/* Only a --reboot run ever restores it (vm_request_reset() ends any other run at the first
+	 * reset), and it cannot be taken later: by then the guest has programmed the chips. */
+	if (!vm->irqchip || !vm->cfg.reboot)
 		return 0;
 	struct irqchip_power_on *saved = calloc(1, sizeof *saved);
 	if (!saved)

@@ -19,10 +19,13 @@ struct vm;
  * negative errno (with err filled) when an ioctl that KVM advertises fails. */
 int irqchip_create(struct vm *vm, struct vmm_error *err);
 
-/* Records the controllers' and the vCPUs' power-on state (after the vCPUs exist), for reboot. */
+/* With --reboot (vm->cfg.reboot), records the controllers' and the vCPUs' power-on state for
+ * irqchip_restore_power_on_state(); call it after the vCPUs exist, before the guest runs.
+ * Without --reboot it does nothing: nothing would ever restore it. */
 int irqchip_save_power_on_state(struct vm *vm, struct vmm_error *err);
 
-/* Puts the controllers and every LAPIC back into their power-on state (the reboot path). */
+/* Puts the controllers and every LAPIC back into their power-on state (the reboot path); a
+ * no-op if nothing was saved. */
 int irqchip_restore_power_on_state(struct vm *vm, struct vmm_error *err);
 
 void irqchip_destroy(struct vm *vm);

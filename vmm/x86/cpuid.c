@@ -1,45 +1,151 @@
+/*
+ * The guest's CPUID: what this KVM supports (api.rst 4.46 KVM_GET_SUPPORTED_CPUID), given to
+ * each vCPU with KVM_SET_CPUID2.
+ *
+ * KVM_GET_SUPPORTED_CPUID describes the host's KVM, not a VM: it is asked once per process and
+ * kept. Every call runs each host CPUID, an exit to the outer hypervisor when nested: ~0.3 ms
+ * here, the largest part of creating a vCPU (docs/performance.md). Nothing before the first
+ * KVM_SET_CPUID2 needs the answer, so x86_cpuid_prefetch() asks on a helper thread while the
+ * caller builds the rest of the VM (vm_create(): irqchip, image, devices).
+ *
+ * The helper runs on another CPU than its creator's: the scheduler would otherwise start it on
+ * the creator's CPU, where the ioctl, one long non-preemptible loop in the kernel, holds the
+ * creator off until it ends. If it has not started by the time a vCPU needs the leaves (no CPU
+ * was free), x86_setup_cpuid() asks itself and the helper, whenever it runs, just exits.
+ * Either way, once a vCPU has its CPUID nothing asks again: no helper ever issues the ioctl
+ * under the sandbox (sandbox.c), which does not allow it.
+ */
 #include "x86/cpuid.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "kvm.h"
 
-/* KVM_GET_SUPPORTED_CPUID describes the host's KVM, not a VM: asked once per process and kept.
- * Every call runs each host CPUID, an exit to the outer hypervisor when nested: a fifth of the
- * time of `minivmm bench`'s VM churn here (docs/performance.md). */
 static pthread_mutex_t supported_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct kvm_cpuid2 *supported;
+static pthread_cond_t supported_changed = PTHREAD_COND_INITIALIZER;
+static struct kvm_cpuid2 *supported; /* the answer, once known */
+/* The helper thread: queued (created, not yet asking; the first to look claims the work),
+ * asking (x86_setup_cpuid() waits for it), or none. */
+static enum { PREFETCH_NONE, PREFETCH_QUEUED, PREFETCH_ASKING } prefetch;
 
-static int get_supported_cpuid(const struct kvm *kvm, struct vmm_error *err)
+/* The leaves, in a new allocation, or NULL with errno set. */
+static struct kvm_cpuid2 *query_supported_cpuid(int kvm_fd)
 {
-	/* api.rst: KVM_GET_SUPPORTED_CPUID fails with E2BIG until nent is large enough. Start at
-	 * 256 (hosts report ~75), so one call is enough. */
+	/* api.rst 4.46: KVM_GET_SUPPORTED_CPUID fails with E2BIG until nent is large enough.
+	 * Start at 256 (hosts report ~75), so one call is enough. */
 	for (unsigned nent = 256; nent <= 4096; nent *= 2) {
 		struct kvm_cpuid2 *cpuid =
 		    calloc(1, sizeof *cpuid + nent * sizeof(struct kvm_cpuid_entry2));
 		if (!cpuid)
-			return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
-					     "out of memory for CPUID entries");
+			return NULL;
 		cpuid->nent = nent;
-		if (ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
-			int e = errno;
-			free(cpuid);
-			if (e == E2BIG)
-				continue;
-			return vmm_error_set(err, -e, VMM_EXIT_KVM_UNAVAILABLE,
-					     "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(e));
+		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
+			return cpuid;
+		int e = errno;
+		free(cpuid);
+		if (e != E2BIG) {
+			errno = e;
+			return NULL;
 		}
-		supported = cpuid;
-		return 0;
 	}
-	return vmm_error_set(err, -E2BIG, VMM_EXIT_KVM_UNAVAILABLE,
-			     "KVM reports more than 4096 CPUID entries");
+	errno = E2BIG;
+	return NULL;
+}
+
+/* The helper (detached): it owns fd, a duplicate of the /dev/kvm fd, so closing the VM's (the
+ * sandbox does, vm_destroy() does) never pulls the fd from under its ioctl. */
+static void *prefetch_main(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	pthread_mutex_lock(&supported_lock);
+	bool mine = prefetch == PREFETCH_QUEUED;
+	if (mine)
+		prefetch = PREFETCH_ASKING;
+	pthread_mutex_unlock(&supported_lock);
+	if (mine) {
+		struct kvm_cpuid2 *cpuid = query_supported_cpuid(fd);
+		pthread_mutex_lock(&supported_lock);
+		/* NULL if it failed: x86_setup_cpuid() asks again, and reports the error. */
+		supported = cpuid;
+		prefetch = PREFETCH_NONE;
+		pthread_cond_broadcast(&supported_changed);
+		pthread_mutex_unlock(&supported_lock);
+	}
+	close(fd);
+	return NULL;
+}
+
+/* Starts the helper on any CPU this thread may use but the current one; false if there is no
+ * other, or it cannot start. */
+static bool start_prefetch(int kvm_fd)
+{
+	cpu_set_t cpus;
+	int here = sched_getcpu();
+	if (here < 0 || sched_getaffinity(0, sizeof cpus, &cpus) < 0)
+		return false;
+	CPU_CLR(here, &cpus);
+	if (CPU_COUNT(&cpus) == 0)
+		return false;
+	int fd = fcntl(kvm_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus);
+	/* Signals stay with the threads that wait for them (vm_run()): none for the helper. */
+	sigset_t all, saved;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+	pthread_t thread;
+	bool started = pthread_create(&thread, &attr, prefetch_main, (void *)(intptr_t)fd) == 0;
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	pthread_attr_destroy(&attr);
+	if (!started)
+		close(fd);
+	return started;
+}
+
+void x86_cpuid_prefetch(const struct kvm *kvm)
+{
+	pthread_mutex_lock(&supported_lock);
+	if (!supported && prefetch == PREFETCH_NONE && start_prefetch(kvm->fd))
+		prefetch = PREFETCH_QUEUED;
+	pthread_mutex_unlock(&supported_lock);
+}
+
+/* With supported_lock held: the helper's answer if it is asking, else asked now. */
+static int get_supported_cpuid(const struct kvm *kvm, struct vmm_error *err)
+{
+	while (prefetch == PREFETCH_ASKING)
+		pthread_cond_wait(&supported_changed, &supported_lock);
+	if (prefetch == PREFETCH_QUEUED)
+		prefetch = PREFETCH_NONE; /* not started yet: the helper will find nothing to do */
+	if (supported)
+		return 0;
+	supported = query_supported_cpuid(kvm->fd);
+	if (supported)
+		return 0;
+	int e = errno;
+	if (e == ENOMEM)
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+				     "out of memory for CPUID entries");
+	if (e == E2BIG)
+		return vmm_error_set(err, -E2BIG, VMM_EXIT_KVM_UNAVAILABLE,
+				     "KVM reports more than 4096 CPUID entries");
+	return vmm_error_set(err, -e, VMM_EXIT_KVM_UNAVAILABLE,
+			     "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(e));
 }
 
 /* The vCPU's own APIC ID where CPUID reports it (Intel SDM vol. 2A, CPUID): leaf 1 EBX[31:24]

@@ -1,0 +1,148 @@
+/* The guest's CPUID (x86/cpuid.c): every vCPU gets KVM's supported leaves with its own APIC ID,
+ * whether the helper of x86_cpuid_prefetch() answered, was overtaken, or never ran. Needs
+ * /dev/kvm: without it the suite reports SKIP (exit 77, ctest's SKIP_RETURN_CODE). Check forks
+ * per test (CK_FORK=yes), so each starts with no answer kept. */
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvm.h"
+#include "test_check_main.h"
+#include "x86/cpuid.h"
+
+#define MAX_ENTRIES 256
+
+struct cpuid_buf {
+	struct kvm_cpuid2 head;
+	struct kvm_cpuid_entry2 entries[MAX_ENTRIES];
+};
+
+static bool open_kvm(struct kvm *kvm)
+{
+	struct vmm_error err = {0};
+	if (kvm_open(kvm, KVM_DEFAULT_DEVICE, &err) == 0)
+		return true;
+	fprintf(stderr, "test_cpuid: no usable /dev/kvm: %s\n", err.msg);
+	return false;
+}
+
+/* What KVM supports, asked directly. */
+static void supported_cpuid(const struct kvm *kvm, struct cpuid_buf *out)
+{
+	memset(out, 0, sizeof *out);
+	out->head.nent = MAX_ENTRIES;
+	ck_assert_int_eq(ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, out), 0);
+}
+
+/* A vCPU of a new VM given its CPUID by x86_setup_cpuid(), and what KVM_GET_CPUID2 reads back. */
+static void setup_and_read(const struct kvm *kvm, unsigned apic_id, struct cpuid_buf *out)
+{
+	int vm = ioctl(kvm->fd, KVM_CREATE_VM, 0);
+	ck_assert_int_ge(vm, 0);
+	int vcpu = ioctl(vm, KVM_CREATE_VCPU, apic_id);
+	ck_assert_int_ge(vcpu, 0);
+	struct vmm_error err = {0};
+	ck_assert_msg(x86_setup_cpuid(kvm, vcpu, apic_id, &err) == 0, "%s", err.msg);
+	memset(out, 0, sizeof *out);
+	out->head.nent = MAX_ENTRIES;
+	ck_assert_int_eq(ioctl(vcpu, KVM_GET_CPUID2, out), 0);
+	close(vcpu);
+	close(vm);
+}
+
+/* got is want, entry for entry, with apic_id in leaf 1 EBX[31:24] and in EDX of leaves 0xB and
+ * 0x1F. KVM adjusts a few other bits at run time (OSXSAVE, the APIC flag, XSAVE sizes), so
+ * besides the leaf numbers only the registers this code writes, and leaf 0, are compared. */
+static void check_leaves(const struct cpuid_buf *want, const struct cpuid_buf *got,
+			 unsigned apic_id)
+{
+	ck_assert_uint_eq(got->head.nent, want->head.nent);
+	for (unsigned i = 0; i < want->head.nent; i++) {
+		const struct kvm_cpuid_entry2 *w = &want->entries[i], *g = &got->entries[i];
+		ck_assert_uint_eq(g->function, w->function);
+		ck_assert_uint_eq(g->index, w->index);
+		if (w->function == 0)
+			ck_assert(g->eax == w->eax && g->ebx == w->ebx && g->ecx == w->ecx &&
+				  g->edx == w->edx);
+		else if (w->function == 1)
+			ck_assert_uint_eq(g->ebx, (w->ebx & 0x00ffffffu) | apic_id << 24);
+		else if (w->function == 0xb || w->function == 0x1f)
+			ck_assert_uint_eq(g->edx, apic_id);
+	}
+}
+
+START_TEST(test_without_prefetch)
+{
+	struct kvm kvm;
+	ck_assert(open_kvm(&kvm));
+	struct cpuid_buf want, got;
+	supported_cpuid(&kvm, &want);
+	setup_and_read(&kvm, 0, &got);
+	check_leaves(&want, &got, 0);
+	kvm_close(&kvm);
+}
+END_TEST
+
+START_TEST(test_prefetch_then_setup_at_once)
+{
+	/* The vCPU asks before the helper is likely to have started: it waits or takes over. */
+	struct kvm kvm;
+	ck_assert(open_kvm(&kvm));
+	struct cpuid_buf want, got;
+	supported_cpuid(&kvm, &want);
+	x86_cpuid_prefetch(&kvm);
+	setup_and_read(&kvm, 2, &got);
+	check_leaves(&want, &got, 2);
+	kvm_close(&kvm);
+}
+END_TEST
+
+START_TEST(test_prefetch_answers_after_fd_closed)
+{
+	/* The helper has its own fd: closing the caller's at once (as the sandbox does) changes
+	 * nothing, and a later vCPU uses the answer (or asks through the new fd). */
+	struct kvm first, second;
+	ck_assert(open_kvm(&first));
+	x86_cpuid_prefetch(&first);
+	x86_cpuid_prefetch(&first); /* a second call while one is pending does nothing */
+	kvm_close(&first);
+	nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+	ck_assert(open_kvm(&second));
+	struct cpuid_buf want, got;
+	supported_cpuid(&second, &want);
+	for (unsigned id = 0; id < 3; id++) {
+		setup_and_read(&second, id, &got);
+		check_leaves(&want, &got, id);
+	}
+	kvm_close(&second);
+}
+END_TEST
+
+static Suite *cpuid_suite(void)
+{
+	Suite *s = suite_create("cpuid");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_without_prefetch);
+	tcase_add_test(tc, test_prefetch_then_setup_at_once);
+	tcase_add_test(tc, test_prefetch_answers_after_fd_closed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	if (access(KVM_DEFAULT_DEVICE, R_OK | W_OK) != 0) {
+		printf("SKIP: no usable %s\n", KVM_DEFAULT_DEVICE);
+		return 77;
+	}
+	SRunner *runner = srunner_create(cpuid_suite());
+	srunner_run_all(runner, CK_NORMAL);
+	int failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
