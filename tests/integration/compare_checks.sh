@@ -51,6 +51,7 @@ for key in ("pio_userspace", "mmio_userspace", "pio_ioeventfd"):
     for field in ("ns", "floor_ns", "ratio_to_floor"):
         assert d[key][field] > 0, (key, field)
 assert "trace_overhead_pct" in d and "stats_overhead_pct" in d
+assert "trace_exact_overhead_pct" in d
 print("ok: bench JSON has every figure")
 PY
   ;;
