@@ -52,6 +52,7 @@ for key in ("pio_userspace", "mmio_userspace", "pio_ioeventfd"):
         assert d[key][field] > 0, (key, field)
 assert "trace_overhead_pct" in d and "stats_overhead_pct" in d
 assert "trace_exact_overhead_pct" in d
+assert d["vms_per_second"] > 0 and d["vms_per_second_no_irqchip"] > 0
 print("ok: bench JSON has every figure")
 PY
   ;;
