@@ -134,15 +134,4 @@ static Suite *cpuid_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	if (access(KVM_DEFAULT_DEVICE, R_OK | W_OK) != 0) {
-		printf("SKIP: no usable %s\n", KVM_DEFAULT_DEVICE);
-		return 77;
-	}
-	SRunner *runner = srunner_create(cpuid_suite());
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN_NEEDS_KVM(cpuid_suite)
