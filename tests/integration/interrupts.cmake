@@ -13,6 +13,44 @@ minivmm_case(shell_help_and_info --kvm --status 0 --stdin ${INTR_DIR}/shell-help
              -- ${MINIVMM} run -m 200M --guest shell)
 minivmm_case(shell_polls_without_irqchip --kvm --status 3 --stdin ${INTR_DIR}/shell-echo-exit3.txt
              --stdout-match "^hi from the pipe" -- ${MINIVMM} run --no-irqchip --guest shell)
+# `bench`: one line per workload of guest/user/bench_workloads.c (name, ops, cycles/op, where
+# each op goes), then the two memory-touch lines. Timings are not checked, only that each
+# workload ran with its own count and its own words.
+set(shell_bench_rows
+    "compute +100000 +[0-9]+ +nowhere: ring 3 runs natively"
+    "compute-kernel +1000 +[0-9]+ +the guest kernel \\(same loop, ring 0\\)"
+    "pio +2000 +[0-9]+ +a VM exit to minivmm"
+    "pio-syscall +1000 +[0-9]+ +guest kernel, then a VM exit to minivmm"
+    "mmio +2000 +[0-9]+ +a VM exit to minivmm"
+    "mmio-syscall +1000 +[0-9]+ +guest kernel, then a VM exit to minivmm"
+    "ioeventfd-pio +10000 +[0-9]+ +KVM \\(ioeventfd\\), no exit to minivmm"
+    "ioeventfd-mmio +10000 +[0-9]+ +KVM \\(ioeventfd\\), no exit to minivmm"
+    "coalesced-mmio +10000 +[0-9]+ +KVM's ring, minivmm only when full"
+    "cpuid +10000 +[0-9]+ +KVM answers it, no exit to minivmm"
+    "syscall +2000 +[0-9]+ +the guest kernel, no exit to minivmm"
+    "mem-first +512 +[0-9]+ +KVM: the host allocates the page"
+    "mem-second +512 +[0-9]+ +nowhere: the page exists now")
+set(shell_bench_matches --stdout-match "^workload +ops +cycles/op +where each op goes")
+foreach(row IN LISTS shell_bench_rows)
+  list(APPEND shell_bench_matches --stdout-match "^${row}")
+endforeach()
+minivmm_case(shell_bench_runs_every_workload --kvm --status 0 --max-seconds 30
+             --stdin ${INTR_DIR}/shell-bench.txt ${shell_bench_matches}
+             -- ${MINIVMM} run --guest shell)
+# One workload with a count: its line and no other (6 lines: the kernel's and the shell's
+# greetings, the two prompts, the header and the mmio row).
+minivmm_case(shell_bench_one_workload_with_count --kvm --status 0
+             --stdin ${INTR_DIR}/shell-bench-mmio.txt
+             --stdout-match "^minivmm> bench mmio 100"
+             --stdout-match "^mmio +100 +[0-9]+ +a VM exit to minivmm" --stdout-lines 6
+             -- ${MINIVMM} run --guest shell)
+# A wrong name or count is explained, and the shell carries on (it reaches "exit 4").
+minivmm_case(shell_bench_explains_bad_arguments --kvm --status 4
+             --stdin ${INTR_DIR}/shell-bench-bad.txt
+             --stdout-match "^bench: unknown workload 'warp' \\(known: all compute .*mmio .* mem\\)"
+             --stdout-match "^bench: usage: bench \\[NAME \\[N\\]\\], N from 1 to 100000000"
+             --stdout-match "^  bench +\\[NAME \\[N\\]\\]: TSC cycles per op of each workload"
+             -- ${MINIVMM} run --guest shell)
 minivmm_case(no_irqchip_runs_hello --kvm --status 0 --stdout-match "^hello from ring 3"
              --stdout-match "^bye \\(exit 0\\)" -- ${MINIVMM} run --no-irqchip)
 
