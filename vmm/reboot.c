@@ -5,6 +5,10 @@
  * that caused it. api.rst section 5 (kvm_run, "immediate_exit") gives the way to finish it
  * without running further guest code: KVM_RUN with immediate_exit set completes the pending
  * operation and returns -EINTR. Only then is the vCPU state consistent and safe to replace.
+ *
+ * A PC's reset reaches every device, not only the CPU: each registered device's reset hook
+ * (struct vm_device.reset, vm_reset_devices) runs before the guest restarts, so a rebooted guest
+ * finds the UART, the virtio devices and the rest as they were at power-on.
  */
 #include "reboot.h"
 
@@ -49,6 +53,10 @@ static int reboot(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 	if (ret == 0 || (errno != EINTR && errno != EAGAIN))
 		return vmm_error_set(err, ret == 0 ? -EIO : -errno, VMM_EXIT_INTERNAL,
 				     "cannot complete the reset write before rebooting");
+	/* Devices first: once their reset returns, none of them writes guest RAM any more (no
+	 * virtqueue is ready), so none can scribble over the image reloaded below, and the lines
+	 * they lowered are what the controllers' power-on state then starts from. */
+	vm_reset_devices(vm);
 	ret = irqchip_restore_power_on_state(vm, err);
 	ret = ret ?: vm_reload_guest(vm, err);
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)

@@ -22,9 +22,10 @@ struct vcpu;
  * VM_MAX_REBOOTS, raises a stop with VMM_EXIT_GUEST_RESET; otherwise marks a reboot pending. */
 void vm_request_reset(struct vm *vm, const char *source);
 
-/* The run loop's safe point: if a reboot is pending, reloads the image, rebuilds the boot
- * structures and the boot info, returns the interrupt controllers and the vCPU to power-on state
- * and the long-mode entry. A failure stops the run with a report. Returns true if it rebooted. */
+/* The run loop's safe point: if a reboot is pending, resets every device (vm_reset_devices),
+ * reloads the image, rebuilds the boot structures and the boot info, returns the interrupt
+ * controllers and the vCPU to power-on state and the long-mode entry. A failure stops the run with
+ * a report. Returns true if it rebooted. */
 bool vm_reboot_if_requested(struct vcpu *vcpu);
 
 #endif

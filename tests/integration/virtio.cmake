@@ -14,6 +14,21 @@ minivmm_case(virtio_rng_polled_without_irqchip --kvm --status 0 --stdout-match "
              -- ${MINIVMM} run --no-irqchip --guest virtio-rng --cmdline bytes=65536)
 minivmm_case(virtio_rng_bad_cmdline --kvm --status 2 --stdout-match "bad word 'size=1'"
              -- ${MINIVMM} run --guest virtio-rng --cmdline size=1)
+# A machine reset resets the device (VIRTIO 1.2 section 2.4; vmm/reboot.c, vm_reset_devices): the
+# first boot leaves virtio-rng at DRIVER_OK with queue 0 ready and resets through port 0xCF9; the
+# second finds Status, QueueReady and InterruptStatus at 0 and its old ring ignored, then reads.
+minivmm_case(virtio_rng_reset_by_machine_reboot --kvm --status 0
+             --stdout-match "^virtio-rng: resetting the machine \\(port 0xCF9\\) with the device live"
+             --stdout-match "^virtio-rng: after the reset: status 0x0, queue ready 0, interrupt status 0x0"
+             --stdout-match "^virtio-rng: stale ring left alone"
+             --stdout-match "^virtio-rng: ok"
+             --stderr-match "guest reset \\(port 0xCF9\\): reboot 1 of at most 100"
+             -- ${MINIVMM} run --reboot --guest virtio-rng --cmdline "reboot bytes=65536")
+# The same, polled: no irqchip, so no irqfd.
+minivmm_case(virtio_rng_reset_by_machine_reboot_polled --kvm --status 0
+             --stdout-match "^virtio-rng: after the reset: status 0x0, queue ready 0, interrupt status 0x0"
+             --stdout-match "^virtio-rng: ok"
+             -- ${MINIVMM} run --reboot --no-irqchip --guest virtio-rng --cmdline "reboot bytes=65536")
 # Every hostile queue and chain is refused with DEVICE_NEEDS_RESET, reported on stderr, and the
 # VMM keeps running; -m 512M makes room for the "chain over 4 GiB" case.
 minivmm_case(virtio_hostile_chains_refused --kvm --status 0 --max-seconds 120

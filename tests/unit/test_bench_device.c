@@ -99,6 +99,28 @@ START_TEST(test_coalesced_page_counts_dispatched_writes)
 }
 END_TEST
 
+/* A guest reset (the vm_device hook reboot.c calls): every count back to 0, the registers
+ * included, and the device counts from there. */
+START_TEST(test_reset_zeroes_every_count)
+{
+	write32(&vm.pio_bus, MINIVMM_BENCH_PIO_PORT, 1);
+	write32(&vm.mmio_bus, MINIVMM_BENCH_MMIO_GPA, 1);
+	write32(&vm.pio_bus, MINIVMM_BENCH_PIO_DOORBELL_PORT, 1);
+	write32(&vm.mmio_bus, MINIVMM_BENCH_MMIO_DOORBELL_GPA, 1);
+	write32(&vm.mmio_bus, MINIVMM_BENCH_COALESCED_GPA, 1);
+	vm_reset_devices(&vm);
+	struct bench_counts c = counts();
+	ck_assert_uint_eq(c.pio_writes + c.mmio_writes + c.coalesced_writes, 0);
+	ck_assert_uint_eq(c.doorbell_pio_exits + c.doorbell_mmio_exits, 0);
+	ck_assert_uint_eq(c.ioeventfd_pio + c.ioeventfd_mmio, 0);
+	ck_assert_uint_eq(read32(&vm.pio_bus, MINIVMM_BENCH_PIO_PORT), 0);
+	ck_assert_uint_eq(read32(&vm.mmio_bus, MINIVMM_BENCH_MMIO_GPA), 0);
+	ck_assert_uint_eq(read32(&vm.mmio_bus, MINIVMM_BENCH_COALESCED_GPA), 0);
+	write32(&vm.pio_bus, MINIVMM_BENCH_PIO_PORT, 1);
+	ck_assert_uint_eq(counts().pio_writes, 1);
+}
+END_TEST
+
 START_TEST(test_ranges_end_where_documented)
 {
 	ck_assert_ptr_null(bus_find(&vm.pio_bus, MINIVMM_BENCH_PIO_PORT + 4, 1));
@@ -135,6 +157,7 @@ static Suite *bench_device_suite(void)
 	tcase_add_test(tc, test_mmio_register_counts_writes);
 	tcase_add_test(tc, test_doorbells_without_kvm_are_userspace_registers);
 	tcase_add_test(tc, test_coalesced_page_counts_dispatched_writes);
+	tcase_add_test(tc, test_reset_zeroes_every_count);
 	tcase_add_test(tc, test_ranges_end_where_documented);
 	tcase_add_test(tc, test_counts_need_the_device);
 	tcase_add_test(tc, test_second_attach_refused);

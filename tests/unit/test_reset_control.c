@@ -80,6 +80,19 @@ START_TEST(test_reboot_marks_pending_until_the_cap)
 }
 END_TEST
 
+/* The latch 0xCF9 reads back is cleared by the reset it asked for (reboot.c calls the hook). */
+START_TEST(test_reset_clears_the_cf9_latch)
+{
+	vm.cfg.reboot = true;
+	out(0xcf9, 0x0e); /* FULL_RST | RST_CPU | SYS_RST */
+	ck_assert(atomic_load(&vm.reboot_pending));
+	ck_assert_uint_eq(in(0xcf9), 0x0a);
+	vm_reset_devices(&vm);
+	ck_assert_uint_eq(in(0xcf9), 0);
+	ck_assert_uint_eq(in(0x64), 0x14); /* the i8042 side has no state to lose */
+}
+END_TEST
+
 static Suite *reset_control_suite(void)
 {
 	Suite *s = suite_create("reset_control");
@@ -90,6 +103,7 @@ static Suite *reset_control_suite(void)
 	tcase_add_test(tc, test_i8042_pulse_resets);
 	tcase_add_test(tc, test_cf9_needs_rst_cpu_bit);
 	tcase_add_test(tc, test_reboot_marks_pending_until_the_cap);
+	tcase_add_test(tc, test_reset_clears_the_cf9_latch);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"
 #include "virtio/virtio_mmio.h"
+#include "virtio/virtio_mmio_internal.h" /* the write-only queue registers, after a reset */
 
 #define BASE	  MINIVMM_VIRTIO_RNG_GPA
 #define RAM_SIZE  (4ull << 20)
@@ -280,6 +281,53 @@ START_TEST(test_reset_clears_state)
 }
 END_TEST
 
+/* A guest reset of the whole machine (vm_reset_devices, as reboot.c calls it) is a Device Reset
+ * (2.4) even though the driver never wrote Status = 0: the old boot's live queue is forgotten and
+ * a buffer posted on its ring afterwards is not touched. */
+START_TEST(test_machine_reset_is_a_device_reset)
+{
+	live_device();
+	set_desc(0, BUF_GPA, 64, VIRTQ_DESC_F_WRITE, 0);
+	post(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	ck_assert_uint_eq(used_idx(), 1);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 3);
+
+	vm_reset_devices(&vm);
+
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_FEATURES), 0); /* selector back to word 0 */
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 256); /* QueueSel back to queue 0 */
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0);
+	/* Size and addresses are write-only registers: look at the transport itself. */
+	const struct virtio_mmio *t = virtio_mmio_find(&vm, "virtio-rng");
+	ck_assert_uint_eq(t->queues[0].num, 0);
+	ck_assert_uint_eq(t->queues[0].desc_gpa, 0);
+	ck_assert_uint_eq(t->queues[0].avail_gpa, 0);
+	ck_assert_uint_eq(t->queues[0].used_gpa, 0);
+	ck_assert_uint_eq(t->driver_features, 0);
+	/* No DMA into the old rings: a chain posted there is left alone, even at DRIVER_OK. */
+	set_desc(1, BUF_GPA + 4096, 64, VIRTQ_DESC_F_WRITE, 0);
+	memset(at(BUF_GPA + 4096), 0, 64);
+	post(1);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	driver_ok();
+	ck_assert_uint_eq(used_idx(), 1);
+	static const uint8_t zeros[64];
+	ck_assert_mem_eq(at(BUF_GPA + 4096), zeros, sizeof zeros);
+	/* A driver of the new boot sets it up from scratch and is served. */
+	memset(at(DESC_GPA), 0, 0x3000);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	live_device();
+	set_desc(0, BUF_GPA, 64, VIRTQ_DESC_F_WRITE, 0);
+	post(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	ck_assert_uint_eq(used_idx(), 1);
+}
+END_TEST
+
 static Suite *virtio_mmio_suite(void)
 {
 	Suite *s = suite_create("virtio_mmio");
@@ -292,6 +340,7 @@ static Suite *virtio_mmio_suite(void)
 	tcase_add_test(tc, test_queue_registers_frozen_while_ready);
 	tcase_add_test(tc, test_bad_rings_need_reset);
 	tcase_add_test(tc, test_reset_clears_state);
+	tcase_add_test(tc, test_machine_reset_is_a_device_reset);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("hostile");
 	tcase_add_test(bad, test_bad_chains_need_reset);

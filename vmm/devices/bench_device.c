@@ -162,6 +162,29 @@ static uint64_t doorbell_signals(struct doorbell *bell)
 	return bell->signalled;
 }
 
+/* Reads the eventfd to zero (dropping the old boot's signals) and forgets the counts; the
+ * ioeventfd registration stays, the address does not move. */
+static void doorbell_reset(struct doorbell *bell)
+{
+	doorbell_signals(bell);
+	bell->signalled = 0;
+	atomic_store_explicit(&bell->userspace_hits, 0, memory_order_relaxed);
+}
+
+/* A guest reset: every count back to 0, as at power-on, so the rebooted guest's reads of the
+ * PIO, MMIO and coalesced registers start from 0 again and bench_device_counts() tells the last
+ * boot's accesses. The coalesced zone stays registered; its ring holds nothing of the old boot,
+ * since the run loop drains it before it handles the exit that reset the machine. */
+static void bench_device_reset(void *state)
+{
+	struct bench_device *dev = state;
+	atomic_store_explicit(&dev->pio_writes, 0, memory_order_relaxed);
+	atomic_store_explicit(&dev->mmio_writes, 0, memory_order_relaxed);
+	atomic_store_explicit(&dev->coalesced_writes, 0, memory_order_relaxed);
+	doorbell_reset(&dev->pio_doorbell);
+	doorbell_reset(&dev->mmio_doorbell);
+}
+
 static void bench_device_destroy(void *state)
 {
 	struct bench_device *dev = state;
@@ -207,7 +230,8 @@ static int bench_device_attach(struct vm *vm, struct vmm_error *err)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	dev->vm_fd = vm->fd;
 	dev->pio_doorbell.eventfd = dev->mmio_doorbell.eventfd = -1;
-	int ret = vm_add_device(vm, BENCH_DEVICE_NAME, dev, bench_device_destroy, err);
+	int ret = vm_add_device_with_reset(vm, BENCH_DEVICE_NAME, dev, bench_device_destroy,
+					   bench_device_reset, err);
 	if (ret) {
 		free(dev);
 		return ret;

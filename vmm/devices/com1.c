@@ -42,6 +42,14 @@ static void com1_destroy(void *state) /* state is &com1->uart, the start of stru
 	free(state);
 }
 
+/* A platform reset: the UART's Master Reset, which also lowers IRQ 4 if the old boot left it
+ * raised (through com1_set_irq). Console input typed meanwhile is not the UART's: it stays with
+ * the console and arrives in the new boot's FIFO. */
+static void com1_reset(void *state) /* state is &com1->uart */
+{
+	uart8250_reset(state);
+}
+
 static int com1_attach(struct vm *vm, struct vmm_error *err)
 {
 	struct com1 *com1 = calloc(1, sizeof *com1);
@@ -56,7 +64,7 @@ static int com1_attach(struct vm *vm, struct vmm_error *err)
 	    .ctx = com1,
 	};
 	uart8250_init(uart, &backend);
-	int ret = vm_add_device(vm, "uart8250", uart, com1_destroy, err);
+	int ret = vm_add_device_with_reset(vm, "uart8250", uart, com1_destroy, com1_reset, err);
 	if (ret) {
 		com1_destroy(uart);
 		return ret;

@@ -63,6 +63,15 @@ static void cf9_write(void *opaque, uint64_t offset, const uint8_t *data, uint32
 		vm_request_reset(reset->vm, "port 0xCF9");
 }
 
+/* The reset control register's default is 00h (Intel PCH datasheets): the SYS_RST and
+ * FULL_RST choices the old boot latched are forgotten, so every boot reads 0 at 0xCF9, the first
+ * one included. The i8042 side has no state. */
+static void reset_control_reset(void *state)
+{
+	struct reset_control *reset = state;
+	reset->cf9_value = 0;
+}
+
 static const struct bus_device_ops i8042_ops = {.read = i8042_read, .write = i8042_write};
 static const struct bus_device_ops cf9_ops = {.read = cf9_read, .write = cf9_write};
 
@@ -72,7 +81,7 @@ static int reset_control_attach(struct vm *vm, struct vmm_error *err)
 	if (!reset)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	reset->vm = vm;
-	int ret = vm_add_device(vm, "reset", reset, free, err);
+	int ret = vm_add_device_with_reset(vm, "reset", reset, free, reset_control_reset, err);
 	if (ret) {
 		free(reset);
 		return ret;

@@ -17,9 +17,11 @@
  * - Modem status deltas (MSR bits 0-3) are always 0, so there is never a modem status interrupt.
  *
  * Reset values follow the datasheet's "UART Reset Configuration" table: IER 0, IIR 0x01, FCR 0,
- * LCR 0, MCR 0, LSR 0x60. The divisor latch is not affected by reset on the chip (its content is
- * undefined); we start it at 12, i.e. 9600 baud from the PC's 1.8432 MHz clock, so that a guest
- * reading it back sees a plausible setting. A read of RBR with the FIFO empty returns 0.
+ * LCR 0, MCR 0, LSR 0x60, MSR deltas 0 (its upper bits follow the modem inputs: a connected
+ * console), both FIFOs empty, INTRPT low; uart8250_reset() returns to them on a guest reset.
+ * The divisor latch is not affected by reset on the chip (its content is undefined); we start it
+ * at 12, i.e. 9600 baud from the PC's 1.8432 MHz clock, so that a guest reading it back sees a
+ * plausible setting. A read of RBR with the FIFO empty returns 0.
  *
  * Locking: register accesses (vCPU thread) and uart8250_receive/uart8250_rx_space (console
  * thread) serialize on uart->lock. backend.set_irq is called with the lock held, so that the
@@ -283,14 +285,40 @@ static uint8_t read_register(struct uart8250 *uart, unsigned reg)
 	return 0xff;
 }
 
+/* Every register and the FIFO at their reset values (the table at the top of this file). */
+static void set_power_on_registers(struct uart8250 *uart)
+{
+	uart->ier = 0;
+	uart->iir_fifo_bits = 0; /* with IIR_NO_INTERRUPT from interrupt_identification: 0x01 */
+	uart->fcr = 0;
+	uart->lcr = 0;
+	uart->mcr = 0;
+	uart->lsr_errors = 0; /* with an empty FIFO, LSR reads THRE | TEMT = 0x60 */
+	uart->msr = modem_status_lines(0);
+	uart->scr = 0;
+	uart->divisor = DEFAULT_DIVISOR;
+	uart->thr_empty_pending = false;
+	rx_fifo_clear(uart);
+}
+
 void uart8250_init(struct uart8250 *uart, const struct uart8250_backend *backend)
 {
 	memset(uart, 0, sizeof *uart);
 	if (backend)
 		uart->backend = *backend;
 	pthread_mutex_init(&uart->lock, NULL);
-	uart->msr = modem_status_lines(0);
-	uart->divisor = DEFAULT_DIVISOR;
+	set_power_on_registers(uart);
+}
+
+/* The chip's Master Reset leaves the divisor latch and the scratch register alone (they are
+ * missing from the reset table); we put them back to their power-on values too, so a rebooted
+ * guest sees exactly what a fresh one does. rx_overruns is the host's statistic and stays. */
+void uart8250_reset(struct uart8250 *uart)
+{
+	pthread_mutex_lock(&uart->lock);
+	set_power_on_registers(uart);
+	update_irq(uart); /* "INTR: all bits low" after reset: lowers a line left asserted */
+	pthread_mutex_unlock(&uart->lock);
 }
 
 void uart8250_destroy(struct uart8250 *uart)

@@ -39,6 +39,11 @@ struct uart8250 {
 void uart8250_init(struct uart8250 *uart, const struct uart8250_backend *backend);
 void uart8250_destroy(struct uart8250 *uart);
 
+/* Master Reset (a platform reset): the registers and FIFOs back to their power-on values and the
+ * interrupt line lowered (backend.set_irq(false) if it was raised). The backend stays.
+ * Thread-safe. */
+void uart8250_reset(struct uart8250 *uart);
+
 /* Register access; offset is 0..7 from the base port. Only 1-byte accesses are meaningful:
  * wider ones are split into bytes at consecutive offsets (within the 8 registers). */
 void uart8250_read(void *uart, uint64_t offset, uint8_t *data, uint32_t len);

@@ -290,6 +290,24 @@ static void mmio_write(void *opaque, uint64_t offset, const uint8_t *data, uint3
 
 static const struct bus_device_ops virtio_mmio_bus_ops = {mmio_read, mmio_write};
 
+/* A platform reset (the vm_device hook): the Device Reset of 2.4, as if the driver had written 0
+ * to Status: status, feature selection and acceptance, every queue (not ready, size and
+ * addresses 0) and InterruptStatus cleared. 2.4.1: after it the device "MUST NOT send
+ * notifications or interact with the queues" until the driver sets it up again. Under the lock,
+ * so when this returns the worker has finished any chain it was serving and will touch none of
+ * the old boot's rings again (they may lie in the image about to be reloaded).
+ * The KVM wiring stays as it is, consistent with the reset device: the doorbell is at the same
+ * address, and a doorbell still pending in its eventfd finds no ready queue. The irqfd leaves no
+ * line raised: KVM turns each signal into a pulse on the GSI (raised, then lowered at once;
+ * irqfd_inject in virt/kvm/eventfd.c), and reboot.c restores the controllers after this. */
+static void transport_reset(void *state)
+{
+	struct virtio_mmio *t = state;
+	pthread_mutex_lock(&t->lock);
+	device_reset(t);
+	pthread_mutex_unlock(&t->lock);
+}
+
 static void transport_destroy(void *state)
 {
 	struct virtio_mmio *t = state;
@@ -320,7 +338,8 @@ int virtio_mmio_attach(struct vm *vm, uint64_t base, unsigned gsi,
 				  .stop_fd = -1,
 				  .quiet = vm->fd < 0};
 	pthread_mutex_init(&t->lock, NULL);
-	int ret = vm_add_device(vm, ops->name, t, transport_destroy, err);
+	int ret =
+	    vm_add_device_with_reset(vm, ops->name, t, transport_destroy, transport_reset, err);
 	if (ret) {
 		transport_destroy(t);
 		return ret;

@@ -91,15 +91,18 @@ struct virtio_device_ops {
 	/* Serves one chain (buffers checked against RAM) of queue; returns the bytes it wrote into
 	 * the writable buffers, or VIRTIO_CHAIN_DEFER / VIRTIO_CHAIN_BAD. Lock held. */
 	int64_t (*handle_chain)(void *dev, unsigned queue, const struct virtq_chain *chain);
-	void (*reset)(void *dev);   /* optional: back to the device's power-on state */
+	/* Optional: back to the device's power-on state, at every Device Reset (Status = 0, or a
+	 * guest reset of the whole machine). Lock held. */
+	void (*reset)(void *dev);
 	void (*destroy)(void *dev); /* optional: frees dev */
 };
 
 struct virtio_mmio;
 
 /* Creates the transport at base (one MINIVMM_VIRTIO_MMIO_SLOT_SIZE page) for dev, registers it
- * on vm's MMIO bus and as a vm device (named ops->name; destroying it destroys dev), and connects
- * the ioeventfd, irqfd on gsi and the worker where KVM allows. On failure dev is destroyed too. */
+ * on vm's MMIO bus and as a vm device (named ops->name; destroying it destroys dev; a guest reset
+ * of the machine is a Device Reset, 2.4), and connects the ioeventfd, irqfd on gsi and the worker
+ * where KVM allows. On failure dev is destroyed too. */
 int virtio_mmio_attach(struct vm *vm, uint64_t base, unsigned gsi,
 		       const struct virtio_device_ops *ops, void *dev, struct vmm_error *err);
 
