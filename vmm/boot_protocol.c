@@ -110,10 +110,17 @@ static int enter_application_processor(struct vm *vm, struct vcpu *vcpu, struct 
 	if (vm->multiboot)
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
 				     "--cpus > 1 needs the direct 64-bit boot (not multiboot)");
-	/* --sipi-smp: KVM keeps the AP waiting for a SIPI; the guest's INIT resets it and its SIPI
-	 * gives it CS:IP (SDM vol. 3A 9.4.4, 11.6.1): nothing to set here. */
-	if (vm->cfg.sipi_smp && vm->irqchip)
+	/* --sipi-smp: KVM keeps the AP waiting for an INIT and a SIPI; the guest's INIT resets it
+	 * and its SIPI gives it CS:IP (SDM vol. 3A 9.4.4, 11.6.1). Setting the state KVM creates an
+	 * AP in is a no-op at creation and, for a reboot, takes the AP out of the old boot. */
+	if (vm->cfg.sipi_smp && vm->irqchip) {
+		struct kvm_mp_state waiting = {.mp_state = KVM_MP_STATE_UNINITIALIZED};
+		if (ioctl(vcpu->fd, KVM_SET_MP_STATE, &waiting) < 0)
+			return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
+					     "KVM_SET_MP_STATE (vCPU %u waits for SIPI) failed: %s",
+					     vcpu->index, strerror(errno));
 		return 0;
+	}
 	int ret = vcpu_enter_long_mode(vcpu, vm->loaded.entry, err);
 	if (ret)
 		return ret;

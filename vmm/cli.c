@@ -102,7 +102,7 @@ void cli_print_usage(void)
 	       "      --module FILE[,STRING]  a multiboot boot module with its string (default\n"
 	       "                       FILE); repeat for more (at most 16)\n"
 	       "      --cpus N         N vCPUs, 1 to 8 (default 1; more than the host's cores\n"
-	       "                       is allowed, with a warning); not with --reboot\n"
+	       "                       is allowed, with a warning)\n"
 	       "      --direct-smp     the VMM starts each application processor in long mode\n"
 	       "                       at the guest's entry (RSI = AP magic, RDX = cpu number).\n"
 	       "                       The default: no real-mode code, which nested KVM emulates\n"
@@ -303,9 +303,6 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 		return usage_error(err, "%s",
 				   "--sipi-smp needs the in-kernel LAPIC and excludes --direct-smp "
 				   "and --no-irqchip");
-	if (opts->reboot && opts->cpus > 1)
-		return usage_error(
-		    err, "%s", "--reboot resets one vCPU only: it cannot be used with --cpus > 1");
 	if (opts->trace.filter && !opts->trace.text)
 		return usage_error(err, "%s", "--trace-filter narrows --trace: give --trace too");
 	return 0;

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 
 #include "irqchip.h"
@@ -45,14 +46,26 @@ static int clear_pending_events(struct vcpu *vcpu)
 	return ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &events) < 0 ? -errno : 0;
 }
 
-static int reboot(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
+/* api.rst section 5 (immediate_exit): KVM_RUN with immediate_exit set completes the operation of
+ * the last exit (the reset write itself, or any other vCPU's last IN or OUT) and returns EINTR
+ * without running guest code; only then may the vCPU's state be replaced. On its own thread. */
+static int complete_pending_exit(struct vcpu *vcpu, struct vmm_error *err)
 {
 	vcpu->run->immediate_exit = 1;
 	int ret = ioctl(vcpu->fd, KVM_RUN, 0);
 	vcpu->run->immediate_exit = 0;
 	if (ret == 0 || (errno != EINTR && errno != EAGAIN))
 		return vmm_error_set(err, ret == 0 ? -EIO : -errno, VMM_EXIT_INTERNAL,
-				     "cannot complete the reset write before rebooting");
+				     "vCPU %u: cannot complete its last exit before rebooting",
+				     vcpu->index);
+	return 0;
+}
+
+static int reboot(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
+{
+	int ret = complete_pending_exit(vcpu, err);
+	if (ret)
+		return ret;
 	/* Devices first: once their reset returns, none of them writes guest RAM any more (no
 	 * virtqueue is ready), so none can scribble over the image reloaded below, and the lines
 	 * they lowered are what the controllers' power-on state then starts from. */
@@ -66,13 +79,103 @@ static int reboot(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 	return ret;
 }
 
+void reboot_rendezvous_init(struct reboot_rendezvous *r)
+{
+	atomic_init(&r->active, false);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->changed, NULL);
+	r->parked = 0;
+	r->generation = 0;
+}
+
+void reboot_rendezvous_destroy(struct reboot_rendezvous *r)
+{
+	pthread_cond_destroy(&r->changed);
+	pthread_mutex_destroy(&r->lock);
+}
+
+/* Waits on the rendezvous' condition for at most 10 ms: a stop request only kicks vCPUs out of
+ * KVM_RUN, it does not signal this condition, so the waiters look at it between naps. */
+static void wait_briefly(struct reboot_rendezvous *r)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 10 * 1000 * 1000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&r->changed, &r->lock, &until);
+}
+
+/* A vCPU other than the leader: completes its own last exit, then waits outside KVM_RUN until
+ * the leader has rebooted the machine (or the run stops). */
+static void park_for_reboot(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	struct reboot_rendezvous *r = &vm->reboot_gather;
+	struct vmm_error err = {0};
+	if (complete_pending_exit(vcpu, &err) &&
+	    stop_request_raise(&vm->stop, STOP_VMM_ERROR, (int)err.status))
+		vcpu_report_fault(vcpu, "reboot failed", "%s", err.msg);
+	pthread_mutex_lock(&r->lock);
+	unsigned generation = r->generation;
+	r->parked++;
+	pthread_cond_broadcast(&r->changed);
+	while (r->generation == generation && !stop_requested(&vm->stop))
+		wait_briefly(r);
+	r->parked--;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* The leader: stops every other running vCPU at its next exit (the kick, api.rst 4.8's EINTR)
+ * and waits until they are all parked. False if the run is stopping instead. */
+static bool gather_other_vcpus(struct vm *vm, struct vcpu *leader)
+{
+	struct reboot_rendezvous *r = &vm->reboot_gather;
+	atomic_store_explicit(&r->active, true, memory_order_release);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (&vm->vcpus[i] != leader)
+			vcpu_kick(&vm->vcpus[i]);
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		unsigned running = 0; /* a vCPU whose thread has ended never parks */
+		for (unsigned i = 0; i < vm->vcpu_count; i++)
+			running += &vm->vcpus[i] != leader && !atomic_load(&vm->vcpus[i].finished);
+		if (r->parked >= running || stop_requested(&vm->stop))
+			break;
+		wait_briefly(r);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return !stop_requested(&vm->stop);
+}
+
+/* The leader, rebooted or not: lets the parked vCPUs run again. */
+static void release_other_vcpus(struct vm *vm)
+{
+	struct reboot_rendezvous *r = &vm->reboot_gather;
+	pthread_mutex_lock(&r->lock);
+	atomic_store_explicit(&r->active, false, memory_order_release);
+	r->generation++;
+	pthread_cond_broadcast(&r->changed);
+	pthread_mutex_unlock(&r->lock);
+}
+
 bool vm_reboot_if_requested(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
+	if (reboot_gathering(&vm->reboot_gather)) {
+		park_for_reboot(vcpu);
+		return true;
+	}
 	/* Called after every exit: a plain load first, the locked exchange only when set. */
 	if (!atomic_load_explicit(&vm->reboot_pending, memory_order_relaxed) ||
 	    !atomic_exchange(&vm->reboot_pending, false) || stop_requested(&vm->stop))
 		return false;
+	if (vm->vcpu_count > 1 && !gather_other_vcpus(vm, vcpu)) {
+		release_other_vcpus(vm);
+		return true;
+	}
 	vm->reboots++;
 	fprintf(stderr, "minivmm: guest reset (%s): reboot %u of at most %u\n", vm->reset_source,
 		vm->reboots, VM_MAX_REBOOTS);
@@ -80,5 +183,7 @@ bool vm_reboot_if_requested(struct vcpu *vcpu)
 	if (reboot(vm, vcpu, &err) &&
 	    stop_request_raise(&vm->stop, STOP_VMM_ERROR, (int)err.status))
 		vcpu_report_fault(vcpu, "reboot failed", "%s", err.msg);
+	if (vm->vcpu_count > 1)
+		release_other_vcpus(vm);
 	return true;
 }

@@ -9,10 +9,32 @@
 #ifndef MINIVMM_REBOOT_H
 #define MINIVMM_REBOOT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 struct vm;
 struct vcpu;
+
+/* With several vCPUs, the one that takes the reboot (the leader) first gathers all the others
+ * outside KVM_RUN: it sets `active` and kicks them; each parks in vm_reboot_if_requested() until
+ * `generation` moves on. Only then is it safe to rewrite guest RAM and every vCPU's state. */
+struct reboot_rendezvous {
+	atomic_bool active;
+	pthread_mutex_t lock;
+	pthread_cond_t changed; /* a vCPU parked, or the reboot is over */
+	unsigned parked;	/* vCPUs waiting for the reboot to finish */
+	unsigned generation;	/* reboots finished */
+};
+
+void reboot_rendezvous_init(struct reboot_rendezvous *r);
+void reboot_rendezvous_destroy(struct reboot_rendezvous *r);
+
+/* Is a reboot gathering the vCPUs? (Halted vCPUs that nap outside KVM_RUN poll this.) */
+static inline bool reboot_gathering(struct reboot_rendezvous *r)
+{
+	return atomic_load_explicit(&r->active, memory_order_acquire);
+}
 
 /* More resets than this with --reboot end the run (with VMM_EXIT_GUEST_RESET): a guest that
  * resets at every boot must not loop forever. */
@@ -22,10 +44,11 @@ struct vcpu;
  * VM_MAX_REBOOTS, raises a stop with VMM_EXIT_GUEST_RESET; otherwise marks a reboot pending. */
 void vm_request_reset(struct vm *vm, const char *source);
 
-/* The run loop's safe point: if a reboot is pending, resets every device (vm_reset_devices),
- * reloads the image, rebuilds the boot structures and the boot info, returns the interrupt
- * controllers and the vCPU to power-on state and the long-mode entry. A failure stops the run with
- * a report. Returns true if it rebooted. */
+/* The run loop's safe point, after every exit: if a reboot is pending, gathers the other vCPUs
+ * (see struct reboot_rendezvous), resets every device (vm_reset_devices), reloads the image,
+ * rebuilds the boot structures and the boot info, returns the interrupt controllers and every
+ * vCPU to power-on state and its boot entry. A failure stops the run with a report. On the
+ * other vCPUs it parks them while a reboot runs. Returns true if this vCPU took part in one. */
 bool vm_reboot_if_requested(struct vcpu *vcpu);
 
 #endif

@@ -122,7 +122,8 @@ static void drain_coalesced_ring(struct vcpu *vcpu)
  * for the stop request (10 ms naps: the kick only interrupts KVM_RUN) and then leaves. */
 static void park_until_stop(struct vcpu *vcpu)
 {
-	while (!stop_requested(&vcpu->vm->stop))
+	/* A reboot (reboot.c) also ends the nap: the rebooted guest starts this vCPU again. */
+	while (!stop_requested(&vcpu->vm->stop) && !reboot_gathering(&vcpu->vm->reboot_gather))
 		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
 }
 

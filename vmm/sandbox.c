@@ -74,11 +74,12 @@ static const int allowed_syscalls[] = {
 };
 
 /* ioctl requests allowed on the vCPU fds: run; the fault report's registers; --reboot's return
- * to power-on state (registers, pending events, the LAPIC). */
+ * to power-on state (registers, pending events, the LAPIC, and with --cpus > 1 the application
+ * processors' MP state). */
 static const unsigned long vcpu_ioctls[] = {
     KVM_RUN,	   KVM_GET_REGS,	KVM_GET_SREGS,	     KVM_SET_REGS,
     KVM_SET_SREGS, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_GET_LAPIC,
-    KVM_SET_LAPIC,
+    KVM_SET_LAPIC, KVM_SET_MP_STATE,
 };
 
 /* ioctl requests allowed on the VM fd: device interrupt lines; --reboot's reset of the PIC,

@@ -133,6 +133,7 @@ void vm_init_without_kvm(struct vm *vm)
 	vm->stop.kick = vm_kick_all;
 	vm->stop.kick_ctx = vm;
 	console_init(&vm->console, -1, -1);
+	reboot_rendezvous_init(&vm->reboot_gather);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
@@ -316,4 +317,5 @@ void vm_destroy(struct vm *vm)
 	vm->fd = -1;
 	kvm_close(&vm->kvm);
 	irqchip_destroy(vm);
+	reboot_rendezvous_destroy(&vm->reboot_gather);
 }

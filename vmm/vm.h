@@ -16,6 +16,7 @@
 #include "kvm.h"
 #include "loader/loader.h"
 #include "loader/multiboot.h"
+#include "reboot.h"
 #include "stop.h"
 #include "trace/trace_session.h"
 #include "vcpu.h"
@@ -90,6 +91,7 @@ struct vm {
 	bool irqchip;				   /* KVM's PIC/IOAPIC/LAPIC and PIT exist */
 	struct irqchip_power_on *irqchip_power_on; /* what a reboot restores */
 	atomic_bool reboot_pending;
+	struct reboot_rendezvous reboot_gather; /* --reboot with --cpus > 1 */
 	unsigned reboots;
 	char reset_source[32];	     /* what reset the guest last, e.g. "port 0xCF9" */
 	bool multiboot;		     /* entered as a Multiboot v1 kernel (boot_protocol.c) */

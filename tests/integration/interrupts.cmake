@@ -55,7 +55,8 @@ minivmm_case(no_irqchip_runs_hello --kvm --status 0 --stdout-match "^hello from 
              --stdout-match "^bye \\(exit 0\\)" -- ${MINIVMM} run --no-irqchip)
 
 # --- timer, RTC, idle (interrupts_checks.sh) ------------------------------------------------------
-foreach(check ticks_advance date_matches_host idle_uses_no_cpu reboot_boots_again)
+foreach(check ticks_advance date_matches_host idle_uses_no_cpu reboot_boots_again
+        smp_reboot_boots_every_cpu_again)
   add_test(NAME integration.interrupts.${check}
            COMMAND ${INTR_DIR}/interrupts_checks.sh ${MINIVMM} ${check})
   set_tests_properties(integration.interrupts.${check} PROPERTIES LABELS integration

@@ -56,6 +56,22 @@ reboot_boots_again)
   grep -q "reboot 2 of at most 100" "$err" || fail "no reboot note on stderr"
   echo "ok: 3 boots, status 5"
   ;;
+smp_reboot_boots_every_cpu_again)
+  # --reboot --cpus 2, in each way of starting the AP: every boot brings both vCPUs up again
+  # (the AP's hello, "smp: 2 cpus up"), the banner count shows 3 boots, exit 5 ends the run.
+  for mode in --direct-smp --sipi-smp --no-irqchip; do
+    (printf 'reboot\n'; sleep 1; printf 'reboot\n'; sleep 1; printf 'exit 5\n') |
+      shell --reboot --cpus 2 $mode
+    status=$?
+    [ "$status" = 5 ] || fail "$mode: exit status $status, expected 5"
+    for line in "kernel up" "^cpu 1: hello from an application processor" "^smp: 2 cpus up"; do
+      n=$(tr -d '\r' <"$out" | grep -c "$line")
+      [ "$n" = 3 ] || fail "$mode: '$line' $n times, expected 3 (one per boot)"
+    done
+    grep -q "reboot 2 of at most 100" "$err" || fail "$mode: no reboot note on stderr"
+    echo "ok: $mode: 3 boots of 2 vCPUs, status 5"
+  done
+  ;;
 *)
   echo "unknown check $check" >&2
   exit 2

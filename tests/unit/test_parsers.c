@@ -93,9 +93,10 @@ START_TEST(test_run_cpus)
 		ck_assert_int_eq(parse(&o, &err, 3, argv), -EINVAL);
 		ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
 	}
-	char *reboot[] = {"run", "--cpus", "2", "--reboot", NULL};
-	ck_assert_int_eq(parse(&o, &err, 4, reboot), -EINVAL);
-	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	char *reboot[] = {"run", "--cpus", "2", "--reboot", NULL}; /* every vCPU reboots */
+	ck_assert_int_eq(parse(&o, &err, 4, reboot), 0);
+	ck_assert(o.reboot);
+	ck_assert_uint_eq(o.cpus, 2);
 	char *reboot_one[] = {"run", "--cpus", "1", "--reboot", NULL};
 	ck_assert_int_eq(parse(&o, &err, 4, reboot_one), 0);
 	char *sipi[] = {"run", "--cpus", "2", "--sipi-smp", NULL};
