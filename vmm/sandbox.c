@@ -24,7 +24,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <termios.h>
-#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -62,13 +61,11 @@ static const int allowed_syscalls[] = {
     SCMP_SYS(tgkill),
     SCMP_SYS(sigaltstack),
     SCMP_SYS(restart_syscall),
-    /* time: trace timestamps (vDSO fallback), the trace thread's naps */
+    /* time: trace timestamps and the RTC's clock and timer waits (when the vDSO is not used),
+     * the trace thread's naps */
     SCMP_SYS(clock_gettime),
     SCMP_SYS(clock_nanosleep),
     SCMP_SYS(nanosleep),
-    /* the RTC's time(NULL) when the vDSO is unavailable */
-    SCMP_SYS(time),
-    SCMP_SYS(gettimeofday),
     /* virtio-rng's entropy (devices/virtio_rng.c, on its worker thread) */
     SCMP_SYS(getrandom),
 };
@@ -226,9 +223,6 @@ int sandbox_confine_vm(struct vm *vm, struct vmm_error *err)
 	kvm_close(&vm->kvm);
 
 	resolve_syscall_names();
-	/* glibc reads /etc/localtime on the first time conversion (the RTC's gmtime): now, not
-	 * under the filter. */
-	tzset();
 	restore_terminal = vm->console.raw_mode;
 	terminal_fd = vm->console.in_fd;
 	terminal_state = vm->console.saved_termios;

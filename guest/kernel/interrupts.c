@@ -25,6 +25,7 @@
 #include "cpu_tables.h"
 #include "interrupts.h"
 #include "kernel_layout.h"
+#include "platform.h"
 #include "user_memory.h"
 
 #define PIC_MASTER_COMMAND 0x20
@@ -38,6 +39,7 @@
 #define IRQ_COUNT	   16
 #define IRQ_TIMER	   0
 #define IRQ_COM1	   4
+#define IRQ_RTC		   8 /* the slave's input 0 */
 #define PIC_EOI		   0x20
 
 #define PIT_CHANNEL0	 0x40
@@ -56,12 +58,21 @@
 #define MCR_OUT2       0x08 /* gates the UART's interrupt onto the ISA line on a PC */
 #define LSR_DATA_READY 0x01
 
+/* MC146818A register A's rate select and register B's periodic interrupt enable. */
+#define RTC_STATUS_A  0x0a
+#define RTC_STATUS_B  0x0b
+#define RTC_STATUS_C  0x0c
+#define RTC_RATE_MASK 0x0f
+#define RTC_B_PIE     0x40
+
 #define RFLAGS_IF  0x200
 #define INPUT_SIZE 256 /* a power of two */
 
-extern const char irq_timer_entry[], irq_com1_entry[], irq_ignored_entry[]; /* irq_stubs.S */
+extern const char irq_timer_entry[], irq_com1_entry[], irq_rtc_entry[], /* irq_stubs.S */
+    irq_ignored_entry[];
 
 volatile uint64_t timer_ticks;	     /* irq_stubs.S increments it */
+volatile uint64_t rtc_interrupts;    /* irq_stubs.S: RTC interrupts with IRQF set */
 uint64_t user_rflags = USER_RFLAGS;  /* syscall_entry.S: ring 3's first RFLAGS */
 static unsigned tick_hz;	     /* 0: no interrupts (polled machine) */
 static char input[INPUT_SIZE];	     /* COM1 input: written by the interrupt, read by calls */
@@ -93,6 +104,7 @@ void interrupts_init(const struct minivmm_boot_info *boot_info)
 	idt_set_interrupt_gates(IRQ_VECTOR_BASE, IRQ_COUNT, irq_ignored_entry);
 	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_TIMER, irq_timer_entry);
 	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_COM1, irq_com1_entry);
+	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_RTC, irq_rtc_entry); /* masked until asked */
 	pic_remap();
 	/* Channel 0 in mode 2 divides its 1.193182 MHz input by the count (82C54 datasheet). */
 	uint16_t divisor = (uint16_t)((PIT_INPUT_HZ + TIMER_HZ / 2) / TIMER_HZ);
@@ -165,6 +177,40 @@ uint64_t sys_ticks(void)
 uint64_t sys_tick_hz(void)
 {
 	return tick_hz;
+}
+
+/* OCW1 (8259A datasheet): reading the data port gives the interrupt mask, writing sets it. */
+static void pic_set_masked(unsigned irq, int masked)
+{
+	uint16_t port = irq < 8 ? PIC_MASTER_DATA : PIC_SLAVE_DATA;
+	uint8_t bit = (uint8_t)(1u << (irq % 8));
+	uint8_t mask = inb(port);
+	outb(port, masked ? mask | bit : mask & (uint8_t)~bit);
+}
+
+/* System calls run with IF clear, so the interrupt handler cannot move the CMOS index between
+ * the writes below. Register C is read last: a flag left from before would keep the line up,
+ * and an edge-triggered PIC input then never sees the next rise. */
+int64_t sys_rtc_periodic(uint64_t rate)
+{
+	if (!tick_hz || rate > RTC_RATE_MASK)
+		return -GUEST_EINVAL;
+	uint8_t status_b = cmos_read(RTC_STATUS_B) & (uint8_t)~RTC_B_PIE;
+	if (rate) {
+		uint8_t status_a = cmos_read(RTC_STATUS_A) & (uint8_t)~RTC_RATE_MASK;
+		cmos_write(RTC_STATUS_A, status_a | (uint8_t)rate);
+		status_b |= RTC_B_PIE;
+		pic_set_masked(PIC_CASCADE_IRQ, 0);
+	}
+	cmos_write(RTC_STATUS_B, status_b);
+	(void)cmos_read(RTC_STATUS_C);
+	pic_set_masked(IRQ_RTC, rate == 0);
+	return 0;
+}
+
+uint64_t sys_rtc_interrupts(void)
+{
+	return rtc_interrupts;
 }
 
 int64_t sys_sleep_ticks(uint64_t ticks)

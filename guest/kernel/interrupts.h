@@ -1,8 +1,9 @@
 /*
  * Hardware interrupts (interrupts.c, irq_stubs.S): the 8259A PICs remapped to vectors
- * 0x20-0x2f, the 8254 PIT's channel 0 as a 100 Hz tick, and COM1's receive interrupt feeding a
- * small input buffer. Present only when the VMM created an in-kernel irqchip (boot info
- * MINIVMM_PLATFORM_IRQCHIP); otherwise the kernel stays polled, as before.
+ * 0x20-0x2f, the 8254 PIT's channel 0 as a 100 Hz tick, COM1's receive interrupt feeding a
+ * small input buffer, and on request the CMOS RTC's periodic interrupt (IRQ 8), counted. Present
+ * only when the VMM created an in-kernel irqchip (boot info MINIVMM_PLATFORM_IRQCHIP); otherwise
+ * the kernel stays polled, as before.
  */
 #ifndef GUEST_INTERRUPTS_H
 #define GUEST_INTERRUPTS_H
@@ -20,5 +21,7 @@ int64_t sys_console_read(uint64_t buf, uint64_t len);
 uint64_t sys_ticks(void);
 uint64_t sys_tick_hz(void);
 int64_t sys_sleep_ticks(uint64_t ticks);
+int64_t sys_rtc_periodic(uint64_t rate);
+uint64_t sys_rtc_interrupts(void);
 
 #endif

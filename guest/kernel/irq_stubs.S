@@ -9,7 +9,12 @@
  * (8259A datasheet, OCW2 = 0x20); KVM's in-kernel PIC takes it without an exit to the VMM.
  */
 #define PIC_MASTER_COMMAND 0x20
+#define PIC_SLAVE_COMMAND  0xa0
 #define PIC_EOI		   0x20
+#define CMOS_INDEX	   0x70
+#define CMOS_DATA	   0x71
+#define RTC_STATUS_C	   0x0c
+#define RTC_C_IRQF	   0x80
 
 	.text
 	.global irq_timer_entry
@@ -44,6 +49,27 @@ irq_com1_entry:
 	pop %rsi
 	pop %rdx
 	pop %rcx
+	pop %rax
+	iretq
+
+	/* The RTC (IRQ 8, the slave's input 0; enabled by SYS_RTC_PERIODIC). Reading register C
+	 * clears its flags and so lowers the line (MC146818A, register C), which lets the next
+	 * flag make a new edge; IRQF tells that the RTC really asked. The index write leaves
+	 * register C selected: the kernel's own CMOS accesses run with IF clear, a program's
+	 * SYS_PORT_* pair does not. Then EOI to the slave and to the master it cascades into
+	 * (8259A datasheet, cascade mode). Two exits to minivmm (0x70, 0x71); the EOIs stay in KVM. */
+	.global irq_rtc_entry
+irq_rtc_entry:
+	push %rax
+	mov $RTC_STATUS_C, %al
+	out %al, $CMOS_INDEX
+	in $CMOS_DATA, %al
+	test $RTC_C_IRQF, %al
+	jz 1f
+	incq rtc_interrupts(%rip)
+1:	mov $PIC_EOI, %al
+	out %al, $PIC_SLAVE_COMMAND
+	out %al, $PIC_MASTER_COMMAND
 	pop %rax
 	iretq
 

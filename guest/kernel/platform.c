@@ -49,10 +49,16 @@
 #define RESET_CONTROL_RST  0x04
 #define I8042_WAIT_TRIES   64
 
-static uint8_t cmos_read(uint8_t index)
+uint8_t cmos_read(uint8_t index)
 {
 	outb(CMOS_INDEX, CMOS_NMI_DISABLE | index);
 	return inb(CMOS_DATA);
+}
+
+void cmos_write(uint8_t index, uint8_t value)
+{
+	outb(CMOS_INDEX, CMOS_NMI_DISABLE | index);
+	outb(CMOS_DATA, value);
 }
 
 struct raw_time {

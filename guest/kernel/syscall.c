@@ -246,6 +246,8 @@ const uintptr_t syscall_table[SYS_COUNT] = {
     [SYS_SLEEP_TICKS] = (uintptr_t)sys_sleep_ticks,
     [SYS_RTC_TIME] = (uintptr_t)sys_rtc_time,
     [SYS_REBOOT] = (uintptr_t)sys_reboot,
+    [SYS_RTC_PERIODIC] = (uintptr_t)sys_rtc_periodic,
+    [SYS_RTC_INTERRUPTS] = (uintptr_t)sys_rtc_interrupts,
 };
 
 void syscall_init(const struct minivmm_boot_info *boot_info)

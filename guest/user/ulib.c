@@ -94,6 +94,16 @@ int64_t rtc_time(struct guest_rtc_time *time)
 	return syscall1(SYS_RTC_TIME, (uint64_t)time);
 }
 
+int64_t rtc_periodic(unsigned rate)
+{
+	return syscall1(SYS_RTC_PERIODIC, rate);
+}
+
+uint64_t rtc_interrupts(void)
+{
+	return (uint64_t)syscall0(SYS_RTC_INTERRUPTS);
+}
+
 noreturn void reboot(void)
 {
 	syscall0(SYS_REBOOT);

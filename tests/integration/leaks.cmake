@@ -25,5 +25,7 @@ leak_case(uart_flood --kvm --status 0 --max-seconds 300 --stdout-match "sent 100
 leak_case(all_trace_outputs --kvm --status 0 --stderr-match "Total Samples"
           -- ${MINIVMM} run --no-sandbox --stats --trace=/dev/null --trace-json /dev/null
           --timeline /dev/null)
+leak_case(rtc_interrupts --kvm --status 0 --stdout-match "^rtc-irq: ok"
+          -- ${MINIVMM} run --no-sandbox --guest rtc-irq)
 leak_case(bad_image --kvm --status 65 -- ${MINIVMM} run --no-sandbox /bin/true)
 leak_case(bad_option --status 64 -- ${MINIVMM} run --no-sandbox --frobnicate)

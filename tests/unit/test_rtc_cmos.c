@@ -1,32 +1,7 @@
 /* The CMOS RTC (vmm/devices/rtc_cmos.c) against the MC146818A datasheet: BCD and binary, 24- and
- * 12-hour modes, status registers A-D, plain RAM, and the 0x70/0x71 port pair. The clock is
- * pinned so every value is known. */
-#include <string.h>
-
-#include "devices/rtc_cmos.h"
-#include "test_check_main.h"
-
-/* 2024-02-29 (a Thursday) 13:05:09 UTC. */
-#define FIXED_TIME ((time_t)1709211909)
-
-static time_t fixed_clock(void *ctx)
-{
-	return *(time_t *)ctx;
-}
-
-static struct rtc_cmos rtc;
-static time_t now;
-
-static void setup(void)
-{
-	now = FIXED_TIME;
-	rtc_cmos_init(&rtc, fixed_clock, &now);
-}
-
-static void teardown(void)
-{
-	rtc_cmos_destroy(&rtc);
-}
+ * 12-hour modes, the calendar bytes, status registers A-D, plain RAM and the 0x70/0x71 port
+ * pair. The update cycle and interrupts: test_rtc_cmos_update.c. */
+#include "rtc_cmos_fixture.h"
 
 START_TEST(test_default_is_bcd_24_hour)
 {
@@ -50,8 +25,7 @@ START_TEST(test_binary_mode)
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_DAY_OF_MONTH), 29);
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_YEAR), 24);
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_CENTURY), 20);
-	/* And back to BCD. */
-	rtc_cmos_write(&rtc, RTC_REG_B, RTC_B_24H);
+	rtc_cmos_write(&rtc, RTC_REG_B, RTC_B_24H); /* and back to BCD */
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_DAY_OF_MONTH), 0x29);
 }
 END_TEST
@@ -62,21 +36,33 @@ START_TEST(test_12_hour_mode_sets_pm_bit)
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_HOURS), RTC_HOUR_PM_BIT | 0x01);
 	rtc_cmos_write(&rtc, RTC_REG_B, RTC_B_BINARY); /* 12-hour, binary */
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_HOURS), RTC_HOUR_PM_BIT | 1);
-	now = FIXED_TIME - 13 * 3600; /* 00:05:09: midnight hour is 12 AM */
+	at(-13 * 3600, 0); /* 00:05:09: the midnight hour is 12 AM */
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_HOURS), 12);
-	now = FIXED_TIME - 3600; /* 12:05:09: noon is 12 PM */
+	at(-3600, 0); /* 12:05:09: noon is 12 PM */
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_HOURS), RTC_HOUR_PM_BIT | 12);
+}
+END_TEST
+
+START_TEST(test_date_rolls_over_leap_day)
+{
+	at(10 * 3600 + 54 * 60 + 50, 0); /* 2024-02-29 23:59:59 */
+	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_SECONDS), 0x59);
+	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_DAY_OF_MONTH), 0x29);
+	at(10 * 3600 + 54 * 60 + 51, 0); /* 2024-03-01 00:00:00, a Friday */
+	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_HOURS), 0x00);
+	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_DAY_OF_MONTH), 0x01);
+	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_MONTH), 0x03);
+	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_DAY_OF_WEEK), 6);
 }
 END_TEST
 
 START_TEST(test_status_registers)
 {
-	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_A) & RTC_A_UIP, 0);
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_A), 0x26);
-	rtc_cmos_write(&rtc, RTC_REG_A, 0xff); /* UIP is read-only */
-	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_A), 0x7f);
-	rtc.ram[RTC_REG_C] = 0xc0; /* as if a flag had risen: read clears */
-	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_C), 0xc0);
+	rtc_cmos_write(&rtc, RTC_REG_A, 0xa6); /* UIP is read-only */
+	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_A), 0x26);
+	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_C), 0); /* no time has passed */
+	rtc_cmos_write(&rtc, RTC_REG_C, 0xf0);		      /* read-only */
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_C), 0);
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_D), RTC_D_VALID);
 	rtc_cmos_write(&rtc, RTC_REG_D, 0);
@@ -88,10 +74,10 @@ START_TEST(test_ram_and_clock_writes)
 {
 	rtc_cmos_write(&rtc, 0x0e, 0xab);
 	rtc_cmos_write(&rtc, 0x7f, 0xcd);
-	rtc_cmos_write(&rtc, 0x01, 0x30); /* seconds alarm: stored */
+	rtc_cmos_write(&rtc, RTC_REG_SECONDS_ALARM, 0x30); /* stored */
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, 0x0e), 0xab);
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, 0x7f), 0xcd);
-	ck_assert_uint_eq(rtc_cmos_read(&rtc, 0x01), 0x30);
+	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_SECONDS_ALARM), 0x30);
 	rtc_cmos_write(&rtc, RTC_REG_SECONDS, 0x55); /* the host clock cannot be set */
 	ck_assert_uint_eq(rtc_cmos_read(&rtc, RTC_REG_SECONDS), 0x09);
 }
@@ -110,8 +96,7 @@ START_TEST(test_ports_index_then_data)
 	rtc_cmos_bus_ops.write(&rtc, 1, &stored, 1);
 	rtc_cmos_bus_ops.read(&rtc, 1, &value, 1);
 	ck_assert_uint_eq(value, 0x5a);
-	/* A 2-byte access at 0x70: index byte then data byte. */
-	uint8_t pair[2] = {RTC_REG_MONTH, 0};
+	uint8_t pair[2] = {RTC_REG_MONTH, 0}; /* a 2-byte access at 0x70: index, then data */
 	rtc_cmos_bus_ops.write(&rtc, 0, pair, 1);
 	rtc_cmos_bus_ops.read(&rtc, 0, pair, 2);
 	ck_assert_uint_eq(pair[0], RTC_REG_MONTH);
@@ -122,15 +107,12 @@ END_TEST
 START_TEST(test_real_clock_is_utc_now)
 {
 	struct rtc_cmos real;
-	rtc_cmos_init(&real, NULL, NULL);
+	rtc_cmos_init(&real, NULL);
 	rtc_cmos_write(&real, RTC_REG_B, RTC_B_24H | RTC_B_BINARY);
-	time_t before = time(NULL);
+	int64_t before = rtc_cmos_now(&real) / NS;
 	unsigned minute = rtc_cmos_read(&real, RTC_REG_MINUTES);
-	time_t after = time(NULL);
-	struct tm a, b;
-	gmtime_r(&before, &a);
-	gmtime_r(&after, &b);
-	ck_assert(minute == (unsigned)a.tm_min || minute == (unsigned)b.tm_min);
+	int64_t after = rtc_cmos_now(&real) / NS;
+	ck_assert(minute == (unsigned)(before / 60 % 60) || minute == (unsigned)(after / 60 % 60));
 	rtc_cmos_destroy(&real);
 }
 END_TEST
@@ -143,6 +125,7 @@ static Suite *rtc_cmos_suite(void)
 	tcase_add_test(tc, test_default_is_bcd_24_hour);
 	tcase_add_test(tc, test_binary_mode);
 	tcase_add_test(tc, test_12_hour_mode_sets_pm_bit);
+	tcase_add_test(tc, test_date_rolls_over_leap_day);
 	tcase_add_test(tc, test_status_registers);
 	tcase_add_test(tc, test_ram_and_clock_writes);
 	tcase_add_test(tc, test_ports_index_then_data);

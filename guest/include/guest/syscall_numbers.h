@@ -38,7 +38,12 @@
 #define SYS_SLEEP_TICKS	 17 /* (ticks) -> 0: halts that many ticks; -EINVAL without a timer */
 #define SYS_RTC_TIME	 18 /* (struct guest_rtc_time *) -> 0: the CMOS clock, UTC */
 #define SYS_REBOOT	 19 /* () -> does not return: resets the machine (i8042, then 0xCF9) */
-#define SYS_COUNT	 20
+/* (rate 0-15) -> 0: rate 1-15 sets the RTC's periodic rate (register A RS bits; 6 = 1024 Hz,
+ * 10 = 64 Hz, 15 = 2 Hz) and its interrupt on IRQ 8; 0 turns it off. -EINVAL without an
+ * interrupt controller or for a rate above 15. */
+#define SYS_RTC_PERIODIC   20
+#define SYS_RTC_INTERRUPTS 21 /* () -> RTC interrupts taken since boot (IRQF set in register C) */
+#define SYS_COUNT	   22
 
 #ifndef __ASSEMBLER__
 /* SYS_RTC_TIME's result, in binary whatever mode the RTC is in. */

@@ -63,6 +63,8 @@ uint64_t ticks_since_boot(void);
 uint64_t tick_hz(void);			       /* 0: no timer (--no-irqchip) */
 int64_t sleep_ticks(uint64_t ticks);	       /* -GUEST_EINVAL without a timer */
 int64_t rtc_time(struct guest_rtc_time *time); /* UTC from the CMOS clock */
+int64_t rtc_periodic(unsigned rate);	       /* 0 off, 1-15: the RTC's rate select */
+uint64_t rtc_interrupts(void);		       /* RTC interrupts since boot */
 noreturn void reboot(void);
 
 /* Console output, each call one write system call (up to 256 bytes per call for printf). */
