@@ -89,9 +89,9 @@ static const unsigned long vm_ioctls[] = {
 /* ioctl requests allowed on any fd: restoring the terminal (console_stop, the SIGSYS handler). */
 static const unsigned long terminal_ioctls[] = {TCGETS, TCSETS, TCSETSW, TCSETSF};
 
-/* Syscall names resolved before the filter is loaded: the SIGSYS handler may not allocate. */
-#define NAMED_SYSCALLS 512
-static char syscall_names[NAMED_SYSCALLS][32];
+/* syscall_names[nr], made at build time (vmm/tools/gen_syscall_names.c): the SIGSYS handler may
+ * not allocate, so it cannot ask libseccomp. */
+#include "syscall_names.h"
 
 /* The terminal as it was before raw mode, restored if a violation ends the process. */
 static bool restore_terminal;
@@ -125,7 +125,7 @@ static void on_forbidden_syscall(int signo, siginfo_t *info, void *context)
 	size_t len = 0;
 	int nr = info->si_syscall;
 	const char *name =
-	    nr >= 0 && nr < NAMED_SYSCALLS && syscall_names[nr][0] ? syscall_names[nr] : "unknown";
+	    nr >= 0 && nr < NAMED_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "unknown";
 	append(msg, &len, sizeof msg, "minivmm: sandbox: the VMM tried a forbidden system call: ");
 	append(msg, &len, sizeof msg, name);
 	append(msg, &len, sizeof msg, " (");
@@ -147,16 +147,6 @@ static void on_forbidden_syscall(int signo, siginfo_t *info, void *context)
 	if (restore_terminal)
 		tcsetattr(terminal_fd, TCSAFLUSH, &terminal_state);
 	_exit(VMM_EXIT_SANDBOX_VIOLATION);
-}
-
-static void resolve_syscall_names(void)
-{
-	for (int nr = 0; nr < NAMED_SYSCALLS; nr++) {
-		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-		if (name)
-			snprintf(syscall_names[nr], sizeof syscall_names[nr], "%s", name);
-		free(name);
-	}
 }
 
 /* One argument comparison, every field named (libseccomp's SCMP_An macros leave datum_b out,
@@ -222,7 +212,6 @@ int sandbox_confine_vm(struct vm *vm, struct vmm_error *err)
 	/* The VM and vCPUs exist: the /dev/kvm system fd (KVM_CREATE_VM and friends) is done. */
 	kvm_close(&vm->kvm);
 
-	resolve_syscall_names();
 	restore_terminal = vm->console.raw_mode;
 	terminal_fd = vm->console.in_fd;
 	terminal_state = vm->console.saved_termios;
