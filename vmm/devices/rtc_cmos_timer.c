@@ -26,12 +26,12 @@
  * shows the flags to a guest that polls.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "quiet_thread.h"
 #include "devices/devices.h"
 #include "devices/rtc_cmos.h"
 #include "irqchip.h"
@@ -82,21 +82,9 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-/* Blocks every asynchronous signal in the new thread: SIGINT, SIGTERM and the vCPU kick keep
- * going to the threads that wait for them. Synchronous ones stay open (a blocked SIGSYS, the
- * sandbox's report, would kill the process without a word). */
 static void start_thread(struct rtc_cmos_timer *timer)
 {
-	sigset_t all, saved;
-	sigfillset(&all);
-	sigdelset(&all, SIGSYS);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	pthread_sigmask(SIG_SETMASK, &all, &saved);
-	int ret = pthread_create(&timer->thread, NULL, timer_main, timer);
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	int ret = quiet_thread_create(&timer->thread, NULL, timer_main, timer);
 	if (ret == 0) {
 		timer->thread_started = true;
 		return;

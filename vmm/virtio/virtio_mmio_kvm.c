@@ -4,22 +4,22 @@
  * doorbell rings. With both, a request costs the guest one VM exit handled inside KVM (the
  * doorbell store) and no exit to minivmm at all.
  *
- * The worker blocks in poll() on two eventfds: the doorbell and a stop request. It inherits no
- * signals (they are all blocked around pthread_create), so SIGINT and the vCPU kick signal keep
- * going to the threads that wait for them (the synchronous ones stay open). Its system calls: poll,
+ * The worker blocks in poll() on two eventfds: the doorbell and a stop request. It takes no
+ * asynchronous signal (quiet_thread.h), so SIGINT and the vCPU kick signal keep going to the
+ * threads that wait for them. Its system calls: poll,
  * read, write (eventfds), the futex behind the transport lock, and whatever handle_chain needs
  * (getrandom for virtio-rng).
  */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "quiet_thread.h"
 #include "virtio/virtio_mmio_internal.h"
 
 static void eventfd_signal(int fd)
@@ -108,18 +108,7 @@ static bool start_worker(struct virtio_mmio *t)
 {
 	if ((t->stop_fd = new_eventfd()) < 0)
 		return false;
-	/* Synchronous signals stay deliverable: a blocked SIGSYS (the sandbox's report of a
-	 * forbidden call) or SIGSEGV would kill the process without a word. */
-	sigset_t all, saved;
-	sigfillset(&all);
-	sigdelset(&all, SIGSYS);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	pthread_sigmask(SIG_SETMASK, &all, &saved);
-	int ret = pthread_create(&t->worker, NULL, worker_main, t);
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	int ret = quiet_thread_create(&t->worker, NULL, worker_main, t);
 	if (ret) {
 		close_fd(&t->stop_fd);
 		return false;

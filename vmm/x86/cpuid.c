@@ -15,6 +15,7 @@
  * Either way, once a vCPU has its CPUID nothing asks again: no helper ever issues the ioctl
  * under the sandbox (sandbox.c), which does not allow it.
  */
+#include "quiet_thread.h"
 #include "x86/cpuid.h"
 
 #include <errno.h>
@@ -22,7 +23,6 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -104,13 +104,9 @@ static bool start_prefetch(int kvm_fd)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus);
-	/* Signals stay with the threads that wait for them (vm_run()): none for the helper. */
-	sigset_t all, saved;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &saved);
 	pthread_t thread;
-	bool started = pthread_create(&thread, &attr, prefetch_main, (void *)(intptr_t)fd) == 0;
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	bool started =
+	    quiet_thread_create(&thread, &attr, prefetch_main, (void *)(intptr_t)fd) == 0;
 	pthread_attr_destroy(&attr);
 	if (!started)
 		close(fd);
