@@ -305,5 +305,11 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 				   "and --no-irqchip");
 	if (opts->trace.filter && !opts->trace.text)
 		return usage_error(err, "%s", "--trace-filter narrows --trace: give --trace too");
+	if (opts->trace.in_kernel_every && !opts->trace.text && !opts->trace.json_path &&
+	    !opts->trace.timeline_path)
+		return usage_error(
+		    err, "%s",
+		    "--in-kernel-exits counts for --trace, --trace-json or --timeline: "
+		    "give one of them too");
 	return 0;
 }

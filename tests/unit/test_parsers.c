@@ -93,6 +93,17 @@ START_TEST(test_run_cpus)
 		ck_assert_int_eq(parse(&o, &err, 3, argv), -EINVAL);
 		ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
 	}
+	char *every_alone[] = {"run", "--in-kernel-exits=every", NULL};
+	ck_assert_int_eq(parse(&o, &err, 2, every_alone), -EINVAL);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	char *every[] = {"run", "--in-kernel-exits=every", "--trace", NULL};
+	ck_assert_int_eq(parse(&o, &err, 3, every), 0);
+	ck_assert(o.trace.in_kernel_every);
+	char *sampled[] = {"run", "--in-kernel-exits", "sampled", "--trace-json", "x.json", NULL};
+	ck_assert_int_eq(parse(&o, &err, 5, sampled), 0);
+	ck_assert(!o.trace.in_kernel_every);
+	char *bad_mode[] = {"run", "--in-kernel-exits=some", "--trace", NULL};
+	ck_assert_int_eq(parse(&o, &err, 3, bad_mode), -EINVAL);
 	char *reboot[] = {"run", "--cpus", "2", "--reboot", NULL}; /* every vCPU reboots */
 	ck_assert_int_eq(parse(&o, &err, 4, reboot), 0);
 	ck_assert(o.reboot);
