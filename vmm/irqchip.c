@@ -79,6 +79,26 @@ int irqchip_create(struct vm *vm, struct vmm_error *err)
 	return 0;
 }
 
+int irqchip_complete_apic_map(struct vm *vm, struct vmm_error *err)
+{
+	if (!vm->irqchip || vm->vcpu_count < 2)
+		return 0;
+	/* KVM sends a fixed-destination IPI through a map of the LAPICs of the vCPUs that were
+	 * online when the map was last rebuilt (kvm_recalculate_apic_map(), arch/x86/kvm/lapic.c),
+	 * and drops it if the destination is not in the map. Creating a vCPU rebuilds the map
+	 * before that vCPU counts as online, so the last one created is missing: an INIT or SIPI to
+	 * its APIC ID alone vanished (traced: kvm_apic_ipi without kvm_apic_accept_irq). Setting a
+	 * LAPIC to its own state marks the map stale, and KVM rebuilds it with every vCPU. */
+	struct vcpu *last = &vm->vcpus[vm->vcpu_count - 1];
+	struct kvm_lapic_state lapic;
+	if (ioctl(last->fd, KVM_GET_LAPIC, &lapic) < 0 ||
+	    ioctl(last->fd, KVM_SET_LAPIC, &lapic) < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
+				     "KVM_GET/SET_LAPIC of vCPU %u failed: %s", last->index,
+				     strerror(errno));
+	return 0;
+}
+
 int irqchip_save_power_on_state(struct vm *vm, struct vmm_error *err)
 {
 	/* Only a --reboot run ever restores it (vm_request_reset() ends any other run at the first

@@ -19,6 +19,10 @@ struct vm;
  * negative errno (with err filled) when an ioctl that KVM advertises fails. */
 int irqchip_create(struct vm *vm, struct vmm_error *err);
 
+/* After the last vCPU is created: makes KVM's map of APIC IDs include every vCPU, so that an IPI
+ * to one APIC ID (the targeted INIT-SIPI-SIPI of an OS starting its CPUs) reaches it. */
+int irqchip_complete_apic_map(struct vm *vm, struct vmm_error *err);
+
 /* With --reboot (vm->cfg.reboot), records the controllers' and the vCPUs' power-on state for
  * irqchip_restore_power_on_state(); call it after the vCPUs exist, before the guest runs.
  * Without --reboot it does nothing: nothing would ever restore it. */

@@ -172,6 +172,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 			vm->vcpu_count++;
 		ret = ret ?: boot_protocol_enter(vm, &vm->vcpus[i], err);
 	}
+	ret = ret ?: irqchip_complete_apic_map(vm, err);
 	ret = ret ?: irqchip_save_power_on_state(vm, err); /* --reboot only */
 	ret = ret ?: vm_write_boot_info(vm, err);
 	if (!ret && trace_options_any(&cfg->trace))

@@ -67,20 +67,46 @@ static void wait_for_aps(uint32_t target)
 
 /* The SDM's universal start-up (vol. 3A 9.4.4.1): INIT to all APs, then two SIPIs, as
  * broadcasts ("all excluding self", ICR bits 18-19); each AP learns its number from CPUID in
- * entry32.S. The SDM's 10 ms and 200 us waits are for real hardware; here 2^22 TSC cycles (1-4
- * ms) each. (Targeted INIT/SIPI to APIC id 1 never started the AP of a 2-vCPU VM on the
- * development host, while 3 to 8 vCPUs worked: not understood yet; the broadcast works for all.) */
-static void start_aps_by_sipi(void)
+ * entry32.S. Every other vCPU of this VM is an AP to start, so the broadcast reaches exactly the
+ * right ones. The SDM's 10 ms and 200 us waits are for real hardware; here 2^22 TSC cycles (1-4
+ * ms) each.
+ *
+ * With the word `sipi=targeted` on the command line the same sequence goes to each APIC id in
+ * turn (ICR high bits 24-31, physical destination), as an OS that starts only some CPUs does.
+ * That form once lost the INIT to the last-created vCPU: KVM sends a physical-destination IPI
+ * through its map of APIC ids, which did not include that vCPU until something rebuilt it;
+ * minivmm now rebuilds it after creating the vCPUs (irqchip_complete_apic_map(), vmm/irqchip.c),
+ * and a test starts 2-8 vCPUs this way. */
+static void start_aps_by_sipi(uint32_t aps, int targeted)
 {
 	memcpy((void *)(uintptr_t)KERNEL_TRAMPOLINE_GPA, ap_trampoline,
 	       (size_t)(ap_trampoline_end - ap_trampoline));
-	send_ipi(0, ICR_ALL_BUT_SELF | ICR_INIT | ICR_LEVEL_ASSERT);
-	tsc_delay(SIPI_DELAY_TSC);
-	for (int i = 0; i < 2; i++) {
-		send_ipi(0, ICR_ALL_BUT_SELF | ICR_STARTUP | ICR_LEVEL_ASSERT |
-				(KERNEL_TRAMPOLINE_GPA >> 12));
+	uint32_t first = targeted ? 1 : 0, last = targeted ? aps : 0;
+	uint32_t shorthand = targeted ? 0 : ICR_ALL_BUT_SELF;
+	for (uint32_t apic_id = first; apic_id <= last; apic_id++) {
+		send_ipi(apic_id, shorthand | ICR_INIT | ICR_LEVEL_ASSERT);
 		tsc_delay(SIPI_DELAY_TSC);
+		for (int i = 0; i < 2; i++) {
+			send_ipi(apic_id, shorthand | ICR_STARTUP | ICR_LEVEL_ASSERT |
+					      (KERNEL_TRAMPOLINE_GPA >> 12));
+			tsc_delay(SIPI_DELAY_TSC);
+		}
 	}
+}
+
+/* Is `word` one of the space-separated words of the kernel's command line? */
+static int cmdline_has_word(const struct minivmm_boot_info *boot_info, const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *p = boot_info->cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, word, len) == 0 && (p[len] == ' ' || p[len] == '\0'))
+			return 1;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return 0;
 }
 
 noreturn void ap_main(const struct minivmm_boot_info *boot_info, uint64_t magic, uint64_t cpu)
@@ -109,7 +135,7 @@ void smp_start(const struct minivmm_boot_info *boot_info)
 		return;
 	__atomic_store_n(&aps_released, 1, __ATOMIC_RELEASE);
 	if (boot_info->platform_flags & MINIVMM_PLATFORM_SIPI_SMP)
-		start_aps_by_sipi();
+		start_aps_by_sipi(aps, cmdline_has_word(boot_info, "sipi=targeted"));
 	wait_for_aps(aps);
 	kprintf("smp: %u cpus up\n", 1 + __atomic_load_n(&aps_up, __ATOMIC_ACQUIRE));
 }

@@ -55,5 +55,14 @@ minivmm_case(smp_sipi_four_cpus --kvm --status 0 --max-seconds 60 --stdout-lines
 minivmm_case(smp_sipi_two_cpus --kvm --status 0 --max-seconds 60 --stdout-lines 8
              --stdout-match "^cpu 1: ${AP_HELLO} 1\\)" --stdout-match "^smp: 2 cpus up"
              -- ${MINIVMM} run --cpus 2 --sipi-smp)
+# INIT-SIPI-SIPI to each APIC id in turn (the guest's sipi=targeted): needs KVM's map of APIC ids
+# to hold every vCPU, which minivmm makes sure of (irqchip_complete_apic_map); without it the
+# last-created vCPU never started (2 vCPUs: always, "smp: 1 cpus up").
+minivmm_case(smp_sipi_targeted_two_cpus --kvm --status 0 --max-seconds 60 --stdout-lines 8
+             --stdout-match "^cpu 1: ${AP_HELLO} 1\\)" --stdout-match "^smp: 2 cpus up"
+             -- ${MINIVMM} run --cpus 2 --sipi-smp --cmdline sipi=targeted)
+minivmm_case(smp_sipi_targeted_eight_cpus --kvm --status 0 --max-seconds 60
+             --stdout-match "^cpu 7: ${AP_HELLO} 7\\)" --stdout-match "^smp: 8 cpus up"
+             -- ${MINIVMM} run --cpus 8 --sipi-smp --cmdline sipi=targeted)
 minivmm_case(smp_sipi_needs_irqchip --status 64 --stderr-match "--sipi-smp needs"
              -- ${MINIVMM} run --cpus 2 --sipi-smp --no-irqchip)
