@@ -70,21 +70,27 @@ static const int allowed_syscalls[] = {
     SCMP_SYS(getrandom),
 };
 
-/* ioctl requests allowed on the vCPU fds: run; the fault report's registers; --reboot's return
- * to power-on state (registers, pending events, the LAPIC, and with --cpus > 1 the application
- * processors' MP state). */
-static const unsigned long vcpu_ioctls[] = {
-    KVM_RUN,	   KVM_GET_REGS,	KVM_GET_SREGS,	     KVM_SET_REGS,
-    KVM_SET_SREGS, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_GET_LAPIC,
-    KVM_SET_LAPIC, KVM_SET_MP_STATE,
+/* ioctl requests allowed on the vCPU fds: run; the fault report's registers. */
+static const unsigned long vcpu_ioctls[] = {KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS};
+
+/* Only with --reboot: the return to power-on state (registers, pending events, the LAPIC, and
+ * with --cpus > 1 the application processors' MP state). */
+static const unsigned long vcpu_reboot_ioctls[] = {
+    KVM_SET_REGS,  KVM_SET_SREGS, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS,
+    KVM_GET_LAPIC, KVM_SET_LAPIC, KVM_SET_MP_STATE,
 };
 
-/* ioctl requests allowed on the VM fd: device interrupt lines; --reboot's reset of the PIC,
- * IOAPIC and PIT; undoing the bench device's ioeventfds and coalesced zone at teardown. */
+/* ioctl requests allowed on the VM fd: device interrupt lines; undoing the bench device's and
+ * virtio's ioeventfds and the coalesced zone at teardown. */
 static const unsigned long vm_ioctls[] = {
-    KVM_IRQ_LINE, KVM_IRQ_LINE_STATUS, KVM_SET_IRQCHIP,
-    KVM_SET_PIT2, KVM_IOEVENTFD,       KVM_UNREGISTER_COALESCED_MMIO,
+    KVM_IRQ_LINE,
+    KVM_IRQ_LINE_STATUS,
+    KVM_IOEVENTFD,
+    KVM_UNREGISTER_COALESCED_MMIO,
 };
+
+/* Only with --reboot: the reset of the PIC, IOAPIC and PIT. */
+static const unsigned long vm_reboot_ioctls[] = {KVM_SET_IRQCHIP, KVM_SET_PIT2};
 
 /* ioctl requests allowed on any fd: restoring the terminal (console_stop, the SIGSYS handler). */
 static const unsigned long terminal_ioctls[] = {TCGETS, TCSETS, TCSETSW, TCSETSF};
@@ -196,9 +202,15 @@ static int build_filter(scmp_filter_ctx ctx, const struct vm *vm)
 		  ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 				      arg_cmp(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	ret = ret ?: seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
+	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++) {
 		ret = add_ioctls(ctx, vm->vcpus[i].fd, vcpu_ioctls, COUNT(vcpu_ioctls));
+		if (!ret && vm->cfg.reboot)
+			ret = add_ioctls(ctx, vm->vcpus[i].fd, vcpu_reboot_ioctls,
+					 COUNT(vcpu_reboot_ioctls));
+	}
 	ret = ret ?: add_ioctls(ctx, vm->fd, vm_ioctls, COUNT(vm_ioctls));
+	if (!ret && vm->cfg.reboot)
+		ret = add_ioctls(ctx, vm->fd, vm_reboot_ioctls, COUNT(vm_reboot_ioctls));
 	ret = ret ?: add_ioctls(ctx, -1, terminal_ioctls, COUNT(terminal_ioctls));
 	return ret;
 }
