@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotonic_wait.h"
+
 /* At most PIPE_BUF per write: after POLLOUT, a pipe takes that much without blocking, so the
  * writer never sits in write() where console_output_stop() could not reach it. */
 #define WRITE_CHUNK	 4096
@@ -17,17 +19,6 @@ void console_output_init(struct console_output *out, int fd)
 {
 	memset(out, 0, sizeof *out);
 	out->fd = fd;
-}
-
-static void deadline_after_ms(struct timespec *t, long ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, t);
-	t->tv_sec += ms / 1000;
-	t->tv_nsec += (ms % 1000) * 1000000L;
-	if (t->tv_nsec >= 1000000000L) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000L;
-	}
 }
 
 /* Drops everything still in the ring (lock held). */
@@ -51,7 +42,7 @@ static void *writer_main(void *arg)
 			 * futex wake per byte cost microseconds on every UART write). Not before
 			 * the first byte: that one is woken for at once. */
 			struct timespec linger;
-			deadline_after_ms(&linger, WRITER_LINGER_MS);
+			monotonic_deadline_after_ms(&linger, WRITER_LINGER_MS);
 			while (out->head == out->tail && !out->closing &&
 			       pthread_cond_timedwait(&out->data_ready, &out->lock, &linger) !=
 				   ETIMEDOUT)
@@ -106,13 +97,9 @@ static void *writer_main(void *arg)
 
 int console_output_start(struct console_output *out)
 {
-	pthread_condattr_t attr;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* deadlines ignore clock changes */
 	pthread_mutex_init(&out->lock, NULL);
-	pthread_cond_init(&out->data_ready, &attr);
-	pthread_cond_init(&out->room_ready, &attr);
-	pthread_condattr_destroy(&attr);
+	monotonic_cond_init(&out->data_ready); /* deadlines ignore clock changes */
+	monotonic_cond_init(&out->room_ready);
 	out->ring = malloc(CONSOLE_OUTPUT_RING_BYTES);
 	if (!out->ring)
 		return -ENOMEM;
@@ -170,7 +157,7 @@ void console_output_put(struct console_output *out, uint8_t byte)
 	bool full = out->head - out->tail == CONSOLE_OUTPUT_RING_BYTES;
 	if (full && !out->broken && !out->stalled) {
 		struct timespec deadline;
-		deadline_after_ms(&deadline, CONSOLE_OUTPUT_STALL_MS);
+		monotonic_deadline_after_ms(&deadline, CONSOLE_OUTPUT_STALL_MS);
 		while (full && !out->broken) {
 			if (pthread_cond_timedwait(&out->room_ready, &out->lock, &deadline) ==
 			    ETIMEDOUT) {

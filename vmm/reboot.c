@@ -18,6 +18,7 @@
 #include <time.h>
 #include <sys/ioctl.h>
 
+#include "monotonic_wait.h"
 #include "irqchip.h"
 #include "vm.h"
 
@@ -83,7 +84,7 @@ void reboot_rendezvous_init(struct reboot_rendezvous *r)
 {
 	atomic_init(&r->active, false);
 	pthread_mutex_init(&r->lock, NULL);
-	pthread_cond_init(&r->changed, NULL);
+	monotonic_cond_init(&r->changed);
 	r->parked = 0;
 	r->generation = 0;
 }
@@ -99,12 +100,7 @@ void reboot_rendezvous_destroy(struct reboot_rendezvous *r)
 static void wait_briefly(struct reboot_rendezvous *r)
 {
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += 10 * 1000 * 1000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	monotonic_deadline_after_ms(&until, 10);
 	pthread_cond_timedwait(&r->changed, &r->lock, &until);
 }
 

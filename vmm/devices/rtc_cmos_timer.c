@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "monotonic_wait.h"
 #include "quiet_thread.h"
 #include "devices/devices.h"
 #include "devices/rtc_cmos.h"
@@ -143,11 +144,7 @@ static int rtc_cmos_attach(struct vm *vm, struct vmm_error *err)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	timer->vm = vm;
 	timer->sleeping_until = RTC_NO_EVENT;
-	pthread_condattr_t attr;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&timer->wake, &attr);
-	pthread_condattr_destroy(&attr);
+	monotonic_cond_init(&timer->wake);
 	/* The interrupt line only exists with an in-kernel irqchip; polled otherwise. */
 	const struct rtc_cmos_host host = {
 	    .set_irq = vm->irqchip ? rtc_set_irq : NULL,
