@@ -34,6 +34,7 @@ enum {
 	OPT_CPUS,
 	OPT_DIRECT_SMP,
 	OPT_SIPI_SMP,
+	OPT_CPU_MODEL,
 };
 
 static const struct option run_long_options[] = {
@@ -61,6 +62,7 @@ static const struct option run_long_options[] = {
     {"cpus", required_argument, NULL, OPT_CPUS},
     {"direct-smp", no_argument, NULL, OPT_DIRECT_SMP},
     {"sipi-smp", no_argument, NULL, OPT_SIPI_SMP},
+    {"cpu-model", required_argument, NULL, OPT_CPU_MODEL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -111,6 +113,11 @@ void cli_print_usage(void)
 	       "      --sipi-smp       the guest starts its application processors itself:\n"
 	       "                       INIT-SIPI-SIPI through the in-kernel LAPIC and a\n"
 	       "                       real-mode trampoline (needs the irqchip)\n"
+	       "      --cpu-model MODEL  the CPU the guest sees (docs/cpu-model.md): host\n"
+	       "                       (default: KVM's supported set, with a brand and\n"
+	       "                       --cpus topology) or baseline (x86-64-v2 features and\n"
+	       "                       a fixed signature and brand, the same on any host);\n"
+	       "                       minivmm info --cpuid shows it\n"
 	       "\n"
 	       "seeing the exits (each return from KVM_RUN is one record):\n"
 	       "      --trace[=FILE]   one line per exit to FILE (default stderr)\n"
@@ -257,6 +264,11 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 		return 0;
 	case OPT_SIPI_SMP:
 		opts->sipi_smp = true;
+		return 0;
+	case OPT_CPU_MODEL:
+		if (!cpu_model_parse(arg, &opts->cpu_model))
+			return usage_error(err, "invalid --cpu-model '%s': give host or baseline",
+					   arg);
 		return 0;
 	case 'h':
 		opts->help = true;

@@ -7,6 +7,7 @@
 
 #include "trace/trace_session.h"
 #include "vmm_error.h"
+#include "x86/cpu_model.h"
 
 #define CLI_DEFAULT_MEMORY    (64ull << 20)
 #define CLI_DEFAULT_LOAD_ADDR 0x100000ull
@@ -32,6 +33,7 @@ struct run_options {
 	unsigned cpus;	  /* --cpus, 1 to CLI_MAX_CPUS */
 	bool direct_smp;  /* --direct-smp (the default bring-up anyway) */
 	bool sipi_smp;	  /* --sipi-smp: the guest starts its APs (INIT-SIPI-SIPI) */
+	enum cpu_model_kind cpu_model; /* --cpu-model (x86/cpu_model.h) */
 	const char *boot; /* --boot auto|direct64|multiboot (boot_protocol.h); NULL: auto */
 	const char *modules[CLI_MAX_MODULES]; /* --module FILE[,STRING], as typed */
 	unsigned module_count;

@@ -2,7 +2,8 @@
 #ifndef MINIVMM_INFO_H
 #define MINIVMM_INFO_H
 
-/* Prints the report; returns a process exit status (0 if KVM is usable). */
-int info_command(const char *kvm_device);
+/* `minivmm info [options]` (argv[0] is "info"): prints the report, or with --cpuid the guest's
+ * CPUID; returns a process exit status (0 if KVM is usable). */
+int info_command(int argc, char **argv);
 
 #endif

@@ -103,6 +103,7 @@ static int run_command(int argc, char **argv)
 	    .reboot = opts.reboot,
 	    .cpus = opts.cpus,
 	    .sipi_smp = opts.sipi_smp,
+	    .cpu_model = opts.cpu_model,
 	    .confine = opts.no_sandbox ? NULL : sandbox_confine_vm, /* docs/security.md */
 	};
 	long host_cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -180,16 +181,8 @@ int main(int argc, char **argv)
 		return compare_command(argc - 1, argv + 1);
 	if (strcmp(cmd, "bench") == 0)
 		return bench_command(argc - 1, argv + 1);
-	if (strcmp(cmd, "info") == 0) {
-		const char *device = KVM_DEFAULT_DEVICE;
-		if (argc == 4 && strcmp(argv[2], "--kvm") == 0)
-			device = argv[3];
-		else if (argc != 2) {
-			fprintf(stderr, "minivmm: usage: minivmm info [--kvm PATH]\n");
-			return VMM_EXIT_USAGE;
-		}
-		return info_command(device);
-	}
+	if (strcmp(cmd, "info") == 0)
+		return info_command(argc - 1, argv + 1);
 	fprintf(stderr,
 		"minivmm: unknown command '%s': try minivmm run, minivmm info or "
 		"minivmm --help\n",

@@ -45,7 +45,8 @@ int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned index, struct vmm_err
 		vcpu->coalesced_slots = (uint32_t)((page - sizeof *vcpu->coalesced_ring) /
 						   sizeof(struct kvm_coalesced_mmio));
 	}
-	return x86_setup_cpuid(&vm->kvm, vcpu->fd, index, err); /* APIC ID = vCPU id */
+	struct x86_cpu_config cpu = {.model = vm->cfg.cpu_model, .vcpu_count = vm->cfg.cpus};
+	return x86_setup_cpuid(&vm->kvm, vcpu->fd, &cpu, index, err); /* APIC ID = vCPU id */
 }
 
 void vcpu_destroy(struct vcpu *vcpu)

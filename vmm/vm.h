@@ -21,6 +21,7 @@
 #include "trace/trace_session.h"
 #include "vcpu.h"
 #include "vmm_error.h"
+#include "x86/cpu_model.h"
 
 #define VM_MAX_VCPUS   8
 #define VM_MAX_DEVICES 16
@@ -51,6 +52,7 @@ struct vm_config {
 	unsigned cpus;
 	/* --sipi-smp: leave the APs in KVM's wait-for-SIPI state; the guest starts them. */
 	bool sipi_smp;
+	enum cpu_model_kind cpu_model; /* --cpu-model: the CPU the guest sees */
 	/* Boot protocol (boot_protocol.h): direct 64-bit or Multiboot v1, and its modules. */
 	enum boot_protocol boot;
 	const struct multiboot_module_spec *modules;

@@ -112,18 +112,23 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-static void print_cpuid_text(uint32_t leaf, const int order[], int words)
+/* Leaf's registers in order as text into out (4 bytes a register), NUL-terminated. */
+static void cpuid_text(uint32_t leaf, const int order[], int words, char *out)
 {
 	uint32_t regs[4];
-	char text[17];
 	cpuid(leaf, 0, regs);
 	for (int i = 0; i < words * 4; i++)
-		text[i] = (char)(regs[order[i / 4]] >> (i % 4 * 8));
-	text[words * 4] = '\0';
-	const char *start = text;
-	while (*start == ' ')
-		start++;
-	print(start);
+		out[i] = (char)(regs[order[i / 4]] >> (i % 4 * 8));
+	out[words * 4] = '\0';
+}
+
+/* Leading blanks of the whole text go (Intel pads its brands on the left), never those inside:
+ * the brand's 16-byte parts may start with the space between two words. */
+static void print_trimmed(const char *text)
+{
+	while (*text == ' ')
+		text++;
+	print(text);
 }
 
 static void print_cpu(void)
@@ -131,14 +136,17 @@ static void print_cpu(void)
 	static const int vendor_order[] = {1, 3, 2}; /* EBX, EDX, ECX */
 	static const int brand_order[] = {0, 1, 2, 3};
 	uint32_t regs[4];
+	char text[49];
 
 	print("cpu:      ");
-	print_cpuid_text(0, vendor_order, 3);
+	cpuid_text(0, vendor_order, 3, text);
+	print_trimmed(text);
 	cpuid(0x80000000u, 0, regs);
 	if (regs[0] >= 0x80000004u) {
 		print("  ");
-		for (uint32_t leaf = 0x80000002u; leaf <= 0x80000004u; leaf++)
-			print_cpuid_text(leaf, brand_order, 4);
+		for (uint32_t i = 0; i < 3; i++)
+			cpuid_text(0x80000002u + i, brand_order, 4, text + 16 * i);
+		print_trimmed(text);
 	}
 	print("\n");
 	/* CPUID leaf 1 feature flags (Intel SDM vol. 2A, CPUID, tables 3-10 and 3-11). */

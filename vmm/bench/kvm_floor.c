@@ -63,7 +63,7 @@ static int floor_setup(struct floor_vm *f, const struct kvm_floor_options *opts,
 		f->run = NULL;
 		return floor_fail(err, "mmap kvm_run");
 	}
-	if ((ret = x86_setup_cpuid(&f->kvm, f->vcpu_fd, 0, err)))
+	if ((ret = x86_setup_cpuid(&f->kvm, f->vcpu_fd, &(struct x86_cpu_config){0}, 0, err)))
 		return ret;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;

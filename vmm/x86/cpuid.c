@@ -18,6 +18,7 @@
 #include "quiet_thread.h"
 #include "x86/cpuid.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -144,42 +145,124 @@ static int get_supported_cpuid(const struct kvm *kvm, struct vmm_error *err)
 			     "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(e));
 }
 
-/* The vCPU's own APIC ID where CPUID reports it (Intel SDM vol. 2A, CPUID): leaf 1 EBX[31:24]
- * (the initial APIC ID) and the x2APIC ID in EDX of leaves 0xB and 0x1F. KVM passes the host's
- * values through, so without this every vCPU would claim the same ID. */
-static void set_apic_id(struct kvm_cpuid2 *cpuid, unsigned apic_id)
+/* The host's own brand string (CPUID 0x80000002-0x80000004), "" if it has none. */
+static void host_brand(char out[49])
 {
-	for (uint32_t i = 0; i < cpuid->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
-		if (e->function == 1)
-			e->ebx = (e->ebx & 0x00ffffffu) | (apic_id & 0xffu) << 24;
-		else if (e->function == 0xb || e->function == 0x1f)
-			e->edx = apic_id;
+	unsigned a, b, c, d;
+	memset(out, 0, 49);
+	__cpuid(0x80000000, a, b, c, d);
+	if (a < 0x80000004)
+		return;
+	for (unsigned i = 0; i < 3; i++) {
+		__cpuid(0x80000002 + i, a, b, c, d);
+		memcpy(out + 16 * i, (unsigned[]){a, b, c, d}, 16);
 	}
 }
 
-int x86_setup_cpuid(const struct kvm *kvm, int vcpu_fd, unsigned apic_id, struct vmm_error *err)
+/* With supported_lock held: the model's input, asking KVM if nobody has. */
+static int model_input(const struct kvm *kvm, const struct x86_cpu_config *cpu,
+		       struct cpu_model_input *in, struct vmm_error *err)
 {
-	pthread_mutex_lock(&supported_lock);
+	static char brand[49];
+	static bool brand_known;
 	int ret = supported ? 0 : get_supported_cpuid(kvm, err);
-	size_t size = 0;
-	struct kvm_cpuid2 *mine = NULL;
-	if (!ret) {
-		size = sizeof *supported + supported->nent * sizeof(struct kvm_cpuid_entry2);
-		mine = malloc(size);
-		if (!mine)
-			ret = vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
-					    "out of memory for CPUID entries");
-		else
-			memcpy(mine, supported, size);
-	}
-	pthread_mutex_unlock(&supported_lock);
 	if (ret)
 		return ret;
-	set_apic_id(mine, apic_id);
+	if (!brand_known) {
+		host_brand(brand);
+		brand_known = true;
+	}
+	*in = (struct cpu_model_input){
+	    .supported = supported,
+	    .host_brand = brand,
+	    .kind = cpu->model,
+	    .vcpu_count = cpu->vcpu_count,
+	};
+	return 0;
+}
+
+/* The model's CPUID for apic_id, in a new allocation the caller frees. */
+static int build_cpuid(const struct kvm *kvm, const struct x86_cpu_config *cpu, unsigned apic_id,
+		       struct kvm_cpuid2 **out, struct vmm_error *err)
+{
+	pthread_mutex_lock(&supported_lock);
+	struct cpu_model_input in;
+	int ret = model_input(kvm, cpu, &in, err);
+	if (!ret) {
+		*out = calloc(1, sizeof **out +
+				     cpu_model_capacity(&in) * sizeof(struct kvm_cpuid_entry2));
+		if (*out)
+			cpu_model_build(&in, apic_id, *out);
+		else
+			ret = vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+					    "out of memory for CPUID entries");
+	}
+	pthread_mutex_unlock(&supported_lock);
+	return ret;
+}
+
+int x86_setup_cpuid(const struct kvm *kvm, int vcpu_fd, const struct x86_cpu_config *cpu,
+		    unsigned apic_id, struct vmm_error *err)
+{
+	struct kvm_cpuid2 *mine;
+	int ret = build_cpuid(kvm, cpu, apic_id, &mine, err);
+	if (ret)
+		return ret;
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, mine) < 0)
 		ret = vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
 				    "KVM_SET_CPUID2 failed: %s", strerror(errno));
 	free(mine);
 	return ret;
+}
+
+int x86_guest_cpuid(const struct kvm *kvm, const struct x86_cpu_config *cpu, unsigned apic_id,
+		    struct kvm_cpuid2 **supported_copy, struct kvm_cpuid2 **guest,
+		    struct vmm_error *err)
+{
+	int ret = build_cpuid(kvm, cpu, apic_id, guest, err);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&supported_lock);
+	size_t size = sizeof *supported + supported->nent * sizeof(struct kvm_cpuid_entry2);
+	*supported_copy = malloc(size);
+	if (*supported_copy)
+		memcpy(*supported_copy, supported, size);
+	pthread_mutex_unlock(&supported_lock);
+	if (*supported_copy)
+		return 0;
+	free(*guest);
+	*guest = NULL;
+	return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+			     "out of memory for CPUID entries");
+}
+
+/* KVM may change what it is given: it fills in run-time bits (OSXSAVE, the APIC flag, XSAVE
+ * sizes), and some KVMs put the host's own feature bits back (kvm_pvm does in leaf 1). A
+ * scratch vCPU given the table and read back with KVM_GET_CPUID2 (api.rst 4.110) shows what
+ * the guest really gets. */
+int x86_applied_cpuid(const struct kvm *kvm, const struct kvm_cpuid2 *asked,
+		      struct kvm_cpuid2 **applied, struct vmm_error *err)
+{
+	uint32_t room = asked->nent + 64; /* KVM never adds leaves; room to spare anyway */
+	*applied = calloc(1, sizeof **applied + room * sizeof(struct kvm_cpuid_entry2));
+	if (!*applied)
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+				     "out of memory for CPUID entries");
+	(*applied)->nent = room;
+	const char *step = "KVM_CREATE_VM";
+	int vcpu = -1, vm = ioctl(kvm->fd, KVM_CREATE_VM, 0);
+	if (vm >= 0 && (step = "KVM_CREATE_VCPU", vcpu = ioctl(vm, KVM_CREATE_VCPU, 0)) >= 0 &&
+	    (step = "KVM_SET_CPUID2", ioctl(vcpu, KVM_SET_CPUID2, asked)) == 0 &&
+	    (step = "KVM_GET_CPUID2", ioctl(vcpu, KVM_GET_CPUID2, *applied)) == 0)
+		step = NULL;
+	int e = errno;
+	if (vcpu >= 0)
+		close(vcpu);
+	if (vm >= 0)
+		close(vm);
+	if (!step)
+		return 0;
+	free(*applied);
+	*applied = NULL;
+	return vmm_error_set(err, -e, VMM_EXIT_KVM_UNAVAILABLE, "%s failed: %s", step, strerror(e));
 }

@@ -1,10 +1,18 @@
-/* The guest's CPUID: what this KVM supports (KVM_GET_SUPPORTED_CPUID, api.rst 4.46). */
+/* The guest's CPUID: the CPU model (cpu_model.h) applied to what this KVM supports
+ * (KVM_GET_SUPPORTED_CPUID, api.rst 4.46), given to each vCPU with KVM_SET_CPUID2. */
 #ifndef MINIVMM_X86_CPUID_H
 #define MINIVMM_X86_CPUID_H
 
 #include "vmm_error.h"
+#include "x86/cpu_model.h"
 
 struct kvm;
+
+/* What the guest CPU is made of: the model and the vCPU count its topology describes. */
+struct x86_cpu_config {
+	enum cpu_model_kind model;
+	unsigned vcpu_count; /* 0 counts as 1 */
+};
 
 /* Starts asking KVM_GET_SUPPORTED_CPUID (~0.3 ms when nested) on a helper thread on another
  * CPU, unless this process knows the answer or is asking already, so it runs beside the rest of
@@ -12,8 +20,20 @@ struct kvm;
  * asks itself if the helper has not started. kvm's fd may be closed at any time after. */
 void x86_cpuid_prefetch(const struct kvm *kvm);
 
-/* Gives vcpu_fd the host-supported CPUID leaves (waiting for a helper that is asking).
- * apic_id: this vCPU's, written where CPUID reports it (leaf 1 EBX[31:24], leaves 0xB/0x1F). */
-int x86_setup_cpuid(const struct kvm *kvm, int vcpu_fd, unsigned apic_id, struct vmm_error *err);
+/* Gives vcpu_fd the model's CPUID for the vCPU whose APIC ID is apic_id (waiting for a helper
+ * that is asking). */
+int x86_setup_cpuid(const struct kvm *kvm, int vcpu_fd, const struct x86_cpu_config *cpu,
+		    unsigned apic_id, struct vmm_error *err);
+
+/* For `minivmm info --cpuid`: KVM's supported set and the model's CPUID for apic_id, two new
+ * allocations the caller frees. */
+int x86_guest_cpuid(const struct kvm *kvm, const struct x86_cpu_config *cpu, unsigned apic_id,
+		    struct kvm_cpuid2 **supported_copy, struct kvm_cpuid2 **guest,
+		    struct vmm_error *err);
+
+/* What KVM keeps of asked: given to a scratch vCPU and read back (KVM_GET_CPUID2), in a new
+ * allocation the caller frees. */
+int x86_applied_cpuid(const struct kvm *kvm, const struct kvm_cpuid2 *asked,
+		      struct kvm_cpuid2 **applied, struct vmm_error *err);
 
 #endif
