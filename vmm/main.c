@@ -9,15 +9,15 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-#include "builtin_guests.h"
+#include "cli/builtin_guests.h"
 #include "compare/compare.h"
-#include "cli.h"
-#include "exit_report.h"
-#include "info.h"
-#include "kvm.h"
+#include "cli/cli.h"
+#include "machine/exit_report.h"
+#include "cli/info.h"
+#include "machine/kvm.h"
 #include "loader/loader.h"
-#include "sandbox.h"
-#include "vm.h"
+#include "host/sandbox.h"
+#include "machine/vm.h"
 
 static int fail(const struct vmm_error *err)
 {

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: what a user types (vmm/size_parse.c, vmm/cli.c).
+ * Fuzz target: what a user types (vmm/util/size_parse.c, vmm/cli/cli.c).
  *
  * The input, NUL-terminated, goes to parse_size(), parse_u64() and parse_seconds(); then it is
  * split at its NUL bytes into the arguments of `minivmm run` (argv[0] = "run", each argument in
@@ -17,9 +17,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "fuzz_common.h"
-#include "size_parse.h"
+#include "util/size_parse.h"
 
 static void fuzz_numbers(const char *text)
 {

@@ -1,7 +1,7 @@
 /*
  * Fuzz target: the I/O bus and the device register interfaces a guest reaches with IN/OUT and
  * MMIO: the 16550A UART at 0x3f8 (vmm/devices/uart8250.c), minivmm's exit port 0x501 and
- * isa-debug-exit 0xf4 (vmm/devices/exit_port.c), through vmm/bus.c, plus host input into the
+ * isa-debug-exit 0xf4 (vmm/devices/exit_port.c), through vmm/machine/bus.c, plus host input into the
  * UART (uart8250_receive, the console thread's call) interleaved with the guest's accesses.
  *
  * Input: byte 0 configures the UART backend (bit 0: echo every transmitted byte back into the

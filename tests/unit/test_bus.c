@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "bus.h"
+#include "machine/bus.h"
 #include "test_check_main.h"
 
 struct recorder {

@@ -1,4 +1,4 @@
-/* The guest-output ring (vmm/console_output.c): order kept, a closed or stuck reader costs
+/* The guest-output ring (vmm/host/console_output.c): order kept, a closed or stuck reader costs
  * counted bytes, never a blocked producer or a hung stop. */
 #include <signal.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "console_output.h"
+#include "host/console_output.h"
 #include "test_check_main.h"
 
 static double now_seconds(void)

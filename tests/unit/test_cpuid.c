@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm.h"
+#include "machine/kvm.h"
 #include "test_check_main.h"
 #include "x86/cpuid.h"
 

@@ -1,4 +1,4 @@
-/* A guest reset reaches every device (vm_reset_devices, struct vm_device.reset; vmm/reboot.c
+/* A guest reset reaches every device (vm_reset_devices, struct vm_device.reset; vmm/machine/reboot.c
  * calls it before the guest restarts): the 8250 UART's Master Reset with its interrupt line, and
  * the whole device table of a VM without KVM, dirtied through the buses as a guest would, then
  * read back at its power-on values. Device details: test_virtio_mmio.c, test_bench_device.c and

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "guest_mem.h"
+#include "machine/guest_mem.h"
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"
 

@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "guest_mem.h"
+#include "machine/guest_mem.h"
 #include "loader/loader.h"
 #include "minivmm/boot_abi.h"
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 
 #define RAM_SIZE (4ull << 20)
 #define RAM_FILL 0xAA

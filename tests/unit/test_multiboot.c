@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_protocol.h"
+#include "machine/boot_protocol.h"
 #include "loader/multiboot.h"
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"

@@ -1,8 +1,8 @@
 /* What users type: sizes, addresses, durations, and the run command line. */
 #include <errno.h>
 
-#include "cli.h"
-#include "size_parse.h"
+#include "cli/cli.h"
+#include "util/size_parse.h"
 #include "test_check_main.h"
 
 START_TEST(test_sizes_with_suffixes)

@@ -1,9 +1,9 @@
-/* The reset ports (vmm/devices/reset_control.c, vmm/reboot.c): i8042 0xFE and port 0xCF9 end the
+/* The reset ports (vmm/devices/reset_control.c, vmm/machine/reboot.c): i8042 0xFE and port 0xCF9 end the
  * run with VMM_EXIT_GUEST_RESET, or with --reboot mark a reboot pending (up to VM_MAX_REBOOTS). */
 #include <string.h>
 
 #include "devices/devices.h"
-#include "reboot.h"
+#include "machine/reboot.h"
 #include "test_check_main.h"
 
 static struct vm vm;

@@ -17,12 +17,12 @@
 #include "bench/churn.h"
 #include "bench/flat_loops.h"
 #include "bench/kvm_floor.h"
-#include "median.h"
+#include "util/median.h"
 #include "compare/compare.h"
 #include "minivmm/boot_abi.h"
-#include "size_parse.h"
+#include "util/size_parse.h"
 #include "trace/vcpu_trace.h"
-#include "vm.h"
+#include "machine/vm.h"
 
 #define BENCH_MAX_REPEATS 64
 

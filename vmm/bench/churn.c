@@ -18,7 +18,7 @@
 #include "bench/flat_loops.h"
 #include "minivmm/boot_abi.h"
 #include "trace/vcpu_trace.h"
-#include "vm.h"
+#include "machine/vm.h"
 
 static const uint8_t exit_zero[] = {0x31, 0xc0, 0x66, 0xba, 0x01, 0x05, 0xef};
 

@@ -2,7 +2,7 @@
 #ifndef MINIVMM_BENCH_CHURN_H
 #define MINIVMM_BENCH_CHURN_H
 
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 
 #include <stdbool.h>
 

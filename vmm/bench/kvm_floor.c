@@ -8,8 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "guest_mem.h"
-#include "kvm.h"
+#include "machine/guest_mem.h"
+#include "machine/kvm.h"
 #include "minivmm/boot_abi.h"
 #include "trace/vcpu_trace.h"
 #include "x86/cpuid.h"

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "bench/flat_loops.h"
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 
 struct kvm_floor_options {
 	const char *kvm_device;

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "host_virt.h"
-#include "size_parse.h"
+#include "host/host_virt.h"
+#include "util/size_parse.h"
 
 struct row_spec {
 	const char *key, *title;

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 
 #define COMPARE_MAX_REPEATS 32
 

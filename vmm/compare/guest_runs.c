@@ -10,12 +10,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "builtin_guests.h"
+#include "cli/builtin_guests.h"
 #include "compare/compare.h"
-#include "median.h"
+#include "util/median.h"
 #include "trace/exit_stats.h"
 #include "trace/vcpu_trace.h"
-#include "vm.h"
+#include "machine/vm.h"
 
 double tsc_calibrate_ghz(void)
 {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "compare/compare.h"
-#include "median.h"
+#include "util/median.h"
 #include "devices/bench_device.h"
 #include "devices/devices.h"
 #include "minivmm/boot_abi.h"

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vm.h"
+#include "machine/vm.h"
 
 #define BENCH_DEVICE_NAME "bench"
 

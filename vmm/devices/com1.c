@@ -8,7 +8,7 @@
 
 #include "devices/devices.h"
 #include "devices/uart8250.h"
-#include "irqchip.h"
+#include "machine/irqchip.h"
 #include "minivmm/boot_abi.h"
 
 #define COM1_IRQ 4 /* the PC's ISA line for COM1 */

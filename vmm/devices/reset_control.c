@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 #include "devices/devices.h"
-#include "reboot.h"
+#include "machine/reboot.h"
 
 #define I8042_COMMAND_PORT   0x64
 #define I8042_PULSE_RESET    0xfe

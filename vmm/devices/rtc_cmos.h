@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bus.h"
+#include "machine/bus.h"
 
 #define RTC_CMOS_PORT	      0x70
 #define RTC_CMOS_PORT_COUNT   2

@@ -31,11 +31,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "monotonic_wait.h"
-#include "quiet_thread.h"
+#include "host/monotonic_wait.h"
+#include "host/quiet_thread.h"
 #include "devices/devices.h"
 #include "devices/rtc_cmos.h"
-#include "irqchip.h"
+#include "machine/irqchip.h"
 
 struct rtc_cmos_timer {
 	struct rtc_cmos rtc; /* first: the device state handed to the bus */

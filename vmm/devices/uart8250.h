@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bus.h"
+#include "machine/bus.h"
 
 #define UART8250_REGISTER_COUNT 8
 #define UART8250_RX_FIFO_SIZE	16

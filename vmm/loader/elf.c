@@ -10,7 +10,7 @@
  * memory, so the guest's virtual addresses must equal its physical ones; a segment with
  * p_vaddr != p_paddr is refused rather than loaded somewhere its code does not expect to run.
  */
-#include "loader.h"
+#include "loader/loader.h"
 
 #include <errno.h>
 #include <gelf.h>

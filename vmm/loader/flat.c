@@ -3,7 +3,7 @@
  * address, where execution also begins. It carries no headers, so the caller supplies the
  * address; the loader only checks that the bytes fit in RAM outside the VMM's reserved pages.
  */
-#include "loader.h"
+#include "loader/loader.h"
 
 #include <errno.h>
 #include <string.h>

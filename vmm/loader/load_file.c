@@ -2,7 +2,7 @@
  * Reads a guest image file into memory. Images are small (a kernel is kilobytes to megabytes),
  * so one calloc'd buffer is simpler than mmap and leaves no mapping tied to the file's fate.
  */
-#include "loader.h"
+#include "loader/loader.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guest_mem.h"
-#include "vmm_error.h"
+#include "machine/guest_mem.h"
+#include "util/vmm_error.h"
 
 struct load_result {
 	uint64_t entry;	     /* guest-physical (= virtual: the VMM identity-maps) entry point */

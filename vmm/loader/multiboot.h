@@ -14,10 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guest_mem.h"
+#include "machine/guest_mem.h"
 #include "loader/loader.h"
 #include "minivmm/multiboot.h"
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 
 #define MULTIBOOT_MAX_MODULES 16
 #define MULTIBOOT_LOADER_NAME "minivmm"

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "trace/exit_record.h"
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 
 /* How many exits --timeline draws unless told otherwise (the figure grows 160 px per exit). */
 #define TIMELINE_DEFAULT_EXITS 50

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "size_parse.h"
+#include "util/size_parse.h"
 
 static const struct {
 	const char *word;

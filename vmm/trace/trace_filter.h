@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "trace/exit_record.h"
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 
 #define TRACE_FILTER_MAX_TERMS 16
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "trace/exit_record.h"
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 
 struct trace_json;
 

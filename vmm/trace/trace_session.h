@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "trace/vcpu_trace.h"
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 
 struct trace_options {
 	bool text;		   /* --trace[=FILE] */

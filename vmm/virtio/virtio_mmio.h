@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "virtio/virtqueue.h"
-#include "vm.h"
+#include "machine/vm.h"
 
 /* Registers (4.2.2). */
 #define VIRTIO_MMIO_MAGIC_VALUE		0x000

@@ -7,7 +7,7 @@
 
 #include <pthread.h>
 
-#include "kvm.h"
+#include "machine/kvm.h"
 #include "virtio/virtio_mmio.h"
 
 struct virtio_mmio {

@@ -19,7 +19,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "quiet_thread.h"
+#include "host/quiet_thread.h"
 #include "virtio/virtio_mmio_internal.h"
 
 static void eventfd_signal(int fd)

@@ -30,7 +30,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest_mem.h"
+#include "machine/guest_mem.h"
 
 #define VIRTQ_NUM_LIMIT	      256	 /* the largest QueueNumMax any minivmm device offers */
 #define VIRTQ_CHAIN_BYTES_MAX UINT32_MAX /* a used element's len is 32 bits (2.7.8) */

@@ -15,7 +15,7 @@
  * Either way, once a vCPU has its CPUID nothing asks again: no helper ever issues the ioctl
  * under the sandbox (sandbox.c), which does not allow it.
  */
-#include "quiet_thread.h"
+#include "host/quiet_thread.h"
 #include "x86/cpuid.h"
 
 #include <cpuid.h>
@@ -31,7 +31,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "kvm.h"
+#include "machine/kvm.h"
 
 static pthread_mutex_t supported_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t supported_changed = PTHREAD_COND_INITIALIZER;

@@ -3,7 +3,7 @@
 #ifndef MINIVMM_X86_CPUID_H
 #define MINIVMM_X86_CPUID_H
 
-#include "vmm_error.h"
+#include "util/vmm_error.h"
 #include "x86/cpu_model.h"
 
 struct kvm;

@@ -10,7 +10,7 @@
 #include <linux/kvm.h>
 #include <stdint.h>
 
-#include "guest_mem.h"
+#include "machine/guest_mem.h"
 
 /* Page-table entry bits, Intel SDM vol. 3A, 5.5 (4-level paging). */
 #define X86_PTE_PRESENT	  (1ull << 0)

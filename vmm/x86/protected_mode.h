@@ -10,8 +10,8 @@
 #include <linux/kvm.h>
 #include <stdint.h>
 
-#include "guest_mem.h"
-#include "vmm_error.h"
+#include "machine/guest_mem.h"
+#include "util/vmm_error.h"
 
 /* Writes the 32-bit GDT (null, code 0x08, data 0x10) into the reserved pages. */
 int x86_build_protected_mode_gdt(struct guest_mem *mem, struct vmm_error *err);

@@ -1,0 +1,322 @@
+#include "machine/vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devices/devices.h"
+#include "machine/irqchip.h"
+#include "minivmm/boot_abi.h"
+#include "x86/cpuid.h"
+#include "x86/long_mode.h"
+
+/* Every device this VM gets, attached in this order. */
+static const struct device_module *const device_modules[] = {
+    &uart8250_com1_module, &exit_port_module,	  &isa_debug_exit_module, &bench_device_module,
+    &rtc_cmos_module,	   &reset_control_module, &virtio_rng_module,
+};
+
+/* Defined only in test builds (MINIVMM_TEST_DEVICES: the minivmm-test binary links
+ * devices/test_escape_device.c); a weak reference pulls nothing into minivmm itself. */
+extern const struct device_module test_device_module __attribute__((weak));
+
+int vm_add_device_with_reset(struct vm *vm, const char *name, void *state,
+			     void (*destroy)(void *state), void (*reset)(void *state),
+			     struct vmm_error *err)
+{
+	if (vm->device_count == VM_MAX_DEVICES)
+		return vmm_error_set(err, -ENOSPC, VMM_EXIT_INTERNAL, "too many devices");
+	vm->devices[vm->device_count++] =
+	    (struct vm_device){.name = name, .state = state, .destroy = destroy, .reset = reset};
+	return 0;
+}
+
+int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),
+		  struct vmm_error *err)
+{
+	return vm_add_device_with_reset(vm, name, state, destroy, NULL, err);
+}
+
+void vm_reset_devices(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->device_count; i++)
+		if (vm->devices[i].reset)
+			vm->devices[i].reset(vm->devices[i].state);
+}
+
+static void vm_kick_all(void *ctx)
+{
+	struct vm *vm = ctx;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_kick(&vm->vcpus[i]);
+}
+
+static int vm_setup_memory(struct vm *vm, struct vmm_error *err)
+{
+	int ret = guest_mem_init(&vm->mem, vm->cfg.ram_size, err);
+	if (ret)
+		return ret;
+	struct kvm_userspace_memory_region region = {
+	    .slot = 0,
+	    .guest_phys_addr = 0,
+	    .memory_size = vm->mem.size,
+	    .userspace_addr = (uint64_t)(uintptr_t)vm->mem.host,
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
+				     "KVM_SET_USER_MEMORY_REGION failed: %s", strerror(errno));
+	return 0;
+}
+
+static int vm_write_boot_info(struct vm *vm, struct vmm_error *err)
+{
+	struct minivmm_boot_info *info =
+	    guest_mem_gpa_to_hva(&vm->mem, MINIVMM_BOOT_INFO_GPA, sizeof *info);
+	if (!info)
+		return vmm_error_set(err, -EFAULT, VMM_EXIT_INTERNAL, "no room for boot info");
+	const char *cmdline = vm->cfg.cmdline ? vm->cfg.cmdline : "";
+	size_t len = strlen(cmdline);
+	if (len >= MINIVMM_CMDLINE_MAX)
+		return vmm_error_set(err, -E2BIG, VMM_EXIT_USAGE,
+				     "--cmdline is %zu bytes long: at most %d are allowed", len,
+				     MINIVMM_CMDLINE_MAX - 1);
+	memset(info, 0, sizeof *info);
+	info->magic = MINIVMM_BOOT_MAGIC;
+	info->abi_version = MINIVMM_BOOT_ABI_VERSION;
+	info->ram_size = vm->mem.size;
+	info->pml4_gpa = MINIVMM_PML4_GPA;
+	info->reserved_end = MINIVMM_RESERVED_END;
+	info->cpu_count = vm->vcpu_count;
+	info->cmdline_len = (uint32_t)len;
+	memcpy(info->cmdline, cmdline, len + 1);
+	snprintf(info->vmm_version, sizeof info->vmm_version, "minivmm %s", MINIVMM_VERSION);
+	info->platform_flags = vm->irqchip ? MINIVMM_PLATFORM_IRQCHIP : 0;
+	if (vm->irqchip && vm->cfg.sipi_smp)
+		info->platform_flags |= MINIVMM_PLATFORM_SIPI_SMP;
+	return 0;
+}
+
+static int vm_load_guest(struct vm *vm, struct vmm_error *err)
+{
+	const struct load_constraints limits = {.reserved_end = MINIVMM_RESERVED_END};
+	if (vm->cfg.format == GUEST_FORMAT_FLAT)
+		return flat_load_image(&vm->mem, &limits, vm->cfg.image, vm->cfg.image_size,
+				       vm->cfg.load_addr, &vm->loaded, err);
+	return boot_protocol_load(vm, &limits, err); /* direct 64-bit or multiboot */
+}
+
+static int vm_setup_trace(struct vm *vm, struct vmm_error *err)
+{
+	int fds[VM_MAX_VCPUS];
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		fds[i] = vm->vcpus[i].fd;
+	int ret = trace_session_create(&vm->trace, &vm->cfg.trace, fds, vm->vcpu_count, err);
+	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
+		vm->vcpus[i].trace = trace_session_vcpu(vm->trace, i);
+	return ret;
+}
+
+void vm_init_without_kvm(struct vm *vm)
+{
+	memset(vm, 0, sizeof *vm);
+	vm->fd = -1;
+	vm->kvm.fd = -1;
+	bus_init(&vm->pio_bus, "io");
+	bus_init(&vm->mmio_bus, "mmio");
+	stop_request_init(&vm->stop);
+	vm->stop.kick = vm_kick_all;
+	vm->stop.kick_ctx = vm;
+	console_init(&vm->console, -1, -1);
+	reboot_rendezvous_init(&vm->reboot_gather);
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
+{
+	vm_init_without_kvm(vm);
+	vm->cfg = *cfg;
+	console_init(&vm->console, cfg->console_in_fd, cfg->console_out_fd);
+
+	int ret = kvm_open(&vm->kvm, cfg->kvm_device ? cfg->kvm_device : KVM_DEFAULT_DEVICE, err);
+	if (ret)
+		return ret;
+	vm->fd = ioctl(vm->kvm.fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
+				     "KVM_CREATE_VM failed: %s", strerror(errno));
+	ret = vm_setup_memory(vm, err);
+	/* The first vCPU needs the supported CPUID, ~0.3 ms of host CPUID exits when nested; the
+	 * irqchip, image and devices do not: ask for it beside them (x86/cpuid.c). Not before the
+	 * memory slot: beside the helper, creating it (mmap, KVM_SET_USER_MEMORY_REGION) took 2-4x
+	 * as long here. */
+	if (!ret)
+		x86_cpuid_prefetch(&vm->kvm);
+	ret = ret ?: irqchip_create(vm, err); /* before the vCPUs (api.rst 4.24) */
+	ret = ret ?: x86_build_boot_structures(&vm->mem, err);
+	ret = ret ?: vm_load_guest(vm, err);
+	for (size_t i = 0; !ret && i < sizeof device_modules / sizeof device_modules[0]; i++)
+		ret = device_modules[i]->attach(vm, err);
+	if (!ret && &test_device_module)
+		ret = test_device_module.attach(vm, err);
+	unsigned cpus = cfg->cpus ? cfg->cpus : 1;
+	if (!ret && cpus > VM_MAX_VCPUS)
+		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, "at most %d vCPUs", VM_MAX_VCPUS);
+	for (unsigned i = 0; !ret && i < cpus; i++) {
+		ret = vcpu_create(&vm->vcpus[i], vm, i, err);
+		if (vm->vcpus[i].run) /* created, even if CPUID setup failed: destroy it later */
+			vm->vcpu_count++;
+		ret = ret ?: boot_protocol_enter(vm, &vm->vcpus[i], err);
+	}
+	ret = ret ?: irqchip_complete_apic_map(vm, err);
+	ret = ret ?: irqchip_save_power_on_state(vm, err); /* --reboot only */
+	ret = ret ?: vm_write_boot_info(vm, err);
+	if (!ret && trace_options_any(&cfg->trace))
+		ret = vm_setup_trace(vm, err);
+	return ret;
+}
+
+int vm_reload_guest(struct vm *vm, struct vmm_error *err)
+{
+	int ret = x86_build_boot_structures(&vm->mem, err);
+	ret = ret ?: vm_load_guest(vm, err);
+	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
+		ret = boot_protocol_enter(vm, &vm->vcpus[i], err);
+	return ret ?: vm_write_boot_info(vm, err);
+}
+
+static pthread_t vm_main_thread;
+
+static void vm_vcpu_finished(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	pthread_kill(vm_main_thread, SIGUSR2); /* wakes vm_wait() */
+}
+
+static void console_quit(void *ctx)
+{
+	struct vm *vm = ctx;
+	stop_request_raise(&vm->stop, STOP_USER_QUIT, VMM_EXIT_USER_QUIT);
+}
+
+static bool all_vcpus_finished(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].thread_started && !atomic_load(&vm->vcpus[i].finished))
+			return false;
+	return true;
+}
+
+static double monotonic_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The main thread's part: wait for the vCPUs, a signal or the timeout, whichever comes first. */
+static void vm_wait(struct vm *vm, const sigset_t *waited)
+{
+	double deadline =
+	    vm->cfg.timeout_seconds > 0 ? monotonic_seconds() + vm->cfg.timeout_seconds : INFINITY;
+	while (!all_vcpus_finished(vm)) {
+		double left = deadline - monotonic_seconds();
+		if (left <= 0) {
+			stop_request_raise(&vm->stop, STOP_TIMEOUT, VMM_EXIT_TIMEOUT);
+			deadline = INFINITY;
+			continue;
+		}
+		struct timespec wait = {.tv_sec = 3600};
+		if (isfinite(left)) {
+			wait.tv_sec = (time_t)left;
+			wait.tv_nsec = (long)((left - (double)wait.tv_sec) * 1e9);
+		}
+		int sig = sigtimedwait(waited, NULL, &wait);
+		if (sig == SIGINT || sig == SIGTERM)
+			stop_request_raise(&vm->stop, STOP_SIGNAL, VMM_EXIT_SIGNAL_BASE + sig);
+	}
+}
+
+int vm_run(struct vm *vm, struct vmm_error *err)
+{
+	/* Signals: SIGINT/SIGTERM/SIGUSR2 are taken only by vm_wait() on this thread; vCPU
+	 * threads inherit the mask and unblock just their kick signal. */
+	sigset_t waited, saved;
+	sigemptyset(&waited);
+	sigaddset(&waited, SIGINT);
+	sigaddset(&waited, SIGTERM);
+	sigaddset(&waited, SIGUSR2);
+	sigaddset(&waited, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &waited, &saved);
+	sigdelset(&waited, SIGUSR1);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout is reported, not fatal */
+	vm_main_thread = pthread_self();
+
+	int ret = vcpu_install_kick_handler();
+	if (ret) {
+		ret = vmm_error_set(err, ret, VMM_EXIT_HOST_RESOURCES, "sigaction failed");
+		goto out;
+	}
+	ret = console_start(&vm->console, console_quit, vm);
+	if (ret) {
+		ret = vmm_error_set(err, ret, VMM_EXIT_HOST_RESOURCES,
+				    "cannot start the console: %s", strerror(-ret));
+		goto out;
+	}
+	if (vm->trace && (ret = trace_session_start(vm->trace, err)))
+		goto out;
+	if (vm->cfg.confine && (ret = vm->cfg.confine(vm, err)))
+		stop_request_raise(&vm->stop, STOP_VMM_ERROR, err->status);
+	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++) {
+		ret = vcpu_start(&vm->vcpus[i], vm_vcpu_finished);
+		if (ret) {
+			stop_request_raise(&vm->stop, STOP_VMM_ERROR, VMM_EXIT_HOST_RESOURCES);
+			vmm_error_set(err, ret, VMM_EXIT_HOST_RESOURCES,
+				      "cannot start a vCPU thread: %s", strerror(-ret));
+			break;
+		}
+	}
+	vm_wait(vm, &waited);
+	console_stop(&vm->console);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_join(&vm->vcpus[i]);
+	/* A vCPU's "finished" signal may still be pending (it was sent after vm_wait saw the flag):
+	 * consume it before the old mask returns, or its default action would kill the process. */
+	sigset_t finished_signal;
+	sigemptyset(&finished_signal);
+	sigaddset(&finished_signal, SIGUSR2);
+	while (sigtimedwait(&finished_signal, NULL, &(struct timespec){0}) > 0)
+		;
+	/* The run is over whatever the trace outputs do: a failed write is reported beside the
+	 * guest's status rather than instead of it. */
+	if (vm->trace && trace_session_finish(vm->trace, &vm->trace_error))
+		vm->trace_failed = true;
+out:
+	console_stop(&vm->console);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	return ret;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	trace_session_destroy(vm->trace);
+	vm->trace = NULL;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	vm->vcpu_count = 0;
+	for (unsigned i = vm->device_count; i-- > 0;)
+		if (vm->devices[i].destroy)
+			vm->devices[i].destroy(vm->devices[i].state);
+	vm->device_count = 0;
+	guest_mem_destroy(&vm->mem);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->fd = -1;
+	kvm_close(&vm->kvm);
+	irqchip_destroy(vm);
+	reboot_rendezvous_destroy(&vm->reboot_gather);
+}
