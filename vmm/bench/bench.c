@@ -18,7 +18,7 @@
 #include "bench/flat_loops.h"
 #include "bench/kvm_floor.h"
 #include "util/median.h"
-#include "compare/compare.h"
+#include "util/tsc_calibrate.h"
 #include "minivmm/boot_abi.h"
 #include "util/size_parse.h"
 #include "trace/vcpu_trace.h"

@@ -5,6 +5,7 @@
  * minivmm, exits KVM finished itself, and minivmm's own handling.
  */
 #include "compare/compare.h"
+#include "util/tsc_calibrate.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -71,9 +71,6 @@ struct compare_options {
 int guest_measure(const struct compare_options *o, const char *workload, uint64_t iters,
 		  struct guest_result *out, struct vmm_error *err);
 
-/* TSC ticks per nanosecond, against CLOCK_MONOTONIC over about 50 ms. */
-double tsc_calibrate_ghz(void);
-
 /* --- compare_svg.c -------------------------------------------------------------------------- */
 int compare_svg_write(const char *path, const struct compare_row *rows, unsigned count, bool nested,
 		      struct vmm_error *err);
