@@ -1,5 +1,6 @@
 /* What users type: sizes, addresses, durations, and the run command line. */
 #include <errno.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "util/size_parse.h"
@@ -20,6 +21,10 @@ START_TEST(test_sizes_with_suffixes)
 	ck_assert_uint_eq(v, 4096);
 	ck_assert_int_eq(parse_size("4096B", &v), 0);
 	ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(parse_size("1KB", &v), 0); /* K, then the optional B */
+	ck_assert_uint_eq(v, 1024);
+	ck_assert_int_eq(parse_size("3gib", &v), 0);
+	ck_assert_uint_eq(v, 3ull << 30);
 }
 END_TEST
 
@@ -33,6 +38,13 @@ START_TEST(test_bad_sizes)
 	ck_assert_int_eq(parse_size("1X", &v), -EINVAL);
 	ck_assert_int_eq(parse_size("1MM", &v), -EINVAL);
 	ck_assert_int_eq(parse_size("1.5G", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("+1M", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("1 M", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("1M ", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("0x10M", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("1e3", &v), -EINVAL);
+	ck_assert_int_eq(parse_size("1T", &v), -EINVAL); /* K, M and G are the documented ones */
+	ck_assert_int_eq(parse_size("1iB", &v), -EINVAL);
 	ck_assert_int_eq(parse_size("99999999999999999999", &v), -ERANGE);
 	ck_assert_int_eq(parse_size("17179869184G", &v), -ERANGE); /* 2^34 GiB = 2^64 */
 	ck_assert_uint_eq(v, 7);				   /* untouched on failure */
@@ -47,8 +59,12 @@ START_TEST(test_u64_and_seconds)
 	ck_assert_uint_eq(v, 0x100000);
 	ck_assert_int_eq(parse_u64("4096", &v), 0);
 	ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(parse_u64("010", &v), 0); /* decimal, never octal */
+	ck_assert_uint_eq(v, 10);
 	ck_assert_int_eq(parse_u64("0x", &v), -EINVAL);
 	ck_assert_int_eq(parse_u64("-5", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("0x-5", &v), -EINVAL);
+	ck_assert_int_eq(parse_u64("0x 5", &v), -EINVAL);
 	ck_assert_int_eq(parse_u64("0x10000000000000000", &v), -ERANGE);
 	ck_assert_int_eq(parse_seconds("0.5", &s), 0);
 	ck_assert(s == 0.5);
@@ -56,6 +72,67 @@ START_TEST(test_u64_and_seconds)
 	ck_assert_int_eq(parse_seconds("-1", &s), -EINVAL);
 	ck_assert_int_eq(parse_seconds("nan", &s), -EINVAL);
 	ck_assert_int_eq(parse_seconds("5s", &s), -EINVAL);
+}
+END_TEST
+
+/* Counts (--cpus, --repeats, ...): decimal digits and nothing else. */
+START_TEST(test_counts)
+{
+	uint64_t v = 7;
+	ck_assert_int_eq(parse_count("2", &v), 0);
+	ck_assert_uint_eq(v, 2);
+	ck_assert_int_eq(parse_count("0", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(parse_count("08", &v), 0); /* leading zeros are still decimal */
+	ck_assert_uint_eq(v, 8);
+	ck_assert_int_eq(parse_count("18446744073709551615", &v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	v = 7;
+	const char *bad[] = {"",    " 2", "2 ",	 "+2",	"-2", "0x10", "1e3",
+			     "2.0", "2x", "\t2", "2\n", "١",  "inf",  NULL};
+	for (size_t i = 0; bad[i]; i++)
+		ck_assert_msg(parse_count(bad[i], &v) == -EINVAL, "count '%s' accepted", bad[i]);
+	ck_assert_int_eq(parse_count(NULL, &v), -EINVAL);
+	ck_assert_int_eq(parse_count("18446744073709551616", &v), -ERANGE);
+	ck_assert_int_eq(parse_count("99999999999999999999x", &v), -EINVAL); /* form first */
+	ck_assert_uint_eq(v, 7); /* untouched on failure */
+}
+END_TEST
+
+/* Decimals and seconds (--timeout, --scale): digits with an optional fraction, nothing else. */
+START_TEST(test_decimals_and_seconds)
+{
+	double d = 7;
+	ck_assert_int_eq(parse_decimal("5", &d), 0);
+	ck_assert(d == 5);
+	ck_assert_int_eq(parse_decimal("2.5", &d), 0);
+	ck_assert(d == 2.5);
+	ck_assert_int_eq(parse_decimal(".25", &d), 0);
+	ck_assert(d == 0.25);
+	ck_assert_int_eq(parse_decimal("0", &d), 0);
+	ck_assert(d == 0);
+	d = 7;
+	const char *bad[] = {"",    ".",     "5.",   "0x10", "0X10", "1e3",	 "1E3", "inf",
+			     "nan", "INF",   " 1",   "1 ",   "+1",   "-1",	 "1,5", "1.2.3",
+			     "\t1", "0x1p3", "1.5s", "..5",  "five", "infinity", NULL};
+	for (size_t i = 0; bad[i]; i++) {
+		ck_assert_msg(parse_decimal(bad[i], &d) == -EINVAL, "decimal '%s' accepted",
+			      bad[i]);
+		ck_assert_msg(parse_seconds(bad[i], &d) == -EINVAL, "seconds '%s' accepted",
+			      bad[i]);
+	}
+	ck_assert_int_eq(parse_decimal(NULL, &d), -EINVAL);
+	char huge[400];
+	memset(huge, '9', sizeof huge - 1);
+	huge[sizeof huge - 1] = '\0';
+	ck_assert_int_eq(parse_decimal(huge, &d), -ERANGE); /* beyond a double: infinity */
+	ck_assert(d == 7);
+	ck_assert_int_eq(parse_seconds("31536000", &d), 0); /* a year, the most */
+	ck_assert(d == PARSE_SECONDS_MAX);
+	ck_assert_int_eq(parse_seconds("31536000.5", &d), -ERANGE);
+	ck_assert_int_eq(parse_seconds("0.0", &d), -ERANGE);
+	ck_assert_int_eq(parse_seconds(".001", &d), 0);
+	ck_assert(d == 0.001);
 }
 END_TEST
 
@@ -166,6 +243,8 @@ static Suite *parsers_suite(void)
 	tcase_add_test(tc, test_sizes_with_suffixes);
 	tcase_add_test(tc, test_bad_sizes);
 	tcase_add_test(tc, test_u64_and_seconds);
+	tcase_add_test(tc, test_counts);
+	tcase_add_test(tc, test_decimals_and_seconds);
 	suite_add_tcase(s, tc);
 	TCase *cli = tcase_create("cli");
 	tcase_add_test(cli, test_run_defaults);
