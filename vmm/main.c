@@ -19,12 +19,6 @@
 #include "host/sandbox.h"
 #include "machine/vm.h"
 
-static int fail(const struct vmm_error *err)
-{
-	fprintf(stderr, "minivmm: %s\n", err->msg);
-	return err->status;
-}
-
 static void list_guests(void)
 {
 	const struct builtin_guest *g;
@@ -73,14 +67,14 @@ static void report_stop(struct vm *vm)
 			(unsigned long long)vm->console.output_dropped);
 }
 
-static int run_command(int argc, char **argv)
+static int run_command(int argc, char **argv, struct vmm_error *err)
 {
 	struct run_options opts;
-	struct vmm_error err = {0};
-	if (cli_parse_run(argc, argv, &opts, &err))
-		return fail(&err);
+	int ret = cli_parse_run(argc, argv, &opts, err);
+	if (ret)
+		return ret;
 	if (opts.help) {
-		cli_print_usage();
+		cli_run_usage(stdout);
 		return 0;
 	}
 	if (opts.list_guests) {
@@ -113,39 +107,44 @@ static int run_command(int argc, char **argv)
 	if (opts.boot)
 		boot_protocol_parse(opts.boot, &cfg.boot); /* checked by cli_parse_run */
 	static struct multiboot_module_spec modules[CLI_MAX_MODULES];
-	if (boot_modules_load(opts.modules, opts.module_count, modules, &err))
-		return fail(&err);
+	ret = boot_modules_load(opts.modules, opts.module_count, modules, err);
+	if (ret)
+		return ret;
 	cfg.modules = modules;
 	cfg.module_count = opts.module_count;
 	void *file_image = NULL;
 	if (opts.guest_path) {
 		size_t size;
-		if (load_file(opts.guest_path, &file_image, &size, &err))
-			return fail(&err);
+		ret = load_file(opts.guest_path, &file_image, &size, err);
 		cfg.image = file_image;
 		cfg.image_size = size;
 		cfg.image_name = opts.guest_path;
 	} else {
 		const struct builtin_guest *g = builtin_guest_find(opts.builtin_name);
-		if (!g) {
-			vmm_error_set(&err, -ENOENT, VMM_EXIT_USAGE,
-				      "no built-in guest '%s': see minivmm run --list-guests",
-				      opts.builtin_name);
-			return fail(&err);
+		if (g) {
+			cfg.image = g->image;
+			cfg.image_size = g->size;
+			cfg.image_name = g->name;
+		} else {
+			ret = vmm_error_set(err, -ENOENT, VMM_EXIT_USAGE,
+					    "no built-in guest '%s': see minivmm run --list-guests",
+					    opts.builtin_name);
 		}
-		cfg.image = g->image;
-		cfg.image_size = g->size;
-		cfg.image_name = g->name;
+	}
+	if (ret) {
+		boot_modules_free(modules, opts.module_count);
+		return ret;
 	}
 
 	static struct vm vm; /* large (devices, vCPUs): keep it off the stack */
 	int status;
-	if (vm_create(&vm, &cfg, &err) || vm_run(&vm, &err)) {
-		if (cfg.image_name && (err.status == VMM_EXIT_GUEST_IMAGE))
-			fprintf(stderr, "minivmm: %s: %s\n", cfg.image_name, err.msg);
-		else
-			fprintf(stderr, "minivmm: %s\n", err.msg);
-		status = err.status;
+	ret = vm_create(&vm, &cfg, err);
+	if (!ret)
+		ret = vm_run(&vm, err);
+	if (ret) {
+		if (err->status == VMM_EXIT_GUEST_IMAGE) /* which file, when there are modules */
+			vmm_error_prefix(err, ret, "%s", cfg.image_name);
+		status = ret;
 	} else {
 		report_stop(&vm);
 		if (vm.trace && opts.trace.stats)
@@ -160,32 +159,52 @@ static int run_command(int argc, char **argv)
 	return status;
 }
 
+/* The one place an error becomes the user's message and the exit status. */
+static int fail(const char *command, const struct vmm_error *err)
+{
+	int status = err->status ? (int)err->status : VMM_EXIT_INTERNAL; /* none set: a bug */
+	const char *msg = err->msg[0] ? err->msg : "internal error: no message";
+	/* A usage error is about what was typed after the command: it names the command, whose
+	 * --help explains it. */
+	if (status == VMM_EXIT_USAGE && command)
+		fprintf(stderr, "minivmm %s: %s\n", command, msg);
+	else
+		fprintf(stderr, "minivmm: %s\n", msg);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
+	struct vmm_error err = {0};
 	if (argc < 2) {
-		cli_print_usage();
+		cli_run_usage(stdout);
 		return VMM_EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-		cli_print_usage();
+		cli_run_usage(stdout);
 		return 0;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("minivmm %s\n", MINIVMM_VERSION);
 		return 0;
 	}
+	int (*command)(int, char **, struct vmm_error *) = NULL;
 	if (strcmp(cmd, "run") == 0)
-		return run_command(argc - 1, argv + 1);
-	if (strcmp(cmd, "compare") == 0)
-		return compare_command(argc - 1, argv + 1);
-	if (strcmp(cmd, "bench") == 0)
-		return bench_command(argc - 1, argv + 1);
-	if (strcmp(cmd, "info") == 0)
-		return info_command(argc - 1, argv + 1);
-	fprintf(stderr,
-		"minivmm: unknown command '%s': try minivmm run, minivmm info or "
-		"minivmm --help\n",
-		cmd);
-	return VMM_EXIT_USAGE;
+		command = run_command;
+	else if (strcmp(cmd, "compare") == 0)
+		command = compare_command;
+	else if (strcmp(cmd, "bench") == 0)
+		command = bench_command;
+	else if (strcmp(cmd, "info") == 0)
+		command = info_command;
+	if (!command) {
+		fprintf(stderr,
+			"minivmm: unknown command '%s': try minivmm run, minivmm info or "
+			"minivmm --help\n",
+			cmd);
+		return VMM_EXIT_USAGE;
+	}
+	int ret = command(argc - 1, argv + 1, &err);
+	return ret >= 0 ? ret : fail(cmd, &err);
 }

@@ -101,17 +101,51 @@ minivmm_case(memory_too_small --kvm --status 64 --stderr-match "between 2M and 3
 minivmm_case(memory_too_large --kvm --status 64 --stderr-match "between 2M and 3G" -- ${MINIVMM} run -m 4G)
 minivmm_case(memory_not_a_size --status 64 --stderr-match "invalid memory size 'lots'"
              -- ${MINIVMM} run -m lots)
-minivmm_case(unknown_option --status 64 --stderr-match "'--frobnicate' is unknown"
+minivmm_case(unknown_option --status 64
+             --stderr-match "^minivmm run: unknown option '--frobnicate' \\(see minivmm run --help\\)$"
              -- ${MINIVMM} run --frobnicate)
 minivmm_case(bad_timeout --status 64 --stderr-match "invalid --timeout" -- ${MINIVMM} run --timeout -1)
 minivmm_case(two_guests --status 64 --stderr-match "unexpected argument" -- ${MINIVMM} run a.elf b.elf)
 minivmm_case(unknown_builtin_guest --status 64 --stderr-match "no built-in guest 'nosuch'"
              -- ${MINIVMM} run --guest nosuch)
 minivmm_case(unknown_command --status 64 --stderr-match "unknown command 'fly'" -- ${MINIVMM} fly)
+minivmm_case(kvm_empty_path --status 64
+             --stderr-match "^minivmm run: empty path for --kvm: give one, e.g. --kvm /dev/kvm"
+             -- ${MINIVMM} run --kvm=)
+minivmm_case(info_kvm_empty_path --status 64 --stderr-match "^minivmm info: empty path for --kvm"
+             -- ${MINIVMM} info --kvm=)
 minivmm_case(no_kvm_device --status 69 --stderr-match "does not exist: KVM is not available"
              -- ${MINIVMM} run --kvm /nonexistent/kvm)
 minivmm_case(kvm_device_not_kvm --status 69 --stderr-match "not a KVM device"
              -- ${MINIVMM} run --kvm /dev/null)
+
+# --- the command line: one option parser for every command (issue 11), one form per number
+# (issue 13); every refusal is one line naming the command and the option, status 64.
+minivmm_case(bench_leftover_argument --status 64
+             --stderr-match "^minivmm bench: unexpected argument 'extra': give options only \\(see minivmm bench --help\\)$"
+             -- ${MINIVMM} bench --iterations 100 --repeats 1 extra --json x.json)
+minivmm_case(bench_unknown_option --status 64
+             --stderr-match "^minivmm bench: unknown option '--foo' \\(see minivmm bench --help\\)$"
+             -- ${MINIVMM} bench --foo)
+minivmm_case(bench_missing_value --status 64
+             --stderr-match "^minivmm bench: missing value for --json \\(see minivmm bench --help\\)$"
+             -- ${MINIVMM} bench --json)
+minivmm_case(bench_hex_count_refused --status 64 --stderr-match "invalid --iterations '0x100'"
+             -- ${MINIVMM} bench --iterations 0x100)
+minivmm_case(compare_exponent_refused --status 64 --stderr-match "^minivmm compare: invalid --scale '1e-3'"
+             -- ${MINIVMM} compare --scale 1e-3)
+minivmm_case(info_signed_count_refused --status 64 --stderr-match "^minivmm info: invalid --cpus '\\+2'"
+             -- ${MINIVMM} info --cpuid --cpus +2)
+minivmm_case(timeout_hex_refused --status 64
+             --stderr-match "^minivmm run: invalid --timeout '0x10': give seconds above 0"
+             -- ${MINIVMM} run --timeout 0x10)
+minivmm_case(cpus_sign_refused --status 64 --stderr-match "invalid --cpus '\\+2'"
+             -- ${MINIVMM} run --cpus +2)
+minivmm_case(cpus_blank_refused --status 64 --stderr-match "invalid --cpus ' 2'"
+             -- ${MINIVMM} run --cpus " 2")
+minivmm_case(option_after_guest --status 64
+             --stderr-match "option '--trace' after GUEST 'a.elf': put options before GUEST"
+             -- ${MINIVMM} run a.elf --trace)
 minivmm_case(help_tells_exit_statuses --status 0 --stdout-match "Exit status" --stdout-match "124 --timeout"
              -- ${MINIVMM} --help)
 minivmm_case(version --status 0 --stdout-match "^minivmm [0-9]+\\.[0-9]+\\.[0-9]+$" -- ${MINIVMM} --version)

@@ -1,11 +1,15 @@
-/* The shared option parser (vmm/cli/options.c) and the option values (option_values.c). */
+/* The shared option parser (vmm/cli/options.c) and the truth of each subcommand's --help. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench.h"
+#include "cli/cli.h"
+#include "cli/info.h"
 #include "cli/option_values.h"
 #include "cli/options.h"
+#include "compare/compare.h"
 #include "test_check_main.h"
 
 /* A small subcommand: --count N, --name TEXT, --flag, -v, and --help. */
@@ -208,6 +212,89 @@ START_TEST(test_value_helpers)
 }
 END_TEST
 
+/*
+ * --help tells the truth: the options a subcommand's help defines (lines starting, within six
+ * columns, with "-x, --name" or "--name") are exactly those its parser accepts, each short
+ * letter beside the long option it stands for, and "--name ARG" / "--name[=ARG]" / "--name"
+ * as the option takes a value, may take one, or takes none.
+ */
+static const struct option *long_named(const struct cli_spec *spec, const char *name, size_t len)
+{
+	for (const struct option *o = spec->long_options; o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
+	return NULL;
+}
+
+static void check_help_tells_truth(const char *command, const struct cli_spec *spec)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	ck_assert_ptr_nonnull(out);
+	spec->usage(out);
+	fclose(out);
+	bool listed[64] = {false};
+	char letters[64] = ""; /* the short options the help lists */
+	unsigned count = 0;
+	for (const struct option *o = spec->long_options; o->name; o++)
+		count++;
+	ck_assert_uint_lt(count, 64);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		size_t indent = strspn(line, " ");
+		if (indent > 6 || line[indent] != '-')
+			continue; /* not an option's own line */
+		const char *p = line + indent;
+		char letter = 0;
+		if (p[1] != '-') {
+			letter = p[1];
+			ck_assert_msg(strncmp(p + 2, ", --", 4) == 0,
+				      "%s --help: '-%c' is not followed by its long name: %s",
+				      command, letter, line);
+			p += 4;
+		}
+		const char *name = p + 2;
+		size_t len = strcspn(name, " [=");
+		const struct option *o = long_named(spec, name, len);
+		ck_assert_msg(o, "%s --help lists --%.*s, which %s does not accept", command,
+			      (int)len, name, command);
+		listed[o - spec->long_options] = true;
+		int has_arg = name[len] == '[' ? optional_argument
+			      : name[len] == ' ' && name[len + 1] >= 'A' && name[len + 1] <= 'Z'
+				  ? required_argument
+				  : no_argument;
+		ck_assert_msg(has_arg == o->has_arg,
+			      "%s --help shows --%s with%s a value, the parser wants %d: %s",
+			      command, o->name, has_arg ? "" : "out", o->has_arg, line);
+		if (letter) {
+			const char *in_short = strchr(spec->short_options, letter);
+			ck_assert_msg(in_short && o->val == letter,
+				      "%s --help pairs -%c with --%s, the parser does not", command,
+				      letter, o->name);
+			ck_assert_msg((in_short[1] == ':') == (o->has_arg == required_argument),
+				      "%s: -%c and --%s disagree on taking a value", command,
+				      letter, o->name);
+			letters[strlen(letters)] = letter;
+		}
+	}
+	for (unsigned i = 0; i < count; i++)
+		ck_assert_msg(listed[i], "%s accepts --%s, which its --help does not list", command,
+			      spec->long_options[i].name);
+	for (const char *c = spec->short_options; *c; c++)
+		ck_assert_msg(*c == ':' || strchr(letters, *c),
+			      "%s accepts -%c, which its --help does not list", command, *c);
+	free(text);
+}
+
+START_TEST(test_help_tells_truth)
+{
+	check_help_tells_truth("run", &cli_run_spec);
+	check_help_tells_truth("info", &info_cli_spec);
+	check_help_tells_truth("bench", &bench_cli_spec);
+	check_help_tells_truth("compare", &compare_cli_spec);
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -219,6 +306,9 @@ static Suite *options_suite(void)
 	tcase_add_test(tc, test_usage_error_after_parsing);
 	tcase_add_test(tc, test_value_helpers);
 	suite_add_tcase(s, tc);
+	TCase *help = tcase_create("help");
+	tcase_add_test(help, test_help_tells_truth);
+	suite_add_tcase(s, help);
 	return s;
 }
 

@@ -164,7 +164,8 @@ START_TEST(test_run_cpus)
 	ck_assert_int_eq(parse(&o, &err, 4, eight), 0);
 	ck_assert_uint_eq(o.cpus, 8);
 	ck_assert(o.direct_smp);
-	const char *bad[] = {"0", "9", "-1", "2x", "", "99999999999999999999"};
+	const char *bad[] = {"0",  "9",	 "-1", "2x",  "",   "99999999999999999999",
+			     " 2", "+2", "2 ", "0x2", "2.0"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *argv[] = {"run", "--cpus", (char *)bad[i], NULL};
 		ck_assert_int_eq(parse(&o, &err, 3, argv), -EINVAL);
@@ -222,8 +223,8 @@ START_TEST(test_run_usage_errors)
 	char *bad_mem[] = {"run", "-m", "big", NULL};
 	ck_assert_int_eq(parse(&o, &err, 3, bad_mem), -EINVAL);
 	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
-	ck_assert_str_eq(err.msg, "invalid memory size 'big': give e.g. 64M or 1G "
-				  "(see minivmm --help)");
+	ck_assert_str_eq(err.msg, "invalid memory size 'big' for -m: give digits with an optional "
+				  "K, M or G suffix, e.g. 64M or 1G (see minivmm run --help)");
 	char *missing_value[] = {"run", "--timeout", NULL};
 	ck_assert_int_eq(parse(&o, &err, 2, missing_value), -EINVAL);
 	char *two[] = {"run", "a", "b", NULL};
@@ -233,6 +234,52 @@ START_TEST(test_run_usage_errors)
 	char *flat_builtin[] = {"run", "--flat", NULL};
 	ck_assert_int_eq(parse(&o, &err, 2, flat_builtin), -EINVAL);
 	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+}
+END_TEST
+
+/* Every number option of run refuses the forms its parser refuses, with a usage error naming
+ * the option; and paths may not be empty. */
+START_TEST(test_run_values_refused)
+{
+	struct run_options o;
+	struct vmm_error err;
+	static const char *const bad[][3] = {
+	    {"--timeout", "0x10", "invalid --timeout '0x10'"},
+	    {"--timeout", "inf", "invalid --timeout 'inf'"},
+	    {"--timeout", "nan", "invalid --timeout 'nan'"},
+	    {"--timeout", "1e3", "invalid --timeout '1e3'"},
+	    {"--timeout", " 1", "invalid --timeout ' 1'"},
+	    {"--timeout", "+1", "invalid --timeout '+1'"},
+	    {"--timeout", "-1", "invalid --timeout '-1'"},
+	    {"--timeout", "0", "invalid --timeout '0'"},
+	    {"--cpus", " 2", "invalid --cpus ' 2': give a whole number from 1 to 8"},
+	    {"--cpus", "+2", "invalid --cpus '+2'"},
+	    {"--timeline-exits", "0x10", "invalid --timeline-exits '0x10'"},
+	    {"--timeline-exits", " 5", "invalid --timeline-exits ' 5'"},
+	    {"--load-addr", "+0x1000", "invalid --load-addr '+0x1000'"},
+	    {"--load-addr", " 4096", "invalid --load-addr ' 4096'"},
+	    {"-m", " 64M", "invalid memory size ' 64M' for -m"},
+	    {"-m", "+64M", "invalid memory size '+64M' for -m"},
+	    {"--kvm", "", "empty path for --kvm: give one, e.g. --kvm /dev/kvm"},
+	    {"--trace-json", "", "empty path for --trace-json"},
+	    {"--timeline", "", "empty path for --timeline"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *argv[] = {"run", (char *)bad[i][0], (char *)bad[i][1], NULL};
+		ck_assert_int_eq(parse(&o, &err, 3, argv), -EINVAL);
+		ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+		ck_assert_msg(strstr(err.msg, bad[i][2]) &&
+				  strstr(err.msg, "(see minivmm run --help)"),
+			      "%s '%s': %s", bad[i][0], bad[i][1], err.msg);
+	}
+	char *empty_trace[] = {"run", "--trace=", NULL};
+	ck_assert_int_eq(parse(&o, &err, 2, empty_trace), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "empty path for --trace"));
+	char *good[] = {"run", "--timeout", ".5", "--timeline-exits", "007", "--cpus", "08", NULL};
+	ck_assert_int_eq(parse(&o, &err, 7, good), 0); /* leading zeros are decimal */
+	ck_assert(o.timeout_seconds == 0.5);
+	ck_assert_uint_eq(o.trace.timeline_exits, 7);
+	ck_assert_uint_eq(o.cpus, 8);
 }
 END_TEST
 
@@ -251,6 +298,7 @@ static Suite *parsers_suite(void)
 	tcase_add_test(cli, test_run_options);
 	tcase_add_test(cli, test_run_usage_errors);
 	tcase_add_test(cli, test_run_cpus);
+	tcase_add_test(cli, test_run_values_refused);
 	suite_add_tcase(s, cli);
 	return s;
 }

@@ -4,7 +4,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "cli/options.h"
 #include "trace/trace_session.h"
 #include "util/vmm_error.h"
 #include "x86/cpu_model.h"
@@ -26,22 +28,26 @@ struct run_options {
 	double timeout_seconds;
 	const char *kvm_device;
 	struct trace_options trace;
-	bool help;
-	bool no_sandbox;  /* --no-sandbox */
-	bool no_irqchip;  /* --no-irqchip */
-	bool reboot;	  /* --reboot */
-	unsigned cpus;	  /* --cpus, 1 to CLI_MAX_CPUS */
-	bool direct_smp;  /* --direct-smp (the default bring-up anyway) */
-	bool sipi_smp;	  /* --sipi-smp: the guest starts its APs (INIT-SIPI-SIPI) */
+	bool help;		       /* --help: print cli_run_usage(), nothing else was checked */
+	bool no_sandbox;	       /* --no-sandbox */
+	bool no_irqchip;	       /* --no-irqchip */
+	bool reboot;		       /* --reboot */
+	unsigned cpus;		       /* --cpus, 1 to CLI_MAX_CPUS */
+	bool direct_smp;	       /* --direct-smp (the default bring-up anyway) */
+	bool sipi_smp;		       /* --sipi-smp: the guest starts its APs (INIT-SIPI-SIPI) */
 	enum cpu_model_kind cpu_model; /* --cpu-model (x86/cpu_model.h) */
 	const char *boot; /* --boot auto|direct64|multiboot (boot_protocol.h); NULL: auto */
 	const char *modules[CLI_MAX_MODULES]; /* --module FILE[,STRING], as typed */
 	unsigned module_count;
 };
 
-/* Parses `run`'s arguments (argv[0] is "run"). */
+/* Parses `run`'s arguments (argv[0] is "run"): 0, or -EINVAL with a usage error. */
 int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_error *err);
 
-void cli_print_usage(void);
+/* run's --help. */
+void cli_run_usage(FILE *out);
+
+/* run's command line for cli_parse() (cli/options.h), for the tests of --help. */
+extern const struct cli_spec cli_run_spec;
 
 #endif
