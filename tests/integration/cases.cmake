@@ -108,7 +108,9 @@ minivmm_case(bad_timeout --status 64 --stderr-match "invalid --timeout" -- ${MIN
 minivmm_case(two_guests --status 64 --stderr-match "unexpected argument" -- ${MINIVMM} run a.elf b.elf)
 minivmm_case(unknown_builtin_guest --status 64 --stderr-match "no built-in guest 'nosuch'"
              -- ${MINIVMM} run --guest nosuch)
-minivmm_case(unknown_command --status 64 --stderr-match "unknown command 'fly'" -- ${MINIVMM} fly)
+minivmm_case(unknown_command --status 64
+             --stderr-match "^minivmm: unknown command 'fly': give one of run, info, compare, bench, help or version"
+             -- ${MINIVMM} fly)
 minivmm_case(kvm_empty_path --status 64
              --stderr-match "^minivmm run: empty path for --kvm: give one, e.g. --kvm /dev/kvm"
              -- ${MINIVMM} run --kvm=)
@@ -146,6 +148,25 @@ minivmm_case(cpus_blank_refused --status 64 --stderr-match "invalid --cpus ' 2'"
 minivmm_case(option_after_guest --status 64
              --stderr-match "option '--trace' after GUEST 'a.elf': put options before GUEST"
              -- ${MINIVMM} run a.elf --trace)
+minivmm_case(no_command --status 64 --stderr-match "^minivmm: no command given: give one of run, "
+             -- ${MINIVMM})
+minivmm_case(help_lists_commands --status 0 --stdout-match "^usage: minivmm COMMAND"
+             --stdout-match "^  bench +exit round trips" --stdout-match "^  help +"
+             -- ${MINIVMM} --help)
+minivmm_case(help_unknown_command --status 64
+             --stderr-match "^minivmm help: unknown command 'fly': give one of run, "
+             -- ${MINIVMM} help fly)
+# Each command's own help, both ways: its usage line alone, not the general one.
+foreach(command run info compare bench help version)
+  minivmm_case(help_${command} --status 0 --stdout-match "^usage: minivmm ${command} "
+               --stdout-match "^  -h, --help +this text$" -- ${MINIVMM} help ${command})
+  minivmm_case(${command}_dash_dash_help --status 0
+               --stdout-match "^usage: minivmm ${command} "
+               --stdout-match "^  -h, --help +this text$" -- ${MINIVMM} ${command} --help)
+endforeach()
+minivmm_case(help_run_lists_options --status 0 --stdout-match "^usage: minivmm run \\[options\\] \\[GUEST\\]$"
+             --stdout-match "^      --cpus N " --stdout-match "^      --timeout SECS "
+             -- ${MINIVMM} help run)
 minivmm_case(help_tells_exit_statuses --status 0 --stdout-match "Exit status" --stdout-match "124 --timeout"
              -- ${MINIVMM} --help)
 minivmm_case(version --status 0 --stdout-match "^minivmm [0-9]+\\.[0-9]+\\.[0-9]+$" -- ${MINIVMM} --version)
