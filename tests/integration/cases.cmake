@@ -116,6 +116,14 @@ minivmm_case(kvm_empty_path --status 64
              -- ${MINIVMM} run --kvm=)
 minivmm_case(info_kvm_empty_path --status 64 --stderr-match "^minivmm info: empty path for --kvm"
              -- ${MINIVMM} info --kvm=)
+# A device node with no driver behind it (ENXIO: /dev/tty without a controlling terminal, which
+# setsid takes away) is not KVM; "does not exist" sent users looking for a file that is there.
+minivmm_case(kvm_device_without_driver --status 69
+             --stderr-match "^minivmm: /dev/tty is not a KVM device \\(opening it failed: No such device or address\\): point --kvm at /dev/kvm$"
+             -- setsid -w ${MINIVMM} run --kvm /dev/tty)
+minivmm_case(missing_module_named --status 66
+             --stderr-match "^minivmm: cannot open --module file '/nonexistent/module.bin': No such file"
+             -- ${MINIVMM} run --boot multiboot --module /nonexistent/module.bin)
 minivmm_case(no_kvm_device --status 69 --stderr-match "does not exist: KVM is not available"
              -- ${MINIVMM} run --kvm /nonexistent/kvm)
 minivmm_case(kvm_device_not_kvm --status 69 --stderr-match "not a KVM device"

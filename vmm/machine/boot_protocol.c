@@ -167,7 +167,7 @@ int boot_modules_load(const char *const *specs, unsigned count, struct multiboot
 		out[i] = (struct multiboot_module_spec){.name = name,
 							.string = comma ? comma + 1 : name};
 		void *data = NULL;
-		int ret = load_file(name, &data, &out[i].size, err);
+		int ret = load_file_as(name, "--module file", &data, &out[i].size, err);
 		if (ret) {
 			free(name);
 			boot_modules_free(out, i);
