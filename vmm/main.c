@@ -12,6 +12,7 @@
 #include "cli/builtin_guests.h"
 #include "compare/compare.h"
 #include "cli/cli.h"
+#include "gdb/gdb_stub.h"
 #include "machine/exit_report.h"
 #include "cli/info.h"
 #include "machine/kvm.h"
@@ -139,8 +140,11 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 	static struct vm vm; /* large (devices, vCPUs): keep it off the stack */
 	int status;
 	ret = vm_create(&vm, &cfg, err);
+	if (!ret && opts.gdb)
+		ret = gdb_stub_start(&vm, &opts.gdb_address, opts.gdb_wait, err);
 	if (!ret)
 		ret = vm_run(&vm, err);
+	gdb_stub_finish(&vm);
 	if (ret) {
 		if (err->status == VMM_EXIT_GUEST_IMAGE) /* which file, when there are modules */
 			vmm_error_prefix(err, ret, "%s", cfg.image_name);

@@ -35,6 +35,8 @@ enum {
 	OPT_DIRECT_SMP,
 	OPT_SIPI_SMP,
 	OPT_CPU_MODEL,
+	OPT_GDB,
+	OPT_GDB_WAIT,
 };
 
 static const struct option run_long_options[] = {
@@ -63,6 +65,8 @@ static const struct option run_long_options[] = {
     {"direct-smp", no_argument, NULL, OPT_DIRECT_SMP},
     {"sipi-smp", no_argument, NULL, OPT_SIPI_SMP},
     {"cpu-model", required_argument, NULL, OPT_CPU_MODEL},
+    {"gdb", required_argument, NULL, OPT_GDB},
+    {"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -118,6 +122,11 @@ void cli_run_usage(FILE *out)
 	    "                       --cpus topology) or baseline (x86-64-v2 features and\n"
 	    "                       a fixed signature and brand, the same on any host);\n"
 	    "                       minivmm info --cpuid shows it\n"
+	    "      --gdb ADDR       serve gdb's remote protocol on ADDR: PORT (on\n"
+	    "                       127.0.0.1), HOST:PORT or unix:PATH (mode 0600); one\n"
+	    "                       client at a time (docs/debugging.md)\n"
+	    "      --gdb-wait       hold the guest before its first instruction until gdb\n"
+	    "                       attaches (needs --gdb)\n"
 	    "  -h, --help           this text\n"
 	    "\n"
 	    "seeing the exits (each return from KVM_RUN is one record):\n"
@@ -262,6 +271,12 @@ static int parse_option(int opt, const char *arg, void *ctx, struct vmm_error *e
 					     "invalid --cpu-model '%s': give host or baseline",
 					     arg);
 		return 0;
+	case OPT_GDB:
+		opts->gdb = arg;
+		return gdb_address_parse(arg, &opts->gdb_address, err);
+	case OPT_GDB_WAIT:
+		opts->gdb_wait = true;
+		return 0;
 	default: /* an option in run_long_options without a case here */
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_INTERNAL, "option %d not handled", opt);
 	}
@@ -292,6 +307,8 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 		return cli_usage_error(err, cmd,
 				       "--sipi-smp needs the in-kernel LAPIC and excludes "
 				       "--direct-smp and --no-irqchip");
+	if (opts->gdb_wait && !opts->gdb)
+		return cli_usage_error(err, cmd, "--gdb-wait waits for gdb: give --gdb too");
 	if (opts->trace.filter && !opts->trace.text)
 		return cli_usage_error(err, cmd,
 				       "--trace-filter narrows --trace: give --trace too");

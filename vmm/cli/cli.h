@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli/options.h"
+#include "gdb/gdb_address.h"
 #include "trace/trace_session.h"
 #include "util/vmm_error.h"
 #include "x86/cpu_model.h"
@@ -39,6 +40,9 @@ struct run_options {
 	const char *boot; /* --boot auto|direct64|multiboot (boot_protocol.h); NULL: auto */
 	const char *modules[CLI_MAX_MODULES]; /* --module FILE[,STRING], as typed */
 	unsigned module_count;
+	const char *gdb;		/* --gdb ADDR as typed, or NULL */
+	struct gdb_address gdb_address; /* --gdb parsed */
+	bool gdb_wait;			/* --gdb-wait */
 };
 
 /* Parses `run`'s arguments (argv[0] is "run"): 0, or -EINVAL with a usage error. */

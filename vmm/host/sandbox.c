@@ -80,6 +80,9 @@ static const unsigned long vcpu_reboot_ioctls[] = {
     KVM_GET_LAPIC, KVM_SET_LAPIC, KVM_SET_MP_STATE,
 };
 
+/* Only with --gdb (vmm/gdb): the debugger's registers, FPU state and debug controls. */
+static const unsigned long vcpu_gdb_ioctls[] = {KVM_SET_REGS, KVM_GET_FPU, KVM_SET_GUEST_DEBUG};
+
 /* ioctl requests allowed on the VM fd: device interrupt lines; undoing the bench device's and
  * virtio's ioeventfds and the coalesced zone at teardown. */
 static const unsigned long vm_ioctls[] = {
@@ -207,7 +210,14 @@ static int build_filter(scmp_filter_ctx ctx, const struct vm *vm)
 		if (!ret && vm->cfg.reboot)
 			ret = add_ioctls(ctx, vm->vcpus[i].fd, vcpu_reboot_ioctls,
 					 COUNT(vcpu_reboot_ioctls));
+		if (!ret && vm->gdb)
+			ret = add_ioctls(ctx, vm->vcpus[i].fd, vcpu_gdb_ioctls,
+					 COUNT(vcpu_gdb_ioctls));
 	}
+	/* --gdb: the stub accepts a client on the socket it made before the filter. */
+	if (!ret && vm->gdb)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 0)
+			  ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 0);
 	ret = ret ?: add_ioctls(ctx, vm->fd, vm_ioctls, COUNT(vm_ioctls));
 	if (!ret && vm->cfg.reboot)
 		ret = add_ioctls(ctx, vm->fd, vm_reboot_ioctls, COUNT(vm_reboot_ioctls));

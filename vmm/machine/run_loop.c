@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gdb/gdb_stub.h"
 #include "machine/reboot.h"
 #include "trace/vcpu_trace.h"
 #include "machine/vm.h"
@@ -206,8 +207,11 @@ void vcpu_run_loop(struct vcpu *vcpu)
 	struct vcpu_trace *trace = vcpu->trace; /* NULL unless tracing or --stats */
 	struct exit_record untraced;
 	bool stopping = stop_requested(stop);
+	struct gdb_stub *gdb = vcpu->vm->gdb; /* NULL without --gdb: the hooks cost a test */
 
 	while (!stopping) {
+		if (gdb && !gdb_stub_pause_point(gdb, vcpu))
+			break; /* the run stopped while the debugger held this vCPU */
 		struct exit_record *rec = trace ? vcpu_trace_begin(trace) : &untraced;
 		int ret = ioctl(vcpu->fd, KVM_RUN, 0);
 		int run_errno = errno;
@@ -227,7 +231,8 @@ void vcpu_run_loop(struct vcpu *vcpu)
 			vcpu->exits++;
 			if (vcpu->coalesced_ring)
 				drain_coalesced_ring(vcpu);
-			handle_exit(vcpu, rec);
+			if (!gdb || !gdb_stub_claim_exit(gdb, vcpu))
+				handle_exit(vcpu, rec);
 		}
 		vm_reboot_if_requested(vcpu); /* a device asked for a reset (reboot.h) */
 		/* Decided before the commit, so the trace knows this is the vCPU's last record. */

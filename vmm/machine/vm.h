@@ -60,6 +60,8 @@ struct vm_config {
 };
 
 /* A device's state, how to free it and how to reset it. */
+struct gdb_stub;
+
 struct vm_device {
 	const char *name;
 	void *state;
@@ -98,6 +100,7 @@ struct vm {
 	char reset_source[32];	     /* what reset the guest last, e.g. "port 0xCF9" */
 	bool multiboot;		     /* entered as a Multiboot v1 kernel (boot_protocol.c) */
 	uint32_t multiboot_info_gpa; /* EBX at the multiboot entry */
+	struct gdb_stub *gdb;	     /* --gdb (gdb/gdb_stub.h); NULL: no debugger, no hooks */
 };
 
 /* A device file's entry point: creates its state, registers its ranges, calls vm_add_device
