@@ -1,0 +1,15 @@
+# minivmm run --gdb (included from cases.cmake): the real gdb in batch mode (gdb_checks.sh), and
+# the option checks.
+foreach(check break_continue_registers stepi_and_hbreak memory_errors ctrl_c_loop
+        threads_two_cpus detach_runs_on tcp_loopback_and_bad_packets)
+  add_test(NAME integration.gdb.${check}
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/gdb_checks.sh ${MINIVMM} ${G} ${check})
+  set_tests_properties(integration.gdb.${check} PROPERTIES LABELS integration
+                       SKIP_RETURN_CODE 77 TIMEOUT 90)
+endforeach()
+minivmm_case(gdb_wait_needs_gdb --status 64 --stderr-match "--gdb-wait waits for gdb"
+             -- ${MINIVMM} run --gdb-wait)
+minivmm_case(gdb_port_zero --status 64 --stderr-match "invalid --gdb '0'"
+             -- ${MINIVMM} run --gdb 0)
+minivmm_case(gdb_host_by_name --status 64 --stderr-match "numeric IPv4 HOST"
+             -- ${MINIVMM} run --gdb localhost:1234)

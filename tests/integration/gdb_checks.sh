@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# minivmm run --gdb, driven by Debian's real gdb in batch mode (tests/integration/gdb.cmake).
+# usage: gdb_checks.sh MINIVMM GUEST_DIR CHECK   (exits 77 = SKIP without /dev/kvm or gdb)
+set -u
+minivmm=$1 guests=$2 check=$3
+if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+  echo "SKIP: /dev/kvm is missing or not accessible"
+  exit 77
+fi
+command -v gdb >/dev/null || { echo "SKIP: gdb is not installed (tools/setup installs it)"; exit 77; }
+dir=$(mktemp -d)
+vmm_pid=
+cleanup() { [ -n "$vmm_pid" ] && kill "$vmm_pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  echo "--- gdb:"; head -c 4000 "$dir/gdb" 2>/dev/null
+  echo "--- minivmm stdout:"; head -c 2000 "$dir/out" 2>/dev/null
+  echo "--- minivmm stderr:"; head -c 2000 "$dir/err" 2>/dev/null
+  exit 1
+}
+sock=$dir/gdb.sock
+
+# start_vmm ARGS...: minivmm in the background with --gdb unix:$sock, until the socket exists.
+start_vmm() {
+  timeout -k 5 60 "$minivmm" run --gdb "unix:$sock" "$@" >"$dir/out" 2>"$dir/err" &
+  vmm_pid=$!
+  for _ in $(seq 100); do [ -S "$sock" ] && return 0; sleep 0.05; done
+  fail "no socket $sock after 5 s"
+}
+# wait_vmm: its exit status in $status.
+wait_vmm() { wait "$vmm_pid"; status=$?; vmm_pid=; }
+# run_gdb ELF -ex ...: gdb in batch mode, connected, output in $dir/gdb.
+run_gdb() {
+  local elf=$1; shift
+  timeout -k 5 30 gdb -batch -nx -ex "target remote $sock" "$@" "$elf" >"$dir/gdb" 2>&1
+}
+want() { grep -qE "$1" "$dir/gdb" || fail "gdb output lacks /$1/"; }
+
+hello=$guests/hello.elf
+case "$check" in
+break_continue_registers)
+  # Held before the first instruction; a kernel breakpoint; registers, memory; run to the end.
+  start_vmm --gdb-wait "$hello"
+  run_gdb "$hello" -ex 'info registers rip' -ex 'break kmain' -ex continue \
+    -ex 'info registers' -ex 'x/2i $pc' -ex 'p/x $cr3' -ex 'x/4xb kmain' -ex 'delete' -ex continue
+  wait_vmm
+  want '^rip +0x1e0020 .*<kernel_entry>'
+  want '^Breakpoint 1, kmain \('
+  want '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <kmain>'
+  want '^cs +0x8 '
+  want '^cr0 +0x8'
+  want '=> 0x[0-9a-f]+ <kmain>:'
+  want '^\$1 = 0x3000'
+  want '^0x[0-9a-f]+ <kmain>:.*0x55'   # push %rbp, not the stub's 0xcc
+  want 'exited normally'
+  [ "$status" = 0 ] || fail "minivmm status $status"
+  grep -q '^bye (exit 0)' "$dir/out" || fail "the guest did not finish"
+  ;;
+stepi_and_hbreak)
+  start_vmm --gdb-wait "$hello"
+  run_gdb "$hello" -ex 'break kmain' -ex continue -ex 'delete' -ex stepi -ex 'p $pc' -ex stepi \
+    -ex 'p $pc' -ex 'hbreak kputs' -ex continue -ex 'info registers rip' -ex 'delete' \
+    -ex 'break syscall_trap_entry' -ex continue -ex 'p/x $cs' -ex 'delete' -ex continue
+  wait_vmm
+  want '^\$1 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <kmain\+1>'
+  want '^\$2 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <kmain\+4>'
+  want '^Hardware assisted breakpoint 2 at'
+  want '^Breakpoint 2, kputs'
+  want '^rip .*<kputs>'
+  want '^Breakpoint 3, syscall_trap_entry'
+  want 'exited normally'
+  [ "$status" = 0 ] || fail "minivmm status $status"
+  ;;
+memory_errors)
+  # Unmapped and non-canonical addresses are gdb errors, never a crash.
+  start_vmm --gdb-wait "$hello"
+  run_gdb "$hello" -ex 'x/xg 0x800000000000' -ex 'x/xg 0x7ffffffff000' -ex 'x/xg 0xfffff000' \
+    -ex 'set var *(char *)0x7ffffffff000 = 1' -ex 'x/xg 0x1000' -ex kill
+  wait_vmm
+  want 'Cannot access memory at address 0x800000000000'
+  want 'Cannot access memory at address 0x7ffffffff000'
+  want '^0x1000:'
+  [ "$status" = 137 ] || fail "minivmm status $status after kill, expected 137"
+  ;;
+ctrl_c_loop)
+  # Attach to a running guest, continue, Ctrl-C (SIGINT to gdb sends 0x03), kill.
+  start_vmm --guest loop
+  for _ in $(seq 100); do grep -q 'spinning' "$dir/out" && break; sleep 0.05; done
+  timeout -k 5 30 gdb -batch -nx -ex "target remote $sock" -ex continue \
+    -ex 'info registers rip cs' -ex kill "$guests/loop.elf" >"$dir/gdb" 2>&1 &
+  gdb_pid=$!
+  sleep 1.5
+  kill -INT "$gdb_pid"
+  wait "$gdb_pid"
+  wait_vmm
+  want 'received signal SIGINT'
+  want '^rip .*<main\+'
+  want '^cs +0x23 '
+  want 'killed'
+  [ "$status" = 137 ] || fail "minivmm status $status after kill, expected 137"
+  ;;
+threads_two_cpus)
+  start_vmm --gdb-wait --cpus 2 "$hello"
+  run_gdb "$hello" -ex 'info threads' -ex 'break ap_main' -ex continue -ex 'info threads' \
+    -ex 'thread 1' -ex 'p $pc' -ex 'delete' -ex continue
+  wait_vmm
+  want '^\* 1 +Thread 1 '
+  want '^ +2 +Thread 2 '
+  want '^Thread 2 hit Breakpoint 1, ap_main \(.*cpu=1\)'
+  want 'exited normally'
+  [ "$status" = 0 ] || fail "minivmm status $status"
+  ;;
+detach_runs_on)
+  start_vmm --gdb-wait "$hello"
+  run_gdb "$hello" -ex 'break kmain' -ex continue -ex detach
+  wait_vmm
+  want 'Remote target\) detached'
+  [ "$status" = 0 ] || fail "minivmm status $status"
+  grep -q '^bye (exit 0)' "$dir/out" || fail "the guest did not run on after detach"
+  ;;
+tcp_loopback_and_bad_packets)
+  # TCP on loopback; a client that sends garbage and bad checksums, then vanishes: the guest
+  # waited for gdb, and now runs on.
+  port=$((20000 + RANDOM % 20000))
+  timeout -k 5 60 "$minivmm" run --gdb "$port" --gdb-wait "$hello" >"$dir/out" 2>"$dir/err" &
+  vmm_pid=$!
+  for _ in $(seq 100); do grep -q listening "$dir/err" && break; sleep 0.05; done
+  python3 - "$port" >"$dir/gdb" 2>&1 <<'PY' || fail "python client failed"
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+def rx(n=4096):
+    time.sleep(0.2)
+    return s.recv(n)
+s.sendall(b"$g#00")                 # wrong checksum
+r = rx(); print("bad checksum ->", r); assert r == b"-", r
+s.sendall(b"$" + b"a" * 5000 + b"#00")  # too long
+r = rx(); print("too long ->", r); assert r.startswith(b"-"), r
+s.sendall(b"$m1e0060,4#29")         # good: 4 bytes of kmain (hex of its code)
+r = rx(); print("m ->", r); assert r.startswith(b"+$") and len(r) == 2 + 8 + 3, r
+s.sendall(b"$m800000000000,8#19")   # non-canonical
+r = rx(); print("m bad ->", r); assert r.startswith(b"+$E"), r
+s.sendall(b"$Z0,ffff800000000000,1#00")  # bad checksum: refused before parsing
+r = rx(); print("Z0 bad sum ->", r); assert r == b"-", r
+s.close()
+print("ok")
+PY
+  wait_vmm
+  grep -q '^ok' "$dir/gdb" || fail "client checks"
+  [ "$status" = 0 ] || fail "minivmm status $status: the guest did not run on"
+  ;;
+*)
+  echo "gdb_checks.sh: unknown check $check" >&2
+  exit 2
+  ;;
+esac
+echo "ok: $check"
