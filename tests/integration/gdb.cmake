@@ -13,3 +13,10 @@ minivmm_case(gdb_port_zero --status 64 --stderr-match "invalid --gdb '0'"
              -- ${MINIVMM} run --gdb 0)
 minivmm_case(gdb_host_by_name --status 64 --stderr-match "numeric IPv4 HOST"
              -- ${MINIVMM} run --gdb localhost:1234)
+# minivmm info probes what KVM gives a debugger here.
+minivmm_case(gdb_info_lists_debug_features --kvm --status 0
+             --stdout-match "^  single-step +(native|emulated|missing) "
+             --stdout-match "^  software breakpoints \\(int3\\) +(native|emulated|missing) "
+             --stdout-match "^  hardware breakpoints +(native|emulated|missing) "
+             --stdout-match "^  watchpoints \\(data writes\\) +(native|emulated|missing) "
+             -- ${MINIVMM} info)

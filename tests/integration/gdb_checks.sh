@@ -87,10 +87,13 @@ ctrl_c_loop)
   # Attach to a running guest, continue, Ctrl-C (SIGINT to gdb sends 0x03), kill.
   start_vmm --guest loop
   for _ in $(seq 100); do grep -q 'spinning' "$dir/out" && break; sleep 0.05; done
-  timeout -k 5 30 gdb -batch -nx -ex "target remote $sock" -ex continue \
-    -ex 'info registers rip cs' -ex kill "$guests/loop.elf" >"$dir/gdb" 2>&1 &
+  # gdb's remote log (stderr, unbuffered) says when the guest runs: interrupt only then.
+  timeout -k 5 30 gdb -batch -nx -ex "target remote $sock" -ex 'set debug remote 1' -ex continue \
+    -ex 'set debug remote 0' -ex 'info registers rip cs' -ex kill "$guests/loop.elf" \
+    >"$dir/gdb" 2>&1 &
   gdb_pid=$!
-  sleep 1.5
+  for _ in $(seq 200); do grep -q 'Sending packet: \$vCont;c' "$dir/gdb" && break; sleep 0.05; done
+  sleep 0.3
   kill -INT "$gdb_pid"
   wait "$gdb_pid"
   wait_vmm

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/option_values.h"
 #include "cli/options.h"
+#include "gdb/gdb_probe.h"
 #include "host/host_virt.h"
 #include "machine/kvm.h"
 #include "host/sandbox.h"
@@ -207,6 +208,14 @@ int info_command(int argc, char **argv, struct vmm_error *err)
 		       c->required ? " (required)" : "");
 	}
 	kvm_close(&kvm);
+
+	struct gdb_host_debug debug;
+	struct vmm_error probe_err;
+	printf("\n");
+	if (gdb_probe_host(kvm_device, &debug, &probe_err) == 0)
+		gdb_probe_print(&debug, stdout);
+	else
+		printf("debugging with gdb: not probed: %s\n", probe_err.msg);
 
 	printf("\nwhat this means:\n");
 	if (flag_lines > 0)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "gdb/gdb_packet.h"
+#include "gdb/gdb_probe.h"
 #include "gdb/gdb_regs.h"
 #include "machine/vm.h"
 #include "x86/long_mode.h"
@@ -63,8 +64,9 @@ struct gdb_stub {
 	/* The stub thread's own. */
 	bool running; /* the guest runs on gdb's c/s: a stop reply is owed */
 	bool no_ack;
-	unsigned g_vcpu, c_vcpu; /* Hg / Hc */
-	uint32_t blockirq;	 /* KVM_GUESTDBG_BLOCKIRQ if KVM has it, else 0 */
+	unsigned g_vcpu, c_vcpu;    /* Hg / Hc */
+	uint32_t blockirq;	    /* KVM_GUESTDBG_BLOCKIRQ if KVM has it, else 0 */
+	struct gdb_host_debug host; /* what KVM gives here (gdb_probe.h) */
 	struct gdb_rx rx;
 	char out[GDB_PACKET_MAX + 8];
 	size_t out_len;
@@ -268,7 +270,8 @@ static int set_guest_debug(struct gdb_stub *gdb, unsigned i)
 		dbg.arch.debugreg[k] = gdb->hw_addr[k];
 		dbg.arch.debugreg[7] |= 1ull << (2 * k); /* Lk; R/W and LEN 0: execution */
 	}
-	if (any_sw)
+	/* Where int3 is emulated it exits as an emulation failure anyway (gdb_stub_claim_exit). */
+	if (any_sw && gdb->host.sw_breakpoint == GDB_NATIVE)
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
 	if (any_hw)
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
@@ -582,7 +585,7 @@ static void cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, con
 		send_str(gdb, r ? "E0e" : "OK");
 		return;
 	}
-	if (type == 1) {
+	if (type == 1 && gdb->host.hw_breakpoint != GDB_MISSING) {
 		int free_slot = -1;
 		for (int k = 0; k < GDB_MAX_HW_BP; k++) {
 			if (gdb->hw_used[k] && gdb->hw_addr[k] == addr) {
@@ -607,7 +610,7 @@ static void cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, con
 		send_str(gdb, "OK");
 		return;
 	}
-	send_str(gdb, ""); /* watchpoints: not supported yet */
+	send_str(gdb, ""); /* watchpoints, or what KVM lacks here: gdb says unsupported */
 }
 
 /* c, s, C, S (an address to resume at is refused: gdb does not send it). */
@@ -1009,6 +1012,12 @@ int gdb_stub_start(struct vm *vm, const struct gdb_address *addr, bool wait, str
 	pthread_cond_init(&gdb->cond, NULL);
 	int caps = kvm_check_extension(&vm->kvm, KVM_CAP_SET_GUEST_DEBUG2);
 	gdb->blockirq = caps > 0 ? ((uint32_t)caps & KVM_GUESTDBG_BLOCKIRQ) : 0;
+	struct vmm_error probe_err;
+	if (gdb_probe_host(vm->cfg.kvm_device, &gdb->host, &probe_err)) {
+		/* Could not tell: offer everything and let KVM refuse what it lacks. */
+		gdb->host = (struct gdb_host_debug){GDB_EMULATED, GDB_EMULATED, GDB_EMULATED,
+						    GDB_MISSING, false};
+	}
 	if (wait) { /* held before the first instruction, as if stopped there */
 		atomic_store(&gdb->paused, true);
 		gdb->stop_pending = true;

@@ -1,0 +1,35 @@
+/*
+ * What KVM on this host gives a debugger (KVM_SET_GUEST_DEBUG, api.rst 4.59), found by running
+ * a few instructions of 64-bit ring-0 code in a throw-away VM: single-step, an execution
+ * breakpoint in a debug register, a write breakpoint, and int3. On VT-x/SVM each works as
+ * designed ("native"); on hosts without them (kvm_pvm) guest ring-0 code is emulated by KVM, so
+ * what works there works by emulation ("emulated"), and an int3 is an emulation failure with
+ * RIP at the 0xCC, which minivmm takes as the breakpoint hit.
+ */
+#ifndef MINIVMM_GDB_PROBE_H
+#define MINIVMM_GDB_PROBE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/vmm_error.h"
+
+enum gdb_support { GDB_MISSING, GDB_EMULATED, GDB_NATIVE };
+
+struct gdb_host_debug {
+	enum gdb_support single_step;
+	enum gdb_support sw_breakpoint; /* EMULATED: int3 exits as KVM_EXIT_INTERNAL_ERROR */
+	enum gdb_support hw_breakpoint; /* execution, through DR0-DR3 */
+	enum gdb_support watchpoint;	/* data write, through DR0-DR3 */
+	bool block_irq;			/* KVM_GUESTDBG_BLOCKIRQ: no interrupt enters a step */
+};
+
+/* Runs the probe. Returns 0, or a negative errno with err filled if KVM could not be used. */
+int gdb_probe_host(const char *kvm_device, struct gdb_host_debug *out, struct vmm_error *err);
+
+const char *gdb_support_name(enum gdb_support s);
+
+/* The lines of `minivmm info` about debugging, each feature native, emulated or missing. */
+void gdb_probe_print(const struct gdb_host_debug *d, FILE *out);
+
+#endif
