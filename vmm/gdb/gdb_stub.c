@@ -52,6 +52,10 @@ struct gdb_stub {
 	unsigned parked;
 	bool hold[VM_MAX_VCPUS]; /* stays parked when the others resume (vCont with no action) */
 	bool step[VM_MAX_VCPUS];
+	/* Resuming at an enabled debug-register breakpoint: step once with the debug registers
+	 * off, then put them back and go on (hosts that ignore the resume flag, RF, would stop at
+	 * the same breakpoint again). */
+	bool hw_step_over[VM_MAX_VCPUS];
 	bool stop_pending; /* a stop gdb has not been told about */
 	unsigned stop_vcpu;
 	int stop_signal;
@@ -72,6 +76,8 @@ struct gdb_stub {
 	size_t out_len;
 	char reply[GDB_PACKET_MAX + 1];
 };
+
+static int set_guest_debug(struct gdb_stub *gdb, unsigned i);
 
 /* --- vCPU side --------------------------------------------------------------------------- */
 
@@ -140,6 +146,12 @@ static bool is_stub_breakpoint(struct gdb_stub *gdb, uint64_t rip)
 bool gdb_stub_claim_exit(struct gdb_stub *gdb, struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
+	if (run->exit_reason == KVM_EXIT_DEBUG && gdb->hw_step_over[vcpu->index]) {
+		/* Stepped off a debug-register breakpoint (resume()): arm them again, run on. */
+		gdb->hw_step_over[vcpu->index] = false;
+		set_guest_debug(gdb, vcpu->index);
+		return true;
+	}
 	if (run->exit_reason == KVM_EXIT_DEBUG) {
 		/* #DB: a single-step or a debug-register hit (DR6 B0-B3); #BP: an int3 (USE_SW_BP).
 		 */
@@ -264,7 +276,7 @@ static int set_guest_debug(struct gdb_stub *gdb, unsigned i)
 	for (unsigned k = 0; k < GDB_MAX_SW_BP; k++)
 		any_sw |= gdb->sw[k].used;
 	for (unsigned k = 0; k < GDB_MAX_HW_BP; k++) {
-		if (!gdb->hw_used[k])
+		if (!gdb->hw_used[k] || gdb->hw_step_over[i])
 			continue;
 		any_hw = true;
 		dbg.arch.debugreg[k] = gdb->hw_addr[k];
@@ -275,7 +287,7 @@ static int set_guest_debug(struct gdb_stub *gdb, unsigned i)
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
 	if (any_hw)
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
-	if (gdb->step[i])
+	if (gdb->step[i] || gdb->hw_step_over[i])
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | gdb->blockirq;
 	return ioctl(gdb->vm->vcpus[i].fd, KVM_SET_GUEST_DEBUG, &dbg) < 0 ? -errno : 0;
 }
@@ -283,8 +295,16 @@ static int set_guest_debug(struct gdb_stub *gdb, unsigned i)
 /* Releases the parked vCPUs: those with run[i] set run (step[i]: one instruction). */
 static void resume(struct gdb_stub *gdb, const bool *run)
 {
-	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++)
+	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++) {
+		struct kvm_regs regs;
+		gdb->hw_step_over[i] = false;
+		for (unsigned k = 0; k < GDB_MAX_HW_BP && run[i] && !gdb->step[i]; k++)
+			if (gdb->hw_used[k] &&
+			    ioctl(gdb->vm->vcpus[i].fd, KVM_GET_REGS, &regs) == 0 &&
+			    regs.rip == gdb->hw_addr[k])
+				gdb->hw_step_over[i] = true;
 		set_guest_debug(gdb, i);
+	}
 	pthread_mutex_lock(&gdb->lock);
 	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++)
 		gdb->hold[i] = !run[i];
@@ -364,8 +384,10 @@ static void send_raw(struct gdb_stub *gdb, const char *data, size_t len)
 		ssize_t n = write(gdb->client_fd, data, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return; /* the client is gone: the next read says so */
+		if (n <= 0) { /* gone or stuck: drop it; the guest runs on (stub_thread) */
+			shutdown(gdb->client_fd, SHUT_RDWR);
+			return;
+		}
 		data += n;
 		len -= (size_t)n;
 	}
@@ -867,6 +889,9 @@ static void on_connect(struct gdb_stub *gdb, int fd)
 	int one = 1;
 	if (!gdb->addr.is_unix)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	/* A client that stops reading must not hold the stub (and so the VMM's end) forever. */
+	struct timeval send_timeout = {.tv_sec = 5};
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
 	gdb->client_fd = fd;
 	gdb->no_ack = false;
 	gdb->running = false;

@@ -214,10 +214,12 @@ static int build_filter(scmp_filter_ctx ctx, const struct vm *vm)
 			ret = add_ioctls(ctx, vm->vcpus[i].fd, vcpu_gdb_ioctls,
 					 COUNT(vcpu_gdb_ioctls));
 	}
-	/* --gdb: the stub accepts a client on the socket it made before the filter. */
+	/* --gdb: the stub accepts a client on the socket it made before the filter, and drops
+	 * one that stops reading. */
 	if (!ret && vm->gdb)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 0)
-			  ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 0);
+			  ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 0)
+			  ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(shutdown), 0);
 	ret = ret ?: add_ioctls(ctx, vm->fd, vm_ioctls, COUNT(vm_ioctls));
 	if (!ret && vm->cfg.reboot)
 		ret = add_ioctls(ctx, vm->fd, vm_reboot_ioctls, COUNT(vm_reboot_ioctls));
