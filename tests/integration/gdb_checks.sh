@@ -181,6 +181,21 @@ PY
   grep -q '^ok' "$dir/gdb" || fail "client checks"
   [ "$status" = 0 ] || fail "minivmm status $status"
   ;;
+ring3_refused_safely)
+  # Where KVM cannot see ring 3 (the probe says so), a step or an int3 there would reach the
+  # guest's own handlers and end its program: the stub refuses both, and the guest lives on.
+  "$minivmm" info 2>/dev/null | grep -qE '^  guest ring 3 \(user code\) +missing' ||
+    { echo "SKIP: this host's KVM sees ring 3"; exit 77; }
+  start_vmm --guest loop
+  for _ in $(seq 100); do grep -q 'spinning' "$dir/out" && break; sleep 0.05; done
+  run_gdb "$guests/loop.elf" -ex stepi -ex 'p $pc' -ex 'break main' -ex continue -ex kill
+  wait_vmm
+  want 'cannot step in guest ring 3 on this host'
+  want '^\$1 = .*<main\+'
+  want 'Cannot insert breakpoint 1'
+  grep -q 'debug exception\|breakpoint exception' "$dir/out" && fail "the guest saw a #DB/#BP"
+  [ "$status" = 137 ] || fail "minivmm status $status after kill, expected 137"
+  ;;
 *)
   echo "gdb_checks.sh: unknown check $check" >&2
   exit 2

@@ -242,6 +242,37 @@ static uint8_t *guest_virt(struct gdb_stub *gdb, const struct kvm_sregs *s, uint
 	return guest_mem_gpa_to_hva(&gdb->vm->mem, gpa, len);
 }
 
+/* Whether va is a user page (U set at every level of the 4-level walk; Intel SDM vol. 3A
+ * 5.11.2). False for unmapped addresses and without long-mode paging. */
+static bool user_page(struct gdb_stub *gdb, const struct kvm_sregs *s, uint64_t va)
+{
+	if (!(s->cr0 & X86_CR0_PG) || !(s->efer & X86_EFER_LMA))
+		return false;
+	uint64_t table = s->cr3;
+	for (int level = 3; level >= 0; level--) {
+		unsigned index = (unsigned)(va >> (12 + 9 * level)) & 511;
+		const uint8_t *p = guest_mem_gpa_to_hva(
+		    &gdb->vm->mem, (table & X86_PTE_ADDR_MASK) + index * 8ull, 8);
+		uint64_t e;
+		if (!p)
+			return false;
+		memcpy(&e, p, 8);
+		if (!(e & X86_PTE_PRESENT) || !(e & X86_PTE_USER))
+			return false;
+		if (level > 0 && level < 3 && (e & X86_PTE_LARGE))
+			return true;
+		table = e;
+	}
+	return true;
+}
+
+/* Hosts where guest ring 3 runs natively without KVM seeing its #DB/#BP (kvm_pvm): a step or
+ * an int3 there would go to the guest's own handlers and end the guest's program. */
+static bool ring3_unsupported(struct gdb_stub *gdb)
+{
+	return gdb->host.sw_breakpoint != GDB_NATIVE;
+}
+
 /* Reads or writes len bytes at va, page by page. Returns the bytes done (a prefix), 0 if none. */
 static size_t access_virt(struct gdb_stub *gdb, const struct kvm_sregs *s, uint64_t va,
 			  uint8_t *buf, size_t len, bool write)
@@ -601,9 +632,11 @@ static void cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, con
 	}
 	if (type == 0) {
 		int r = get_cpu(gdb, gdb->g_vcpu, &cpu);
-		r = r
-			?: insert ? sw_insert(gdb, &cpu.sregs, addr)
-				  : sw_remove(gdb, &cpu.sregs, addr);
+		if (!r && insert && ring3_unsupported(gdb) && user_page(gdb, &cpu.sregs, addr))
+			r = -EPERM; /* user code: not on this host yet (docs/debugging.md) */
+		if (!r)
+			r = insert ? sw_insert(gdb, &cpu.sregs, addr)
+				   : sw_remove(gdb, &cpu.sregs, addr);
 		send_str(gdb, r ? "E0e" : "OK");
 		return;
 	}
@@ -635,6 +668,33 @@ static void cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, con
 	send_str(gdb, ""); /* watchpoints, or what KVM lacks here: gdb says unsupported */
 }
 
+/* Refuses (E packet, nothing resumed) a step of a vCPU in ring 3 where KVM cannot see it. */
+static bool step_refused(struct gdb_stub *gdb)
+{
+	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++) {
+		struct kvm_sregs sregs;
+		if (gdb->step[i] && ring3_unsupported(gdb) &&
+		    ioctl(gdb->vm->vcpus[i].fd, KVM_GET_SREGS, &sregs) == 0 &&
+		    (sregs.cs.selector & 3) == 3) {
+			static const char note[] =
+			    "minivmm: cannot step in guest ring 3 on this host "
+			    "(its #DB goes to the guest); see "
+			    "docs/debugging.md\n";
+			memset(gdb->step, 0, sizeof gdb->step);
+			gdb->reply[0] =
+			    'O'; /* console output for gdb, then "stopped where it was" */
+			gdb_to_hex((const uint8_t *)note, sizeof note - 1, gdb->reply + 1);
+			send_packet(gdb, gdb->reply, 1 + 2 * (sizeof note - 1));
+			gdb->stop_vcpu = i;
+			gdb->stop_signal = GDB_SIGTRAP;
+			gdb->stop_kind = STOP_KIND_SIGNAL;
+			send_stop_reply(gdb);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* c, s, C, S (an address to resume at is refused: gdb does not send it). */
 static void cmd_resume_all(struct gdb_stub *gdb, bool step, const char *p, const char *end)
 {
@@ -649,7 +709,8 @@ static void cmd_resume_all(struct gdb_stub *gdb, bool step, const char *p, const
 		run[i] = true;
 	if (step)
 		gdb->step[stepper] = true;
-	resume(gdb, run);
+	if (!step_refused(gdb))
+		resume(gdb, run);
 }
 
 /* vCont;ACTION[:THREAD];... : the first action that names a vCPU wins for it. */
@@ -694,7 +755,8 @@ static void cmd_vcont(struct gdb_stub *gdb, const char *p, const char *end)
 			gdb->step[i] = action == 's';
 		}
 	}
-	resume(gdb, run);
+	if (!step_refused(gdb))
+		resume(gdb, run);
 }
 
 static void cmd_query(struct gdb_stub *gdb, const char *p, const char *end)
