@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # minivmm run --gdb, driven by Debian's real gdb in batch mode (tests/integration/gdb.cmake).
 # usage: gdb_checks.sh MINIVMM GUEST_DIR CHECK   (exits 77 = SKIP without /dev/kvm or gdb)
+# MINIVMM_EXTRA_ARGS: more run options, e.g. --no-sandbox for an ASan build (whose runtime makes
+# calls the sandbox refuses).
 set -u
 minivmm=$1 guests=$2 check=$3
 if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
@@ -23,7 +25,7 @@ sock=$dir/gdb.sock
 
 # start_vmm ARGS...: minivmm in the background with --gdb unix:$sock, until the socket exists.
 start_vmm() {
-  timeout -k 5 60 "$minivmm" run --gdb "unix:$sock" "$@" >"$dir/out" 2>"$dir/err" &
+  timeout -k 5 60 "$minivmm" run ${MINIVMM_EXTRA_ARGS:-} --gdb "unix:$sock" "$@" >"$dir/out" 2>"$dir/err" &
   vmm_pid=$!
   for _ in $(seq 100); do [ -S "$sock" ] && return 0; sleep 0.05; done
   fail "no socket $sock after 5 s"
