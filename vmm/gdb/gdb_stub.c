@@ -56,6 +56,9 @@ struct gdb_stub {
 	 * off, then put them back and go on (hosts that ignore the resume flag, RF, would stop at
 	 * the same breakpoint again). */
 	bool hw_step_over[VM_MAX_VCPUS];
+	/* KVM_GUESTDBG_INJECT_BP/DB for the next KVM_RUN: an int3 or a trap flag of the guest's
+	 * own, intercepted only because the debugger asked KVM for #BP/#DB exits. */
+	uint32_t inject[VM_MAX_VCPUS];
 	bool stop_pending; /* a stop gdb has not been told about */
 	unsigned stop_vcpu;
 	int stop_signal;
@@ -154,7 +157,19 @@ bool gdb_stub_claim_exit(struct gdb_stub *gdb, struct vcpu *vcpu)
 	}
 	if (run->exit_reason == KVM_EXIT_DEBUG) {
 		/* #DB: a single-step or a debug-register hit (DR6 B0-B3); #BP: an int3 (USE_SW_BP).
-		 */
+		 * The guest's own int3, or its own trap flag (DR6.BS while we do not step), goes
+		 * back to the guest, as if no debugger were there (api.rst 4.59: INJECT_BP/DB). */
+		unsigned i = vcpu->index;
+		bool guest_int3 =
+		    run->debug.arch.exception == 3 && !is_stub_breakpoint(gdb, run->debug.arch.pc);
+		bool guest_tf = run->debug.arch.exception == 1 && !gdb->step[i] &&
+				!(run->debug.arch.dr6 & 0xf) && (run->debug.arch.dr6 & (1u << 14));
+		if (guest_int3 || guest_tf) {
+			gdb->inject[i] =
+			    guest_int3 ? KVM_GUESTDBG_INJECT_BP : KVM_GUESTDBG_INJECT_DB;
+			set_guest_debug(gdb, i);
+			return true;
+		}
 		enum stop_kind kind = STOP_KIND_SIGNAL;
 		if (run->debug.arch.exception == 3)
 			kind = STOP_KIND_SWBREAK;
@@ -320,6 +335,9 @@ static int set_guest_debug(struct gdb_stub *gdb, unsigned i)
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
 	if (gdb->step[i] || gdb->hw_step_over[i])
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | gdb->blockirq;
+	if (gdb->inject[i])
+		dbg.control |= KVM_GUESTDBG_ENABLE | gdb->inject[i];
+	gdb->inject[i] = 0; /* once: KVM injects it on the next entry */
 	return ioctl(gdb->vm->vcpus[i].fd, KVM_SET_GUEST_DEBUG, &dbg) < 0 ? -errno : 0;
 }
 
