@@ -89,7 +89,7 @@ minivmm_case(hostile_touch_all_ram --kvm --status 0 --max-seconds 60
 
 # --- limits and resources ---------------------------------------------------------------------
 foreach(check closed_stdout stuck_reader sigterm_prints_stats sigint_prints_stats
-        ram_over_address_limit)
+        ram_over_address_limit largest_memory)
   security_check(${check})
 endforeach()
 
