@@ -74,7 +74,7 @@ minivmm_case(missing_guest_file --status 66 --stderr-match "cannot open guest '/
 minivmm_case(text_file_is_not_elf --kvm --status 65 --stderr-match "not an ELF"
              -- ${MINIVMM} run ${CMAKE_CURRENT_SOURCE_DIR}/integration/ctrl-a-x.txt)
 minivmm_case(pie_executable_refused --kvm --status 65 --stderr-match "ET_DYN"
-             -- ${MINIVMM} run /bin/true)
+             -- ${MINIVMM} run ${PIE_ELF})
 minivmm_case(flat_image_outside_ram --kvm --status 65 --stderr-match "outside"
              --flat-hex "f4" -- ${MINIVMM} run -m 4M --flat --load-addr 0x400000 FLAT_IMAGE)
 minivmm_case(flat_image_over_reserved_pages --kvm --status 65 --stderr-match "reserved"
