@@ -64,11 +64,13 @@ foreach(check ticks_advance date_matches_host idle_uses_no_cpu reboot_boots_agai
 endforeach()
 
 # --- the CMOS RTC's periodic interrupt (IRQ 8), sandbox on (guest/programs/rtc-irq.c) ----------
-# 32 interrupts at 64 Hz no faster than 64 a second, 8192 Hz asked for and at most 1024 a second
-# delivered, none once off. The RTC's timer thread starts under the seccomp filter (status 88 if
-# it needed a call the allowlist lacks).
+# At least 32 interrupts at 64 Hz no faster than 64 a second, 8192 Hz asked for and at most 1024 a
+# second delivered, none once off: the guest checks each and prints "ok". (It polls its count
+# once a PIT tick, so on a loaded host it may see a few more than 32: the count is not pinned.)
+# The RTC's timer thread starts under the seccomp filter (status 88 if it needed a call the
+# allowlist lacks).
 minivmm_case(rtc_periodic_interrupts --kvm --status 0 --max-seconds 30
-             --stdout-match "^rtc-irq: 32 interrupts at 64 Hz" --stdout-match "^rtc-irq: ok"
+             --stdout-match "^rtc-irq: [0-9]+ interrupts at 64 Hz" --stdout-match "^rtc-irq: ok"
              -- ${MINIVMM} run --timeout 20 --guest rtc-irq)
 minivmm_case(rtc_periodic_needs_irqchip --kvm --status 2
              --stdout-match "^rtc-irq: no interrupt controller"
