@@ -230,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	handler_bytes = 0;
 	struct vmm_error err;
 	FUZZ_CHECK(virtio_mmio_attach(&vm, BASE, 5, &fuzz_device, NULL, &err) == 0);
-	struct virtio_mmio *t = virtio_mmio_find(&vm, "virtio-fuzz");
+	struct virtio_mmio *t = virtio_mmio_find(&vm.devices, "virtio-fuzz");
 	FUZZ_CHECK(t);
 
 	struct input in = {data, size, 0};

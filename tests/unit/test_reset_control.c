@@ -1,5 +1,6 @@
-/* The reset ports (vmm/devices/reset_control.c, vmm/machine/reboot.c): i8042 0xFE and port 0xCF9 end the
- * run with VMM_EXIT_GUEST_RESET, or with --reboot mark a reboot pending (up to VM_MAX_REBOOTS). */
+/* The reset ports (vmm/devices/reset_control.c, vmm/machine/reboot.c): i8042 0xFE and port 0xCF9
+ * end the run with VMM_EXIT_GUEST_RESET, or with --reboot mark a reboot pending (up to
+ * VM_MAX_REBOOTS). */
 #include <string.h>
 
 #include "devices/devices.h"
@@ -87,7 +88,7 @@ START_TEST(test_reset_clears_the_cf9_latch)
 	out(0xcf9, 0x0e); /* FULL_RST | RST_CPU | SYS_RST */
 	ck_assert(atomic_load(&vm.reboot_pending));
 	ck_assert_uint_eq(in(0xcf9), 0x0a);
-	vm_reset_devices(&vm);
+	device_table_reset_all(&vm.devices);
 	ck_assert_uint_eq(in(0xcf9), 0);
 	ck_assert_uint_eq(in(0x64), 0x14); /* the i8042 side has no state to lose */
 }

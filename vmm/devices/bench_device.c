@@ -230,8 +230,8 @@ static int bench_device_attach(struct vm *vm, struct vmm_error *err)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	dev->vm_fd = vm->fd;
 	dev->pio_doorbell.eventfd = dev->mmio_doorbell.eventfd = -1;
-	int ret = vm_add_device_with_reset(vm, BENCH_DEVICE_NAME, dev, bench_device_destroy,
-					   bench_device_reset, err);
+	int ret = device_table_add(&vm->devices, BENCH_DEVICE_NAME, dev, bench_device_destroy,
+				   bench_device_reset, err);
 	if (ret) {
 		free(dev);
 		return ret;
@@ -260,14 +260,12 @@ static int bench_device_attach(struct vm *vm, struct vmm_error *err)
 	return 0;
 }
 
-int bench_device_counts(struct vm *vm, struct bench_counts *out)
+int bench_device_counts(const struct device_table *devices, struct bench_counts *out)
 {
-	struct bench_device *dev = NULL;
-	for (unsigned i = 0; i < vm->device_count && !dev; i++)
-		if (strcmp(vm->devices[i].name, BENCH_DEVICE_NAME) == 0)
-			dev = vm->devices[i].state;
-	if (!dev)
+	const struct device_entry *entry = device_table_find(devices, BENCH_DEVICE_NAME);
+	if (!entry)
 		return -ENOENT;
+	struct bench_device *dev = entry->state;
 	*out = (struct bench_counts){
 	    .pio_writes = atomic_load(&dev->pio_writes),
 	    .mmio_writes = atomic_load(&dev->mmio_writes),

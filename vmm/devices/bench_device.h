@@ -33,7 +33,7 @@ struct bench_counts {
 extern const struct device_module bench_device_module;
 
 /* The counts so far (the eventfd counters are read, and reset, into running totals). Returns 0,
- * or -ENOENT if the VM has no bench device. */
-int bench_device_counts(struct vm *vm, struct bench_counts *out);
+ * or -ENOENT if the table has no bench device. */
+int bench_device_counts(const struct device_table *devices, struct bench_counts *out);
 
 #endif

@@ -64,7 +64,7 @@ static int com1_attach(struct vm *vm, struct vmm_error *err)
 	    .ctx = com1,
 	};
 	uart8250_init(uart, &backend);
-	int ret = vm_add_device_with_reset(vm, "uart8250", uart, com1_destroy, com1_reset, err);
+	int ret = device_table_add(&vm->devices, "uart8250", uart, com1_destroy, com1_reset, err);
 	if (ret) {
 		com1_destroy(uart);
 		return ret;

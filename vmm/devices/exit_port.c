@@ -37,7 +37,7 @@ static int exit_port_attach_at(struct vm *vm, uint16_t port_base, uint16_t width
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	port->stop = &vm->stop;
 	port->qemu_convention = qemu_convention;
-	int ret = vm_add_device(vm, name, port, free, err);
+	int ret = device_table_add(&vm->devices, name, port, free, NULL, err);
 	if (ret) {
 		free(port);
 		return ret;

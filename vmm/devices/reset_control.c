@@ -81,7 +81,7 @@ static int reset_control_attach(struct vm *vm, struct vmm_error *err)
 	if (!reset)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	reset->vm = vm;
-	int ret = vm_add_device_with_reset(vm, "reset", reset, free, reset_control_reset, err);
+	int ret = device_table_add(&vm->devices, "reset", reset, free, reset_control_reset, err);
 	if (ret) {
 		free(reset);
 		return ret;

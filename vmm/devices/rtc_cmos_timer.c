@@ -152,8 +152,8 @@ static int rtc_cmos_attach(struct vm *vm, struct vmm_error *err)
 	    .ctx = timer,
 	};
 	rtc_cmos_init(&timer->rtc, &host);
-	int ret = vm_add_device_with_reset(vm, "rtc-cmos", &timer->rtc, rtc_cmos_timer_free,
-					   rtc_cmos_timer_reset, err);
+	int ret = device_table_add(&vm->devices, "rtc-cmos", &timer->rtc, rtc_cmos_timer_free,
+				   rtc_cmos_timer_reset, err);
 	if (ret) {
 		rtc_cmos_timer_free(timer);
 		return ret;

@@ -7,8 +7,8 @@
  * operation and returns -EINTR. Only then is the vCPU state consistent and safe to replace.
  *
  * A PC's reset reaches every device, not only the CPU: each registered device's reset hook
- * (struct vm_device.reset, vm_reset_devices) runs before the guest restarts, so a rebooted guest
- * finds the UART, the virtio devices and the rest as they were at power-on.
+ * (struct device_entry.reset, device_table_reset_all) runs before the guest restarts, so a rebooted
+ * guest finds the UART, the virtio devices and the rest as they were at power-on.
  */
 #include "machine/reboot.h"
 
@@ -70,7 +70,7 @@ static int reboot(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 	/* Devices first: once their reset returns, none of them writes guest RAM any more (no
 	 * virtqueue is ready), so none can scribble over the image reloaded below, and the lines
 	 * they lowered are what the controllers' power-on state then starts from. */
-	vm_reset_devices(vm);
+	device_table_reset_all(&vm->devices);
 	ret = irqchip_restore_power_on_state(vm, err);
 	ret = ret ?: vm_reload_guest(vm, err);
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)

@@ -45,7 +45,7 @@ static inline bool reboot_gathering(struct reboot_rendezvous *r)
 void vm_request_reset(struct vm *vm, const char *source);
 
 /* The run loop's safe point, after every exit: if a reboot is pending, gathers the other vCPUs
- * (see struct reboot_rendezvous), resets every device (vm_reset_devices), reloads the image,
+ * (see struct reboot_rendezvous), resets every device (device_table_reset_all), reloads the image,
  * rebuilds the boot structures and the boot info, returns the interrupt controllers and every
  * vCPU to power-on state and its boot entry. A failure stops the run with a report. On the
  * other vCPUs it parks them while a reboot runs. Returns true if this vCPU took part in one. */

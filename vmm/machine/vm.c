@@ -26,30 +26,6 @@ static const struct device_module *const device_modules[] = {
  * devices/test_escape_device.c); a weak reference pulls nothing into minivmm itself. */
 extern const struct device_module test_device_module __attribute__((weak));
 
-int vm_add_device_with_reset(struct vm *vm, const char *name, void *state,
-			     void (*destroy)(void *state), void (*reset)(void *state),
-			     struct vmm_error *err)
-{
-	if (vm->device_count == VM_MAX_DEVICES)
-		return vmm_error_set(err, -ENOSPC, VMM_EXIT_INTERNAL, "too many devices");
-	vm->devices[vm->device_count++] =
-	    (struct vm_device){.name = name, .state = state, .destroy = destroy, .reset = reset};
-	return 0;
-}
-
-int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),
-		  struct vmm_error *err)
-{
-	return vm_add_device_with_reset(vm, name, state, destroy, NULL, err);
-}
-
-void vm_reset_devices(struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->device_count; i++)
-		if (vm->devices[i].reset)
-			vm->devices[i].reset(vm->devices[i].state);
-}
-
 static void vm_kick_all(void *ctx)
 {
 	struct vm *vm = ctx;
@@ -308,10 +284,7 @@ void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	vm->vcpu_count = 0;
-	for (unsigned i = vm->device_count; i-- > 0;)
-		if (vm->devices[i].destroy)
-			vm->devices[i].destroy(vm->devices[i].state);
-	vm->device_count = 0;
+	device_table_destroy_all(&vm->devices);
 	guest_mem_destroy(&vm->mem);
 	if (vm->fd >= 0)
 		close(vm->fd);

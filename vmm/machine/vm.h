@@ -20,11 +20,11 @@
 #include "machine/stop.h"
 #include "trace/trace_session.h"
 #include "machine/vcpu.h"
+#include "devices/device_table.h"
 #include "util/vmm_error.h"
 #include "x86/cpu_model.h"
 
-#define VM_MAX_VCPUS   8
-#define VM_MAX_DEVICES 16
+#define VM_MAX_VCPUS 8
 
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
 
@@ -59,19 +59,6 @@ struct vm_config {
 	size_t module_count;
 };
 
-/* A device's state, how to free it and how to reset it. */
-struct vm_device {
-	const char *name;
-	void *state;
-	void (*destroy)(void *state);
-	/* A guest reset (reboot.c): back to the state the device had when it was attached, but for
-	 * what the real chip keeps over a platform reset (the CMOS clock's battery-backed RAM).
-	 * Lowers the device's interrupt line and stops its DMA; called on the vCPU thread while no
-	 * vCPU runs guest code, but the device's own threads (console input, virtio worker) may
-	 * run: take the device's lock. NULL: nothing a guest can change survives in the device. */
-	void (*reset)(void *state);
-};
-
 struct vm {
 	struct vm_config cfg;
 	struct kvm kvm;
@@ -82,8 +69,7 @@ struct vm {
 	struct bus mmio_bus;
 	struct stop_request stop;
 	struct console console;
-	struct vm_device devices[VM_MAX_DEVICES];
-	unsigned device_count;
+	struct device_table devices; /* in attach order, which is also reset order */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	unsigned vcpu_count;
 	struct trace_session *trace;  /* NULL when nothing is traced */
@@ -100,8 +86,8 @@ struct vm {
 	uint32_t multiboot_info_gpa; /* EBX at the multiboot entry */
 };
 
-/* A device file's entry point: creates its state, registers its ranges, calls vm_add_device
- * (vm_add_device_with_reset if a guest can change its state). */
+/* A device file's entry point: creates its state, registers its ranges, adds itself to
+ * vm->devices (with a reset hook if a guest can change its state). */
 struct device_module {
 	const char *name;
 	int (*attach)(struct vm *vm, struct vmm_error *err);
@@ -124,17 +110,5 @@ void vm_destroy(struct vm *vm);
 /* For a reboot (reboot.c): rebuilds the boot structures, reloads the image, rewrites the boot
  * info and puts every vCPU at the entry again. */
 int vm_reload_guest(struct vm *vm, struct vmm_error *err);
-
-/* For device modules: a device without a reset hook (no guest-writable state). */
-int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),
-		  struct vmm_error *err);
-
-/* The same, for a device with state a guest reset must clear (struct vm_device.reset). */
-int vm_add_device_with_reset(struct vm *vm, const char *name, void *state,
-			     void (*destroy)(void *state), void (*reset)(void *state),
-			     struct vmm_error *err);
-
-/* For a reboot (reboot.c): every device's reset hook, in attach order. Knows no device by name. */
-void vm_reset_devices(struct vm *vm);
 
 #endif

@@ -339,7 +339,7 @@ int virtio_mmio_attach(struct vm *vm, uint64_t base, unsigned gsi,
 				  .quiet = vm->fd < 0};
 	pthread_mutex_init(&t->lock, NULL);
 	int ret =
-	    vm_add_device_with_reset(vm, ops->name, t, transport_destroy, transport_reset, err);
+	    device_table_add(&vm->devices, ops->name, t, transport_destroy, transport_reset, err);
 	if (ret) {
 		transport_destroy(t);
 		return ret;
@@ -354,12 +354,12 @@ int virtio_mmio_attach(struct vm *vm, uint64_t base, unsigned gsi,
 	return 0;
 }
 
-struct virtio_mmio *virtio_mmio_find(struct vm *vm, const char *name)
+struct virtio_mmio *virtio_mmio_find(const struct device_table *devices, const char *name)
 {
-	for (unsigned i = 0; i < vm->device_count; i++)
-		if (vm->devices[i].destroy == transport_destroy &&
-		    strcmp(vm->devices[i].name, name) == 0)
-			return vm->devices[i].state;
+	for (unsigned i = 0; i < devices->count; i++)
+		if (devices->entries[i].destroy == transport_destroy &&
+		    strcmp(devices->entries[i].name, name) == 0)
+			return devices->entries[i].state;
 	return NULL;
 }
 

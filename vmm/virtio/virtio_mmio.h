@@ -106,8 +106,8 @@ struct virtio_mmio;
 int virtio_mmio_attach(struct vm *vm, uint64_t base, unsigned gsi,
 		       const struct virtio_device_ops *ops, void *dev, struct vmm_error *err);
 
-/* The transport a vm device of that name holds, or NULL (tests, diagnostics). */
-struct virtio_mmio *virtio_mmio_find(struct vm *vm, const char *name);
+/* The transport a device of that name in the table holds, or NULL (tests, diagnostics). */
+struct virtio_mmio *virtio_mmio_find(const struct device_table *devices, const char *name);
 
 struct virtio_mmio_counts {
 	uint64_t notifies;	 /* doorbells served (eventfd signals and userspace writes) */
