@@ -5,6 +5,7 @@
 
 #include "devices/bench_device.h"
 #include "devices/devices.h"
+#include "machine/vm.h"
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"
 
@@ -14,7 +15,7 @@ static void setup(void)
 {
 	vm_init_without_kvm(&vm); /* no KVM: every address stays a plain userspace register */
 	struct vmm_error err;
-	ck_assert_int_eq(bench_device_module.attach(&vm, &err), 0);
+	ck_assert_int_eq(vm_attach_device(&vm, &bench_device_module, &err), 0);
 }
 
 static void teardown(void)
@@ -142,7 +143,7 @@ END_TEST
 START_TEST(test_second_attach_refused)
 {
 	struct vmm_error err;
-	ck_assert_int_lt(bench_device_module.attach(&vm, &err), 0);
+	ck_assert_int_lt(vm_attach_device(&vm, &bench_device_module, &err), 0);
 	ck_assert_int_eq(err.status, VMM_EXIT_INTERNAL);
 }
 END_TEST

@@ -8,6 +8,7 @@
 
 #include "devices/bench_device.h"
 #include "devices/devices.h"
+#include "machine/vm.h"
 #include "devices/uart8250.h"
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"
@@ -132,7 +133,7 @@ static void setup(void)
 	    &virtio_rng_module,
 	};
 	for (unsigned i = 0; i < sizeof modules / sizeof modules[0]; i++)
-		ck_assert_int_eq(modules[i]->attach(&vm, &err), 0);
+		ck_assert_int_eq(vm_attach_device(&vm, modules[i], &err), 0);
 }
 
 static void teardown(void)

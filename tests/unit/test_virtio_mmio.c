@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
+#include "machine/vm.h"
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"
 #include "virtio/virtio_mmio.h"
@@ -24,7 +25,7 @@ static void setup(void)
 	vm_init_without_kvm(&vm);
 	struct vmm_error err;
 	ck_assert_int_eq(guest_mem_init(&vm.mem, RAM_SIZE, &err), 0);
-	ck_assert_int_eq(virtio_rng_module.attach(&vm, &err), 0);
+	ck_assert_int_eq(vm_attach_device(&vm, &virtio_rng_module, &err), 0);
 }
 
 static void teardown(void)

@@ -9,7 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "machine/vm.h"
+#include "devices/device_host.h"
+#include "devices/device_table.h"
 
 #define BENCH_DEVICE_NAME "bench"
 

@@ -3,7 +3,7 @@
 #ifndef MINIVMM_DEVICES_H
 #define MINIVMM_DEVICES_H
 
-#include "machine/vm.h"
+#include "devices/device_host.h"
 
 extern const struct device_module uart8250_com1_module;
 extern const struct device_module exit_port_module;

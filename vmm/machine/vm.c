@@ -26,6 +26,42 @@ static const struct device_module *const device_modules[] = {
  * devices/test_escape_device.c); a weak reference pulls nothing into minivmm itself. */
 extern const struct device_module test_device_module __attribute__((weak));
 
+/* The machine's end of a device's interrupt and reset lines (devices/device_host.h). */
+static int vm_host_set_irq(void *ctx, unsigned irq, bool level)
+{
+	return vm_set_irq_line(ctx, irq, level);
+}
+
+static void vm_host_request_reset(void *ctx, const char *source)
+{
+	vm_request_reset(ctx, source);
+}
+
+void vm_device_host(struct vm *vm, struct device_host *host)
+{
+	*host = (struct device_host){
+	    .pio_bus = &vm->pio_bus,
+	    .mmio_bus = &vm->mmio_bus,
+	    .devices = &vm->devices,
+	    .mem = &vm->mem,
+	    .console = &vm->console,
+	    .stop = &vm->stop,
+	    .reset = {.request = vm_host_request_reset, .ctx = vm},
+	    /* Without an irqchip no line goes anywhere: devices see it and stay polled. */
+	    .set_irq = vm->irqchip ? vm_host_set_irq : NULL,
+	    .irq_ctx = vm,
+	    .vm_fd = vm->fd,
+	    .kvm = &vm->kvm,
+	};
+}
+
+int vm_attach_device(struct vm *vm, const struct device_module *module, struct vmm_error *err)
+{
+	struct device_host host;
+	vm_device_host(vm, &host);
+	return module->attach(&host, err);
+}
+
 static void vm_kick_all(void *ctx)
 {
 	struct vm *vm = ctx;
@@ -136,9 +172,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 	ret = ret ?: x86_build_boot_structures(&vm->mem, err);
 	ret = ret ?: vm_load_guest(vm, err);
 	for (size_t i = 0; !ret && i < sizeof device_modules / sizeof device_modules[0]; i++)
-		ret = device_modules[i]->attach(vm, err);
+		ret = vm_attach_device(vm, device_modules[i], err);
 	if (!ret && &test_device_module)
-		ret = test_device_module.attach(vm, err);
+		ret = vm_attach_device(vm, &test_device_module, err);
 	unsigned cpus = cfg->cpus ? cfg->cpus : 1;
 	if (!ret && cpus > VM_MAX_VCPUS)
 		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, "at most %d vCPUs", VM_MAX_VCPUS);

@@ -26,6 +26,9 @@
 
 #define VM_MAX_VCPUS 8
 
+struct device_host;
+struct device_module;
+
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
 
 struct vm_config {
@@ -86,13 +89,6 @@ struct vm {
 	uint32_t multiboot_info_gpa; /* EBX at the multiboot entry */
 };
 
-/* A device file's entry point: creates its state, registers its ranges, adds itself to
- * vm->devices (with a reset hook if a guest can change its state). */
-struct device_module {
-	const char *name;
-	int (*attach)(struct vm *vm, struct vmm_error *err);
-};
-
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err);
 
 /* A VM without KVM: the buses, the stop request, the device table and a console on no fds,
@@ -100,6 +96,15 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
  * timing). Devices see vm->fd == -1 and fall back to plain userspace registers. vm_create()
  * starts from the same state; vm_destroy() frees either. */
 void vm_init_without_kvm(struct vm *vm);
+
+/* The handle a device of this VM gets at attach (devices/device_host.h): the buses, the device
+ * table, guest memory, the console, the stop request, ISA lines (none without an irqchip), the
+ * reset line (reboot.c) and KVM's VM fd (-1 without KVM). */
+void vm_device_host(struct vm *vm, struct device_host *host);
+
+/* Attaches one device module to the VM through that handle (vm_create attaches them all; unit
+ * tests and `minivmm compare` attach one to a VM without KVM). */
+int vm_attach_device(struct vm *vm, const struct device_module *module, struct vmm_error *err);
 
 /* Runs until the guest stops. Returns 0 (the outcome is in vm->stop: reason and exit status,
  * and a vCPU's report for a guest fault) or a negative errno with err filled. */
