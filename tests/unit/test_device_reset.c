@@ -127,13 +127,9 @@ static void setup(void)
 	vm_init_without_kvm(&vm);
 	struct vmm_error err;
 	ck_assert_int_eq(guest_mem_init(&vm.mem, RAM_SIZE, &err), 0);
-	const struct device_module *modules[] = {
-	    &uart8250_com1_module, &exit_port_module, &isa_debug_exit_module,
-	    &bench_device_module,  &rtc_cmos_module,  &reset_control_module,
-	    &virtio_rng_module,
-	};
-	for (unsigned i = 0; i < sizeof modules / sizeof modules[0]; i++)
-		ck_assert_int_eq(vm_attach_device(&vm, modules[i], &err), 0);
+	struct device_host host;
+	vm_device_host(&vm, &host);
+	ck_assert_int_eq(devices_attach_all(&host, &err), 0); /* what vm_create attaches */
 }
 
 static void teardown(void)
@@ -241,6 +237,18 @@ START_TEST(test_every_device_back_at_power_on)
 }
 END_TEST
 
+/* devices/devices.c's table is the attach order and so the reset order: COM1 first, the virtio
+ * transport (whose reset waits for its worker) last. */
+START_TEST(test_attach_order_is_the_table)
+{
+	static const char *const expected[] = {"uart8250", "exit-port", "isa-debug-exit", "bench",
+					       "rtc-cmos", "reset",	"virtio-rng"};
+	ck_assert_uint_eq(vm.devices.count, sizeof expected / sizeof expected[0]);
+	for (unsigned i = 0; i < vm.devices.count; i++)
+		ck_assert_str_eq(vm.devices.entries[i].name, expected[i]);
+}
+END_TEST
+
 START_TEST(test_only_stateful_devices_have_a_hook)
 {
 	for (unsigned i = 0; i < vm.devices.count; i++) {
@@ -320,6 +328,7 @@ static Suite *device_reset_suite(void)
 	tcase_add_checked_fixture(machine, setup, teardown);
 	tcase_add_test(machine, test_every_device_back_at_power_on);
 	tcase_add_test(machine, test_only_stateful_devices_have_a_hook);
+	tcase_add_test(machine, test_attach_order_is_the_table);
 	suite_add_tcase(s, machine);
 	TCase *table = tcase_create("table");
 	tcase_add_test(table, test_hooks_run_in_attach_order);

@@ -50,5 +50,5 @@ static int escape_attach(const struct device_host *host, struct vmm_error *err)
 	return ret ? vmm_error_set(err, ret, VMM_EXIT_INTERNAL, "cannot register test-escape") : 0;
 }
 
-/* The name vm.c looks for (a weak reference there). */
+/* The name devices/devices.c looks for (a weak reference there). */
 const struct device_module test_device_module = {.name = "test-escape", .attach = escape_attach};

@@ -16,16 +16,6 @@
 #include "x86/cpuid.h"
 #include "x86/long_mode.h"
 
-/* Every device this VM gets, attached in this order. */
-static const struct device_module *const device_modules[] = {
-    &uart8250_com1_module, &exit_port_module,	  &isa_debug_exit_module, &bench_device_module,
-    &rtc_cmos_module,	   &reset_control_module, &virtio_rng_module,
-};
-
-/* Defined only in test builds (MINIVMM_TEST_DEVICES: the minivmm-test binary links
- * devices/test_escape_device.c); a weak reference pulls nothing into minivmm itself. */
-extern const struct device_module test_device_module __attribute__((weak));
-
 /* The machine's end of a device's interrupt and reset lines (devices/device_host.h). */
 static int vm_host_set_irq(void *ctx, unsigned irq, bool level)
 {
@@ -171,10 +161,11 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 	ret = ret ?: irqchip_create(vm, err); /* before the vCPUs (api.rst 4.24) */
 	ret = ret ?: x86_build_boot_structures(&vm->mem, err);
 	ret = ret ?: vm_load_guest(vm, err);
-	for (size_t i = 0; !ret && i < sizeof device_modules / sizeof device_modules[0]; i++)
-		ret = vm_attach_device(vm, device_modules[i], err);
-	if (!ret && &test_device_module)
-		ret = vm_attach_device(vm, &test_device_module, err);
+	if (!ret) { /* after the irqchip: a device's handle has lines only if it exists */
+		struct device_host host;
+		vm_device_host(vm, &host);
+		ret = devices_attach_all(&host, err);
+	}
 	unsigned cpus = cfg->cpus ? cfg->cpus : 1;
 	if (!ret && cpus > VM_MAX_VCPUS)
 		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, "at most %d vCPUs", VM_MAX_VCPUS);
