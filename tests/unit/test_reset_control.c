@@ -124,7 +124,7 @@ START_TEST(test_reset_stops_the_run)
 	out(&vm.pio_bus, 0x64, 0xfe);
 	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_RESET);
 	ck_assert_int_eq(vm.stop.status, VMM_EXIT_GUEST_RESET);
-	ck_assert_str_eq(vm.reset_source, "i8042 command 0xFE");
+	ck_assert_str_eq(vm.reboot.source, "i8042 command 0xFE");
 }
 END_TEST
 
@@ -133,9 +133,9 @@ START_TEST(test_reboot_marks_pending_until_the_cap)
 	vm.cfg.reboot = true;
 	out(&vm.pio_bus, 0xcf9, 0x04);
 	ck_assert(!stop_requested(&vm.stop));
-	ck_assert(atomic_load(&vm.reboot_pending));
-	ck_assert_str_eq(vm.reset_source, "port 0xCF9");
-	vm.reboots = VM_MAX_REBOOTS;
+	ck_assert(atomic_load(&vm.reboot.pending));
+	ck_assert_str_eq(vm.reboot.source, "port 0xCF9");
+	vm.reboot.count = VM_MAX_REBOOTS;
 	out(&vm.pio_bus, 0x64, 0xfe);
 	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_RESET);
 	ck_assert_int_eq(vm.stop.status, VMM_EXIT_GUEST_RESET);

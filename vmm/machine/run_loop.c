@@ -123,7 +123,7 @@ static void drain_coalesced_ring(struct vcpu *vcpu)
 static void park_until_stop(struct vcpu *vcpu)
 {
 	/* A reboot (reboot.c) also ends the nap: the rebooted guest starts this vCPU again. */
-	while (!stop_requested(&vcpu->vm->stop) && !reboot_gathering(&vcpu->vm->reboot_gather))
+	while (!stop_requested(&vcpu->vm->stop) && !reboot_gathering(&vcpu->vm->reboot.gather))
 		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
 }
 

@@ -135,7 +135,7 @@ void vm_init_without_kvm(struct vm *vm)
 	vm->stop.kick = vm_kick_all;
 	vm->stop.kick_ctx = vm;
 	console_init(&vm->console, -1, -1);
-	reboot_rendezvous_init(&vm->reboot_gather);
+	reboot_state_init(&vm->reboot);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
@@ -176,7 +176,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 		ret = ret ?: boot_protocol_enter(vm, &vm->vcpus[i], err);
 	}
 	ret = ret ?: irqchip_complete_apic_map(vm, err);
-	ret = ret ?: irqchip_save_power_on_state(vm, err); /* --reboot only */
+	ret = ret ?: reboot_prepare(vm, err); /* --reboot only */
 	ret = ret ?: vm_write_boot_info(vm, err);
 	if (!ret && trace_options_any(&cfg->trace))
 		ret = vm_setup_trace(vm, err);
@@ -317,6 +317,5 @@ void vm_destroy(struct vm *vm)
 		close(vm->fd);
 	vm->fd = -1;
 	kvm_close(&vm->kvm);
-	irqchip_destroy(vm);
-	reboot_rendezvous_destroy(&vm->reboot_gather);
+	reboot_state_destroy(&vm->reboot);
 }

@@ -78,13 +78,8 @@ struct vm {
 	struct trace_session *trace;  /* NULL when nothing is traced */
 	struct vmm_error trace_error; /* a trace output that could not be written */
 	bool trace_failed;
-	/* Interrupts and reset (irqchip.c, reboot.c). */
-	bool irqchip;				   /* KVM's PIC/IOAPIC/LAPIC and PIT exist */
-	struct irqchip_power_on *irqchip_power_on; /* what a reboot restores */
-	atomic_bool reboot_pending;
-	struct reboot_rendezvous reboot_gather; /* --reboot with --cpus > 1 */
-	unsigned reboots;
-	char reset_source[32];	     /* what reset the guest last, e.g. "port 0xCF9" */
+	bool irqchip;		     /* KVM's PIC/IOAPIC/LAPIC and PIT exist (irqchip.c) */
+	struct reboot_state reboot;  /* guest resets and --reboot (reboot.c's own) */
 	bool multiboot;		     /* entered as a Multiboot v1 kernel (boot_protocol.c) */
 	uint32_t multiboot_info_gpa; /* EBX at the multiboot entry */
 };
