@@ -78,10 +78,9 @@ struct vm {
 	struct trace_session *trace;  /* NULL when nothing is traced */
 	struct vmm_error trace_error; /* a trace output that could not be written */
 	bool trace_failed;
-	bool irqchip;		     /* KVM's PIC/IOAPIC/LAPIC and PIT exist (irqchip.c) */
-	struct reboot_state reboot;  /* guest resets and --reboot (reboot.c's own) */
-	bool multiboot;		     /* entered as a Multiboot v1 kernel (boot_protocol.c) */
-	uint32_t multiboot_info_gpa; /* EBX at the multiboot entry */
+	bool irqchip;		    /* KVM's PIC/IOAPIC/LAPIC and PIT exist (irqchip.c) */
+	struct reboot_state reboot; /* guest resets and --reboot (reboot.c's own) */
+	struct boot_protocol_state boot_protocol; /* how the image is entered (boot_protocol.c) */
 };
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err);
