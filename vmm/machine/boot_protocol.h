@@ -18,11 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "loader/loader.h"
+#include "loader/multiboot.h" /* the callers of boot_modules_load() hold the array it fills */
 #include "util/vmm_error.h"
 
+struct load_constraints;
 struct vm;
-struct multiboot_module_spec;
 struct vcpu;
 
 enum boot_protocol { BOOT_AUTO, BOOT_DIRECT64, BOOT_MULTIBOOT };

@@ -1,6 +1,10 @@
 /*
  * One virtual machine: guest RAM, the two buses, the devices, the vCPUs, the console and the
  * stop request, put together and taken apart in one place.
+ *
+ * Its fields are for the machine core (vm.c, vcpu.c, run_loop.c, reboot.c, boot_protocol.c,
+ * which call each other) and for the commands that build and run a VM. A device never sees
+ * struct vm: it gets a struct device_host (devices/device_host.h, vm_device_host()).
  */
 #ifndef MINIVMM_VM_H
 #define MINIVMM_VM_H
@@ -9,18 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What struct vm and struct vm_config hold by value; what they only point to is declared below. */
+#include "devices/device_table.h"
+#include "host/console.h"
+#include "loader/loader.h"
 #include "machine/boot_protocol.h"
 #include "machine/bus.h"
-#include "host/console.h"
 #include "machine/guest_mem.h"
 #include "machine/kvm.h"
-#include "loader/loader.h"
-#include "loader/multiboot.h"
 #include "machine/reboot.h"
 #include "machine/stop.h"
-#include "trace/trace_session.h"
 #include "machine/vcpu.h"
-#include "devices/device_table.h"
+#include "trace/trace_session.h"
 #include "util/vmm_error.h"
 #include "x86/cpu_model.h"
 
@@ -28,6 +32,7 @@
 
 struct device_host;
 struct device_module;
+struct multiboot_module_spec;
 
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
 
@@ -51,7 +56,8 @@ struct vm_config {
 	bool no_irqchip; /* --no-irqchip: no PIC/IOAPIC/LAPIC/PIT, a polled machine (irqchip.h) */
 	bool reboot;	 /* --reboot: a guest reset boots the image again (reboot.h) */
 	/* --cpus: vCPUs (0 means 1). vCPU 0 is the BSP; the VMM starts the others itself in long
-	 * mode at the guest's entry with RSI = MINIVMM_AP_MAGIC, RDX = their number (smp.c). */
+	 * mode at the guest's entry with RSI = MINIVMM_AP_MAGIC, RDX = their number
+	 * (boot_protocol.c; the guest's side is guest/kernel/smp.c). */
 	unsigned cpus;
 	/* --sipi-smp: leave the APs in KVM's wait-for-SIPI state; the guest starts them. */
 	bool sipi_smp;
@@ -87,7 +93,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 
 /* A VM without KVM: the buses, the stop request, the device table and a console on no fds,
  * for driving device models directly (unit tests, fuzzers, `minivmm compare`'s device-model
- * timing). Devices see vm->fd == -1 and fall back to plain userspace registers. vm_create()
+ * timing). Devices get a handle with vm_fd -1 and stay plain userspace registers. vm_create()
  * starts from the same state; vm_destroy() frees either. */
 void vm_init_without_kvm(struct vm *vm);
 
