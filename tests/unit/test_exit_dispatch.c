@@ -362,6 +362,30 @@ START_TEST(test_coalesced_ring_drained_in_order)
 }
 END_TEST
 
+/* exit_dispatch() drains the ring first: the batched writes happened before the exit. */
+START_TEST(test_exit_dispatch_drains_the_ring_first)
+{
+	struct kvm_coalesced_mmio_ring *ring =
+	    (void *)((uint8_t *)run + KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE);
+	vcpu->coalesced_ring = ring;
+	vcpu->coalesced_slots =
+	    (uint32_t)((PAGE - sizeof *ring) / sizeof(struct kvm_coalesced_mmio));
+	for (uint32_t i = 0; i < 2; i++) {
+		ring->coalesced_mmio[i].phys_addr = FAKE_GPA + i;
+		ring->coalesced_mmio[i].len = 1;
+		ring->coalesced_mmio[i].data[0] = (uint8_t)('a' + i);
+	}
+	ring->first = 0;
+	ring->last = 2;
+	mmio_exit(FAKE_GPA + 2, 1, true);
+	run->mmio.data[0] = 'c';
+	dispatch();
+	ck_assert_uint_eq(mmio_dev.writes, 3);
+	ck_assert_mem_eq(mmio_dev.written, "abc", 3);
+	ck_assert_uint_eq(ring->first, 2);
+}
+END_TEST
+
 /* ---- exits that end the run ---- */
 
 static const struct {
@@ -431,6 +455,7 @@ static Suite *exit_dispatch_suite(void)
 	tcase_add_test(mmio, test_mmio_length_outside_1_to_8_is_refused);
 	tcase_add_test(mmio, test_unclaimed_mmio_read_is_all_ones);
 	tcase_add_test(mmio, test_coalesced_ring_drained_in_order);
+	tcase_add_test(mmio, test_exit_dispatch_drains_the_ring_first);
 	suite_add_tcase(s, mmio);
 	TCase *other = tcase_create("other");
 	tcase_add_checked_fixture(other, setup, teardown);

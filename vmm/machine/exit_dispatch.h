@@ -8,7 +8,8 @@
 struct exit_record;
 struct vcpu;
 
-/* Decodes the exit KVM left in vcpu->run and hands it on: KVM_EXIT_IO (each of a `rep`'s count
+/* Drains the vCPU's coalesced ring (exit_drain_coalesced), then decodes the exit KVM left in
+ * vcpu->run and hands it on: KVM_EXIT_IO (each of a `rep`'s count
  * items) and KVM_EXIT_MMIO to the vCPU's VM's buses, reads answered in kvm_run, unclaimed
  * accesses counted (and with --strict-io a stop); any other reason stops the run with a report,
  * but an application processor's HLT without an irqchip, which parks its thread until the stop
@@ -16,7 +17,7 @@ struct vcpu;
 void exit_dispatch(struct vcpu *vcpu, struct exit_record *rec);
 
 /* Hands the writes KVM batched in the vCPU's coalesced MMIO/PIO ring (api.rst 4.116) to the
- * buses, in the order the guest made them; called before exit_dispatch(). */
+ * buses, in the order the guest made them; exit_dispatch() starts with it. */
 void exit_drain_coalesced(struct vcpu *vcpu);
 
 #endif

@@ -38,8 +38,6 @@ void vcpu_run_loop(struct vcpu *vcpu)
 						  strerror(run_errno));
 		} else {
 			vcpu->exits++;
-			if (vcpu->coalesced_ring)
-				exit_drain_coalesced(vcpu);
 			exit_dispatch(vcpu, rec);
 		}
 		vm_reboot_if_requested(vcpu); /* a device asked for a reset (reboot.h) */
