@@ -65,8 +65,8 @@ foreach(check ticks_advance date_matches_host idle_uses_no_cpu reboot_boots_agai
 endforeach()
 
 # --- the CMOS RTC's periodic interrupt (IRQ 8), sandbox on (guest/programs/rtc-irq.c) ----------
-# At least 32 interrupts at 64 Hz no faster than 64 a second, 8192 Hz asked for and at most 1024 a
-# second delivered, none once off: the guest checks each and prints "ok". (It polls its count
+# At least 32 interrupts at 64 Hz, not over twice that rate, 8192 Hz asked for and not over twice
+# the 1024 a second minivmm delivers, none once off: the guest checks each and prints "ok". (It polls its count
 # once a PIT tick, so on a loaded host it may see a few more than 32: the count is not pinned.)
 # The RTC's timer thread starts under the seccomp filter (status 88 if it needed a call the
 # allowlist lacks).
