@@ -47,7 +47,7 @@ static void report_stop(struct vm *vm)
 			vm->stop.status - VMM_EXIT_SIGNAL_BASE);
 		break;
 	case STOP_GUEST_RESET:
-		fprintf(stderr, "minivmm: the guest reset the machine (%s)%s\n", vm->reset_source,
+		fprintf(stderr, "minivmm: the guest reset the machine (%s)%s\n", vm->reboot.source,
 			vm->cfg.reboot ? ": too many reboots" : "; --reboot boots it again");
 		break;
 	default:
