@@ -1151,6 +1151,7 @@ int gdb_stub_start(struct vm *vm, const struct gdb_address *addr, bool wait, str
 		goto fail;
 	}
 	gdb->thread_started = true;
+	pthread_setname_np(gdb->thread, "minivmm-gdb"); /* before the sandbox: /proc/self/task */
 	if (addr->is_unix)
 		fprintf(stderr, "minivmm: gdb: listening on unix:%s%s\n", addr->path,
 			wait ? " (the guest waits for gdb)" : "");
