@@ -16,6 +16,7 @@
 #include "machine/kvm.h"
 #include "loader/loader.h"
 #include "loader/multiboot.h"
+#include "machine/pause.h"
 #include "machine/reboot.h"
 #include "machine/stop.h"
 #include "trace/trace_session.h"
@@ -27,6 +28,9 @@
 #define VM_MAX_DEVICES 16
 
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
+
+/* What the VM tells an observer (the control socket) that no one waits for. */
+enum vm_event { VM_EVENT_REBOOT };
 
 struct vm_config {
 	const char *kvm_device; /* default KVM_DEFAULT_DEVICE */
@@ -98,6 +102,10 @@ struct vm {
 	char reset_source[32];	     /* what reset the guest last, e.g. "port 0xCF9" */
 	bool multiboot;		     /* entered as a Multiboot v1 kernel (boot_protocol.c) */
 	uint32_t multiboot_info_gpa; /* EBX at the multiboot entry */
+	struct vm_pause pause;	     /* the control socket's pause and resume (pause.h) */
+	/* Called on the thread where the event happened; must not block. NULL: nobody listens. */
+	void (*on_event)(void *ctx, enum vm_event event);
+	void *on_event_ctx;
 };
 
 /* A device file's entry point: creates its state, registers its ranges, calls vm_add_device

@@ -31,6 +31,9 @@ struct trace_session {
 
 	pthread_t thread;
 	bool thread_running;
+	/* Taken by the trace thread around each drain, and by readers of the running summary. */
+	pthread_mutex_t lock;
+	FILE *live_text; /* a trace started at run time, or NULL */
 	bool started, finished;
 	atomic_bool stopping;
 
@@ -58,11 +61,18 @@ static void finish_record(struct trace_session *s, const struct exit_record *rec
 static void consume_record(struct trace_session *s, const struct exit_record *rec)
 {
 	s->records++;
-	if (s->text_out && trace_filter_match(&s->filter, rec)) {
+	bool shown = s->text_out && trace_filter_match(&s->filter, rec);
+	if (shown || s->live_text) {
 		char line[256];
 		format_exit_line(line, sizeof line, rec);
-		fputs(line, s->text_out);
-		fputc('\n', s->text_out);
+		if (shown) {
+			fputs(line, s->text_out);
+			fputc('\n', s->text_out);
+		}
+		if (s->live_text) {
+			fputs(line, s->live_text);
+			fputc('\n', s->live_text);
+		}
 	}
 	unsigned v = rec->vcpu < s->vcpu_count ? rec->vcpu : 0;
 	if (s->has_pending[v])
@@ -74,6 +84,7 @@ static void consume_record(struct trace_session *s, const struct exit_record *re
 static size_t drain_rings(struct trace_session *s)
 {
 	size_t n = 0;
+	pthread_mutex_lock(&s->lock);
 	for (unsigned i = 0; i < s->vcpu_count; i++) {
 		const struct exit_record *rec;
 		while ((rec = trace_ring_peek(&s->vcpus[i].ring))) {
@@ -82,6 +93,7 @@ static size_t drain_rings(struct trace_session *s)
 			n++;
 		}
 	}
+	pthread_mutex_unlock(&s->lock);
 	return n;
 }
 
@@ -96,6 +108,10 @@ static void *trace_thread_main(void *arg)
 			break;
 		if (s->text_out)
 			fflush(s->text_out); /* idle: let a watching user see the lines */
+		pthread_mutex_lock(&s->lock);
+		if (s->live_text)
+			fflush(s->live_text);
+		pthread_mutex_unlock(&s->lock);
 		nanosleep(&(struct timespec){.tv_nsec = 1000000},
 			  NULL); /* 1 ms: a full ring takes far longer */
 	}
@@ -160,6 +176,7 @@ int trace_session_create(struct trace_session **out, const struct trace_options 
 		s->opts.timeline_exits = TIMELINE_DEFAULT_EXITS;
 	s->vcpu_count = vcpu_count < TRACE_MAX_VCPUS ? vcpu_count : TRACE_MAX_VCPUS;
 	atomic_init(&s->stopping, false);
+	pthread_mutex_init(&s->lock, NULL);
 	exit_stats_init(&s->stats);
 	int ret = trace_filter_parse(&s->filter, opts->filter, err);
 	for (unsigned i = 0; !ret && i < s->vcpu_count; i++)
@@ -211,11 +228,13 @@ int trace_session_finish(struct trace_session *s, struct vmm_error *err)
 		s->thread_running = false;
 	}
 	drain_rings(s);
+	pthread_mutex_lock(&s->lock); /* the control socket may be reading the summary */
 	for (unsigned v = 0; v < s->vcpu_count; v++)
 		if (s->has_pending[v]) {
 			finish_record(s, &s->pending[v], s->pending[v].t_done);
 			s->has_pending[v] = false;
 		}
+	pthread_mutex_unlock(&s->lock);
 	int ret = 0;
 	if (s->text_out_owned) {
 		if (fclose(s->text_out) != 0 && !ret)
@@ -319,5 +338,36 @@ void trace_session_destroy(struct trace_session *s)
 		free(s->snapshots[i].start);
 	}
 	free(s->timeline);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+void trace_session_snapshot(struct trace_session *s, struct exit_stats *out)
+{
+	pthread_mutex_lock(&s->lock);
+	*out = s->stats;
+	for (unsigned v = 0; v < s->vcpu_count; v++)
+		if (s->has_pending[v])
+			exit_stats_add(out, &s->pending[v], s->pending[v].t_done);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void trace_session_print_live_stats(struct trace_session *s, FILE *out)
+{
+	struct exit_stats *now = malloc(sizeof *now);
+	if (!now)
+		return;
+	trace_session_snapshot(s, now);
+	exit_stats_print(out, now);
+	free(now);
+	print_in_kernel_counters(s, out);
+}
+
+FILE *trace_session_swap_live_text(struct trace_session *s, FILE *to)
+{
+	pthread_mutex_lock(&s->lock);
+	FILE *old = s->live_text;
+	s->live_text = to;
+	pthread_mutex_unlock(&s->lock);
+	return old;
 }
