@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api_server.h"
 #include "bench/bench.h"
 #include "cli/builtin_guests.h"
 #include "compare/compare.h"
@@ -138,9 +139,19 @@ static int run_command(int argc, char **argv)
 		cfg.image_name = g->name;
 	}
 
+	struct api_server *api = NULL; /* --api-sock: opened while this process has one thread */
+	if (opts.api_sock && api_server_open(&api, opts.api_sock, true, &err))
+		return fail(&err);
+	cfg.trace.live = api != NULL;
+	sandbox_allow_control_socket(api ? api_server_listen_fd(api) : -1);
+
 	static struct vm vm; /* large (devices, vCPUs): keep it off the stack */
 	int status;
-	if (vm_create(&vm, &cfg, &err) || vm_run(&vm, &err)) {
+	int failed = vm_create(&vm, &cfg, &err);
+	failed = failed ?: (api ? api_server_start(api, &vm, &err) : 0);
+	failed = failed ?: vm_run(&vm, &err);
+	api_server_finish(api); /* the last events, then the socket is removed */
+	if (failed) {
 		if (cfg.image_name && (err.status == VMM_EXIT_GUEST_IMAGE))
 			fprintf(stderr, "minivmm: %s: %s\n", cfg.image_name, err.msg);
 		else

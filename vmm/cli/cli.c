@@ -35,6 +35,7 @@ enum {
 	OPT_DIRECT_SMP,
 	OPT_SIPI_SMP,
 	OPT_CPU_MODEL,
+	OPT_API_SOCK,
 };
 
 static const struct option run_long_options[] = {
@@ -63,6 +64,7 @@ static const struct option run_long_options[] = {
     {"direct-smp", no_argument, NULL, OPT_DIRECT_SMP},
     {"sipi-smp", no_argument, NULL, OPT_SIPI_SMP},
     {"cpu-model", required_argument, NULL, OPT_CPU_MODEL},
+    {"api-sock", required_argument, NULL, OPT_API_SOCK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -118,6 +120,8 @@ void cli_print_usage(void)
 	       "                       --cpus topology) or baseline (x86-64-v2 features and\n"
 	       "                       a fixed signature and brand, the same on any host);\n"
 	       "                       minivmm info --cpuid shows it\n"
+	       "      --api-sock PATH  a control socket (mode 0600): status, stats, pause,\n"
+	       "                       resume, regs, trace, stop as JSON lines (docs/api.md)\n"
 	       "\n"
 	       "seeing the exits (each return from KVM_RUN is one record):\n"
 	       "      --trace[=FILE]   one line per exit to FILE (default stderr)\n"
@@ -269,6 +273,9 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 		if (!cpu_model_parse(arg, &opts->cpu_model))
 			return usage_error(err, "invalid --cpu-model '%s': give host or baseline",
 					   arg);
+		return 0;
+	case OPT_API_SOCK:
+		opts->api_sock = arg;
 		return 0;
 	case 'h':
 		opts->help = true;

@@ -27,16 +27,17 @@ struct run_options {
 	const char *kvm_device;
 	struct trace_options trace;
 	bool help;
-	bool no_sandbox;  /* --no-sandbox */
-	bool no_irqchip;  /* --no-irqchip */
-	bool reboot;	  /* --reboot */
-	unsigned cpus;	  /* --cpus, 1 to CLI_MAX_CPUS */
-	bool direct_smp;  /* --direct-smp (the default bring-up anyway) */
-	bool sipi_smp;	  /* --sipi-smp: the guest starts its APs (INIT-SIPI-SIPI) */
+	bool no_sandbox;	       /* --no-sandbox */
+	bool no_irqchip;	       /* --no-irqchip */
+	bool reboot;		       /* --reboot */
+	unsigned cpus;		       /* --cpus, 1 to CLI_MAX_CPUS */
+	bool direct_smp;	       /* --direct-smp (the default bring-up anyway) */
+	bool sipi_smp;		       /* --sipi-smp: the guest starts its APs (INIT-SIPI-SIPI) */
 	enum cpu_model_kind cpu_model; /* --cpu-model (x86/cpu_model.h) */
 	const char *boot; /* --boot auto|direct64|multiboot (boot_protocol.h); NULL: auto */
 	const char *modules[CLI_MAX_MODULES]; /* --module FILE[,STRING], as typed */
 	unsigned module_count;
+	const char *api_sock; /* --api-sock PATH: the control socket (api/api_server.h) */
 };
 
 /* Parses `run`'s arguments (argv[0] is "run"). */
