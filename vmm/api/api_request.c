@@ -167,11 +167,6 @@ static char *dump(json_t *reply)
 	return text;
 }
 
-char *api_error_reply(const char *message)
-{
-	return dump(json_pack("{s:b, s:s}", "ok", 0, "error", message));
-}
-
 /* Keeps only printable ASCII of what a client sent, for an error message. */
 static void quote_for_message(char *out, size_t cap, const char *in)
 {
@@ -181,6 +176,15 @@ static void quote_for_message(char *out, size_t cap, const char *in)
 	if (*in && n + 4 >= cap)
 		out[n++] = '.', out[n++] = '.', out[n++] = '.';
 	out[n] = '\0';
+}
+
+char *api_error_reply(const char *message)
+{
+	/* A message may quote the client's bytes (jansson's parse errors do), which need not be
+	 * UTF-8: a JSON string must be. */
+	char text[600];
+	quote_for_message(text, sizeof text, message);
+	return dump(json_pack("{s:b, s:s}", "ok", 0, "error", text));
 }
 
 char *api_handle_request(const struct api_backend *backend, const char *line, size_t len)
@@ -235,7 +239,9 @@ char *api_handle_request(const struct api_backend *backend, const char *line, si
 	}
 	if (ret) {
 		json_decref(reply);
-		reply = json_pack("{s:b, s:s}", "ok", 0, "error", err.msg[0] ? err.msg : "failed");
+		char text[sizeof err.msg + 8];
+		quote_for_message(text, sizeof text, err.msg[0] ? err.msg : "failed");
+		reply = json_pack("{s:b, s:s}", "ok", 0, "error", text);
 	}
 	if (id && (json_is_string(id) || json_is_integer(id)))
 		json_object_set(reply, "id", id);
