@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "machine/exit_report.h"
 #include "cli/info.h"
+#include "cli/top.h"
 #include "machine/kvm.h"
 #include "loader/loader.h"
 #include "host/sandbox.h"
@@ -194,6 +195,8 @@ int main(int argc, char **argv)
 		return bench_command(argc - 1, argv + 1);
 	if (strcmp(cmd, "info") == 0)
 		return info_command(argc - 1, argv + 1);
+	if (strcmp(cmd, "top") == 0)
+		return top_command(argc - 1, argv + 1);
 	fprintf(stderr,
 		"minivmm: unknown command '%s': try minivmm run, minivmm info or "
 		"minivmm --help\n",
