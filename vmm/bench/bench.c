@@ -6,6 +6,8 @@
  */
 #include "bench/bench.h"
 
+#include "api/api_server.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,10 +28,13 @@
 
 #define BENCH_MAX_REPEATS 64
 
-enum variant { FLOOR, PLAIN, STATS, TRACE, TRACE_EXACT, VARIANT_COUNT };
-static const char *const variant_names[VARIANT_COUNT] = {
-    "bare KVM loop (floor)", "minivmm", "minivmm --stats", "minivmm --trace=/dev/null",
-    "  ... --in-kernel-exits=every"};
+enum variant { FLOOR, PLAIN, STATS, TRACE, TRACE_EXACT, API, VARIANT_COUNT };
+static const char *const variant_names[VARIANT_COUNT] = {"bare KVM loop (floor)",
+							 "minivmm",
+							 "minivmm --stats",
+							 "minivmm --trace=/dev/null",
+							 "  ... --in-kernel-exits=every",
+							 "minivmm --api-sock (no client)"};
 
 struct bench_case {
 	const char *key; /* JSON key */
@@ -94,12 +99,20 @@ static int run_minivmm(const struct bench_options *o, const struct flat_loop *lo
 	cfg.trace.text = v == TRACE || v == TRACE_EXACT;
 	cfg.trace.text_path = cfg.trace.text ? "/dev/null" : NULL;
 	cfg.trace.in_kernel_every = v == TRACE_EXACT;
+	cfg.trace.live = v == API;
+	/* --api-sock: the socket and its thread, which keeps the live summary; no client. */
+	struct api_server *api = NULL;
+	char sock[64];
+	snprintf(sock, sizeof sock, "/tmp/minivmm-bench-%d.sock", (int)getpid());
+	int ret = v == API ? api_server_open(&api, sock, false, err) : 0;
 	uint64_t start = 0;
-	int ret = vm_create(&vm, &cfg, err);
+	ret = ret ?: vm_create(&vm, &cfg, err);
+	ret = ret ?: (api ? api_server_start(api, &vm, err) : 0);
 	if (!ret) {
 		start = trace_clock_ns();
 		ret = vm_run(&vm, err);
 	}
+	api_server_finish(api);
 	uint64_t elapsed = trace_clock_ns() - start;
 	if (!ret && vm.stop.status != 0)
 		ret = vmm_error_set(err, -EIO, VMM_EXIT_INTERNAL,
@@ -215,6 +228,12 @@ static void report(const struct bench_options *o, struct series results[][VARIAN
 				cases[i].key, plain, plain_spread, floor, floor_spread,
 				plain / floor);
 		if (cases[i].with_traces) {
+			double api = median(&results[i][API], &spread);
+			printf("  control socket overhead: --api-sock %+.1f%% (target < 2%%)\n",
+			       100 * (api / plain - 1));
+			if (json)
+				fprintf(json, ",\n  \"api_sock_overhead_pct\": %.2f",
+					100 * (api / plain - 1));
 			double stats = median(&results[i][STATS], &spread);
 			double trace = median(&results[i][TRACE], &spread);
 			double exact = median(&results[i][TRACE_EXACT], &spread);
