@@ -14,7 +14,9 @@ import sys
 import tempfile
 import time
 
-MINIVMM, CASE = sys.argv[1], sys.argv[2]
+MINIVMM, CASE = os.path.abspath(sys.argv[1]), sys.argv[2]
+# Extra arguments for `minivmm run` (the ASan build's leak cases give --no-sandbox).
+RUN_ARGS = os.environ.get("MINIVMM_RUN_ARGS", "").split()
 if not (os.access("/dev/kvm", os.R_OK | os.W_OK)):
     print("SKIP: no usable /dev/kvm")
     sys.exit(77)
@@ -107,7 +109,8 @@ class Vm:
         self.out = open(os.path.join(TMP, "stdout"), "w+b")
         self.err = open(os.path.join(TMP, "stderr"), "w+b")
         self.proc = subprocess.Popen(
-            [MINIVMM, "run", "--guest", "shell", "--api-sock", self.sock_path] + list(extra),
+            [MINIVMM, "run"] + RUN_ARGS + ["--guest", "shell", "--api-sock", self.sock_path]
+            + list(extra),
             stdin=subprocess.PIPE, stdout=self.out, stderr=self.err)
         for _ in range(200):
             if os.path.exists(self.sock_path) and self.stdout().count(b"minivmm> "):
@@ -443,7 +446,64 @@ def case_top_plain_and_json_stream():
           % (len(frames), max(rates)))
 
 
+def case_top_keys():
+    """top on a terminal (a pty): the screen, and the keys p (pause/resume), t (trace), s, q."""
+    import pty
+    vm = Vm()
+    c = Client(vm.sock_path)
+    master, slave = pty.openpty()
+    top = subprocess.Popen([MINIVMM, "top", vm.sock_path], stdin=slave, stdout=slave,
+                           stderr=slave, cwd=TMP, close_fds=True)
+    os.close(slave)
+    screen = b""
+
+    def read_for(seconds):
+        nonlocal screen
+        end = time.time() + seconds
+        while time.time() < end:
+            import select
+            r, _, _ = select.select([master], [], [], 0.1)
+            if r:
+                try:
+                    screen += os.read(master, 65536)
+                except OSError:
+                    return
+
+    def key(k):
+        os.write(master, k.encode())
+        read_for(0.8)
+
+    read_for(1.5)
+    check(b"\033[H" in screen and b"DEVICE ACCESS" in screen and b"[p] pause/resume" in screen,
+          "no screen: %r" % screen[-300:])
+    key("p")
+    check(c.ok({"cmd": "status"})["state"] == "paused", "p did not pause")
+    key("p")
+    check(c.ok({"cmd": "status"})["state"] == "running", "p did not resume")
+    key("t")
+    traces = [f for f in os.listdir(TMP) if f.startswith("minivmm-trace-")]
+    check(len(traces) == 1 and c.ok({"cmd": "status"})["trace"] == os.path.join(TMP, traces[0]),
+          "t did not start a trace: %r" % traces)
+    check(b"tracing into " in screen, "t did not say where it traces: %r" % screen[-600:])
+    key("t")
+    check(c.ok({"cmd": "status"})["trace"] is None, "t did not stop the trace")
+    key("s")
+    check(b"sorted by total" in screen, "s did not sort by total")
+    key("q")
+    try:
+        top.wait(5)
+    except subprocess.TimeoutExpired:
+        top.kill()
+        fail("q did not quit top")
+    check(top.returncode == 0 and b"\033[?25h" in screen,
+          "top did not restore the cursor: %d %r" % (top.returncode, screen[-100:]))
+    os.close(master)
+    stop_and_check(vm, c, 0)
+    print("ok: top on a terminal: p paused and resumed, t started and stopped a trace, s sorted, q quit")
+
+
 CASES = {
+    "top_keys": case_top_keys,
     "top_agrees_with_stats": case_top_agrees_with_stats,
     "top_plain_and_json_stream": case_top_plain_and_json_stream,
     "every_command": case_every_command,

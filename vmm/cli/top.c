@@ -554,6 +554,7 @@ int top_command(int argc, char **argv)
 			print_text(stdout, &f, path, &c, history, hist_count, screen);
 			if (screen && message[0])
 				printf("\n%s\033[K", message);
+			fflush(stdout);
 		}
 		drop_sample(&prev);
 		prev = cur;
