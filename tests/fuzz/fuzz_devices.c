@@ -1,8 +1,8 @@
 /*
  * Fuzz target: the I/O bus and the device register interfaces a guest reaches with IN/OUT and
  * MMIO: the 16550A UART at 0x3f8 (vmm/devices/uart8250.c), minivmm's exit port 0x501 and
- * isa-debug-exit 0xf4 (vmm/devices/exit_port.c), through vmm/machine/bus.c, plus host input into the
- * UART (uart8250_receive, the console thread's call) interleaved with the guest's accesses.
+ * isa-debug-exit 0xf4 (vmm/devices/exit_port.c), through vmm/machine/bus.c, plus host input into
+ * the UART (uart8250_receive, the console thread's call) interleaved with the guest's accesses.
  *
  * Input: byte 0 configures the UART backend (bit 0: echo every transmitted byte back into the
  * receiver from inside transmit, as the backend contract allows; bit 1: an interrupt line
@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
+#include "machine/vm.h"
 #include "devices/uart8250.h"
 #include "fuzz_common.h"
 #include "minivmm/boot_abi.h"
@@ -198,8 +199,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	vm_init_without_kvm(&vm);
 	struct vmm_error err;
-	FUZZ_CHECK(exit_port_module.attach(&vm, &err) == 0);
-	FUZZ_CHECK(isa_debug_exit_module.attach(&vm, &err) == 0);
+	FUZZ_CHECK(vm_attach_device(&vm, &exit_port_module, &err) == 0);
+	FUZZ_CHECK(vm_attach_device(&vm, &isa_debug_exit_module, &err) == 0);
 	const struct uart8250_backend backend = {.transmit = discard_transmit,
 						 .set_irq = (config & 2) ? track_irq : NULL};
 	uart8250_init(&uart, &backend);

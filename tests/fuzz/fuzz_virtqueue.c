@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "machine/vm.h"
 #include "minivmm/boot_abi.h"
 #include "virtio/virtio_mmio.h"
 
@@ -229,8 +230,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	guest_mem_wrap(&vm.mem, ram, RAM_SIZE);
 	handler_bytes = 0;
 	struct vmm_error err;
-	FUZZ_CHECK(virtio_mmio_attach(&vm, BASE, 5, &fuzz_device, NULL, &err) == 0);
-	struct virtio_mmio *t = virtio_mmio_find(&vm, "virtio-fuzz");
+	struct device_host host;
+	vm_device_host(&vm, &host);
+	FUZZ_CHECK(virtio_mmio_attach(&host, BASE, 5, &fuzz_device, NULL, &err) == 0);
+	struct virtio_mmio *t = virtio_mmio_find(&vm.devices, "virtio-fuzz");
 	FUZZ_CHECK(t);
 
 	struct input in = {data, size, 0};

@@ -70,6 +70,18 @@ printf -- '-m\000200M\000--cmdline\000console=ttyS0 a=b\000--timeout\0002.5\000-
 printf -- '--flat\000--load-addr\0000x200000\000kernel.bin' >"$corpus/cli/flat.txt"
 printf -- '--guest\000hello\000--list-guests\000--kvm\000/dev/kvm' >"$corpus/cli/builtin.txt"
 printf -- '-hm\0001G' >"$corpus/cli/short-cluster.txt"
+# The forms every number option refuses (issue 13) and the command-line refusals (issue 11).
+printf '0x10' >"$corpus/cli/hex-seconds.txt"
+printf '1e3' >"$corpus/cli/exponent.txt"
+printf ' 2' >"$corpus/cli/blank-count.txt"
+printf -- '--cpus\000+2\000--timeout\000.5' >"$corpus/cli/signed-count.txt"
+printf -- '--timeout\0000x10\000--timeline-exits\000007' >"$corpus/cli/timeout-hex.txt"
+printf -- '--kvm=\000--trace-json\000\000--svg\000' >"$corpus/cli/empty-paths.txt"
+printf -- '--iterations\000100\000--repeats\0001\000extra\000--json\000x.json' \
+	>"$corpus/cli/bench-leftover.txt"
+printf -- '--scale\0001e-3\000-r\0003\000--json' >"$corpus/cli/compare-scale.txt"
+printf -- 'guest.elf\000--trace\000--cpu\0002\000--stats=1\000--memory' \
+	>"$corpus/cli/after-guest.txt"
 
 # --- virtqueue (see fuzz_virtqueue.c for the encoding) -------------------------------------
 mkdir -p "$corpus/virtqueue"

@@ -3,6 +3,8 @@
 # exits per operation are what each workload implies.
 # usage: compare_checks.sh MINIVMM CASE
 set -u
+export LC_ALL=C # counts and messages parsed below, whatever the user's locale
+exec </dev/null # never the terminal: minivmm would put it in raw mode and read it
 minivmm=$1 case=$2
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 needed to read the JSON"; exit 77; }

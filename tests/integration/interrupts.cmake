@@ -15,7 +15,8 @@ minivmm_case(shell_polls_without_irqchip --kvm --status 3 --stdin ${INTR_DIR}/sh
              --stdout-match "^hi from the pipe" -- ${MINIVMM} run --no-irqchip --guest shell)
 # `bench`: one line per workload of guest/user/bench_workloads.c (name, ops, cycles/op, where
 # each op goes), then the two memory-touch lines. Timings are not checked, only that each
-# workload ran with its own count and its own words.
+# workload ran with its own count and its own words. (1 s alone, 10 s loaded: the limit is a
+# hang guard.)
 set(shell_bench_rows
     "compute +100000 +[0-9]+ +nowhere: ring 3 runs natively"
     "compute-kernel +1000 +[0-9]+ +the guest kernel \\(same loop, ring 0\\)"
@@ -34,7 +35,7 @@ set(shell_bench_matches --stdout-match "^workload +ops +cycles/op +where each op
 foreach(row IN LISTS shell_bench_rows)
   list(APPEND shell_bench_matches --stdout-match "^${row}")
 endforeach()
-minivmm_case(shell_bench_runs_every_workload --kvm --status 0 --max-seconds 30
+minivmm_case(shell_bench_runs_every_workload --kvm --status 0 --max-seconds 120
              --stdin ${INTR_DIR}/shell-bench.txt ${shell_bench_matches}
              -- ${MINIVMM} run --guest shell)
 # One workload with a count: its line and no other (6 lines: the kernel's and the shell's
@@ -64,11 +65,13 @@ foreach(check ticks_advance date_matches_host idle_uses_no_cpu reboot_boots_agai
 endforeach()
 
 # --- the CMOS RTC's periodic interrupt (IRQ 8), sandbox on (guest/programs/rtc-irq.c) ----------
-# 32 interrupts at 64 Hz no faster than 64 a second, 8192 Hz asked for and at most 1024 a second
-# delivered, none once off. The RTC's timer thread starts under the seccomp filter (status 88 if
-# it needed a call the allowlist lacks).
+# At least 32 interrupts at 64 Hz no faster than 64 a second, 8192 Hz asked for and at most 1024 a
+# second delivered, none once off: the guest checks each and prints "ok". (It polls its count
+# once a PIT tick, so on a loaded host it may see a few more than 32: the count is not pinned.)
+# The RTC's timer thread starts under the seccomp filter (status 88 if it needed a call the
+# allowlist lacks).
 minivmm_case(rtc_periodic_interrupts --kvm --status 0 --max-seconds 30
-             --stdout-match "^rtc-irq: 32 interrupts at 64 Hz" --stdout-match "^rtc-irq: ok"
+             --stdout-match "^rtc-irq: [0-9]+ interrupts at 64 Hz" --stdout-match "^rtc-irq: ok"
              -- ${MINIVMM} run --timeout 20 --guest rtc-irq)
 minivmm_case(rtc_periodic_needs_irqchip --kvm --status 2
              --stdout-match "^rtc-irq: no interrupt controller"

@@ -27,7 +27,7 @@ leak_case(all_trace_outputs --kvm --status 0 --stderr-match "Total Samples"
           --timeline /dev/null)
 leak_case(rtc_interrupts --kvm --status 0 --stdout-match "^rtc-irq: ok"
           -- ${MINIVMM} run --no-sandbox --guest rtc-irq)
-leak_case(bad_image --kvm --status 65 -- ${MINIVMM} run --no-sandbox /bin/true)
+leak_case(bad_image --kvm --status 65 -- ${MINIVMM} run --no-sandbox ${PIE_ELF})
 leak_case(bad_option --status 64 -- ${MINIVMM} run --no-sandbox --frobnicate)
 # The control socket (docs/api.md): a client drives every command, bad and oversized requests,
 # clients that vanish or never read; the server's buffers and jansson's objects must all be freed.

@@ -10,6 +10,7 @@
 # --kvm: the test needs a usable /dev/kvm; without one it exits 77, which ctest reports as
 # SKIPPED (SKIP_RETURN_CODE), never as passed.
 set -u
+export LC_ALL=C # the regular expressions and counts below, whatever the user's locale
 want_status=0 as_nobody=0 stdin=/dev/null stdout_equals= needs_kvm=0 max_seconds=60 stdout_lines=
 stdout_res=() stderr_res=() flat_hex=
 while [ $# -gt 0 ]; do
@@ -39,6 +40,12 @@ if [ "$as_nobody" = 1 ]; then
   drop=(setpriv --reuid=65534 --regid=65534 --clear-groups)
   if [ "$(id -u)" != 0 ] || ! "${drop[@]}" test -x "$1" 2>/dev/null; then
     echo "SKIP: needs root, setpriv, and a build directory user nobody can reach"
+    exit 77
+  fi
+  # Where /dev/kvm is open to everyone (mode 0666, systemd's default) there is no refusal to
+  # see: the case is about the message when permission is missing.
+  if "${drop[@]}" test -r /dev/kvm -a -w /dev/kvm; then
+    echo "SKIP: user nobody may open /dev/kvm here ($(stat -c %A /dev/kvm)): nothing to deny"
     exit 77
   fi
   set -- "${drop[@]}" "$@"

@@ -3,6 +3,8 @@
 # the SVG say must agree with what the guest visibly did.
 # usage: trace_checks.sh MINIVMM CASE
 set -u
+export LC_ALL=C # counts and messages parsed below, whatever the user's locale
+exec </dev/null # never the terminal: minivmm would put it in raw mode and read it
 minivmm=$1 case=$2
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
 dir=$(mktemp -d)
@@ -48,6 +50,11 @@ in_kernel_counts_add_up)
   for mode in sampled every; do
     "$minivmm" run --stats --in-kernel-exits=$mode --trace="$dir/t.txt" >/dev/null 2>"$dir/err" ||
       fail "$mode: status $?"
+    # Kernels before 5.14 have no binary stats: minivmm says so, and there is nothing to add up.
+    if grep -q "this kernel has no KVM binary stats" "$dir/err"; then
+      echo "SKIP: $(grep -m1 "this kernel has no KVM binary stats" "$dir/err")"
+      exit 77
+    fi
     per_record=$(grep -o '(+[0-9]* in-kernel' "$dir/t.txt" | tr -dc '0-9\n' | awk '{s += $1} END {print s + 0}')
     total=$(sed -n 's/^exits KVM handled in the kernel between them: //p' "$dir/err")
     records=$(sed -n 's/^trace records: \([0-9]*\),.*/\1/p' "$dir/err")

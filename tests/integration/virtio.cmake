@@ -14,9 +14,10 @@ minivmm_case(virtio_rng_polled_without_irqchip --kvm --status 0 --stdout-match "
              -- ${MINIVMM} run --no-irqchip --guest virtio-rng --cmdline bytes=65536)
 minivmm_case(virtio_rng_bad_cmdline --kvm --status 2 --stdout-match "bad word 'size=1'"
              -- ${MINIVMM} run --guest virtio-rng --cmdline size=1)
-# A machine reset resets the device (VIRTIO 1.2 section 2.4; vmm/machine/reboot.c, vm_reset_devices): the
-# first boot leaves virtio-rng at DRIVER_OK with queue 0 ready and resets through port 0xCF9; the
-# second finds Status, QueueReady and InterruptStatus at 0 and its old ring ignored, then reads.
+# A machine reset resets the device (VIRTIO 1.2 section 2.4; vmm/machine/reboot.c calls
+# device_table_reset_all): the first boot leaves virtio-rng at DRIVER_OK with queue 0 ready and
+# resets through port 0xCF9; the second finds Status, QueueReady and InterruptStatus at 0 and its
+# old ring ignored, then reads.
 minivmm_case(virtio_rng_reset_by_machine_reboot --kvm --status 0
              --stdout-match "^virtio-rng: resetting the machine \\(port 0xCF9\\) with the device live"
              --stdout-match "^virtio-rng: after the reset: status 0x0, queue ready 0, interrupt status 0x0"

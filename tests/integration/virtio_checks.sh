@@ -2,6 +2,8 @@
 # Integration checks of virtio-mmio against real KVM, measured in the exit trace.
 # usage: virtio_checks.sh MINIVMM CASE
 set -u
+export LC_ALL=C # counts and messages parsed below, whatever the user's locale
+exec </dev/null # never the terminal: minivmm would put it in raw mode and read it
 minivmm=$1 case=$2
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
 dir=$(mktemp -d)

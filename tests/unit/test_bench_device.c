@@ -5,6 +5,7 @@
 
 #include "devices/bench_device.h"
 #include "devices/devices.h"
+#include "machine/vm.h"
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"
 
@@ -14,7 +15,7 @@ static void setup(void)
 {
 	vm_init_without_kvm(&vm); /* no KVM: every address stays a plain userspace register */
 	struct vmm_error err;
-	ck_assert_int_eq(bench_device_module.attach(&vm, &err), 0);
+	ck_assert_int_eq(vm_attach_device(&vm, &bench_device_module, &err), 0);
 }
 
 static void teardown(void)
@@ -41,7 +42,7 @@ static uint32_t read32(struct bus *bus, uint64_t addr)
 static struct bench_counts counts(void)
 {
 	struct bench_counts c;
-	ck_assert_int_eq(bench_device_counts(&vm, &c), 0);
+	ck_assert_int_eq(bench_device_counts(&vm.devices, &c), 0);
 	return c;
 }
 
@@ -99,7 +100,7 @@ START_TEST(test_coalesced_page_counts_dispatched_writes)
 }
 END_TEST
 
-/* A guest reset (the vm_device hook reboot.c calls): every count back to 0, the registers
+/* A guest reset (the device table's hook reboot.c calls): every count back to 0, the registers
  * included, and the device counts from there. */
 START_TEST(test_reset_zeroes_every_count)
 {
@@ -108,7 +109,7 @@ START_TEST(test_reset_zeroes_every_count)
 	write32(&vm.pio_bus, MINIVMM_BENCH_PIO_DOORBELL_PORT, 1);
 	write32(&vm.mmio_bus, MINIVMM_BENCH_MMIO_DOORBELL_GPA, 1);
 	write32(&vm.mmio_bus, MINIVMM_BENCH_COALESCED_GPA, 1);
-	vm_reset_devices(&vm);
+	device_table_reset_all(&vm.devices);
 	struct bench_counts c = counts();
 	ck_assert_uint_eq(c.pio_writes + c.mmio_writes + c.coalesced_writes, 0);
 	ck_assert_uint_eq(c.doorbell_pio_exits + c.doorbell_mmio_exits, 0);
@@ -133,9 +134,8 @@ END_TEST
 
 START_TEST(test_counts_need_the_device)
 {
-	struct vm empty;
+	struct device_table empty = {0};
 	struct bench_counts c;
-	memset(&empty, 0, sizeof empty);
 	ck_assert_int_eq(bench_device_counts(&empty, &c), -ENOENT);
 }
 END_TEST
@@ -143,7 +143,7 @@ END_TEST
 START_TEST(test_second_attach_refused)
 {
 	struct vmm_error err;
-	ck_assert_int_lt(bench_device_module.attach(&vm, &err), 0);
+	ck_assert_int_lt(vm_attach_device(&vm, &bench_device_module, &err), 0);
 	ck_assert_int_eq(err.status, VMM_EXIT_INTERNAL);
 }
 END_TEST

@@ -1,12 +1,14 @@
-/* A guest reset reaches every device (vm_reset_devices, struct vm_device.reset; vmm/machine/reboot.c
+/* A guest reset reaches every device (device_table_reset_all, struct device_entry.reset; reboot.c
  * calls it before the guest restarts): the 8250 UART's Master Reset with its interrupt line, and
  * the whole device table of a VM without KVM, dirtied through the buses as a guest would, then
  * read back at its power-on values. Device details: test_virtio_mmio.c, test_bench_device.c and
  * test_reset_control.c. */
+#include <errno.h>
 #include <string.h>
 
 #include "devices/bench_device.h"
 #include "devices/devices.h"
+#include "machine/vm.h"
 #include "devices/uart8250.h"
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"
@@ -125,13 +127,9 @@ static void setup(void)
 	vm_init_without_kvm(&vm);
 	struct vmm_error err;
 	ck_assert_int_eq(guest_mem_init(&vm.mem, RAM_SIZE, &err), 0);
-	const struct device_module *modules[] = {
-	    &uart8250_com1_module, &exit_port_module, &isa_debug_exit_module,
-	    &bench_device_module,  &rtc_cmos_module,  &reset_control_module,
-	    &virtio_rng_module,
-	};
-	for (unsigned i = 0; i < sizeof modules / sizeof modules[0]; i++)
-		ck_assert_int_eq(modules[i]->attach(&vm, &err), 0);
+	struct device_host host;
+	vm_device_host(&vm, &host);
+	ck_assert_int_eq(devices_attach_all(&host, &err), 0); /* what vm_create attaches */
 }
 
 static void teardown(void)
@@ -174,11 +172,9 @@ static uint32_t mmio_rd(uint64_t addr)
 
 static void *device_state(const char *name)
 {
-	for (unsigned i = 0; i < vm.device_count; i++)
-		if (strcmp(vm.devices[i].name, name) == 0)
-			return vm.devices[i].state;
-	ck_abort_msg("no device %s", name);
-	return NULL;
+	const struct device_entry *entry = device_table_find(&vm.devices, name);
+	ck_assert_msg(entry, "no device %s", name);
+	return entry->state;
 }
 
 /* virtio-rng brought to DRIVER_OK with queue 0 ready (3.1.1), as the old boot's driver left it. */
@@ -218,7 +214,7 @@ START_TEST(test_every_device_back_at_power_on)
 	live_virtio_device();
 	ck_assert(!stop_requested(&vm.stop));
 
-	vm_reset_devices(&vm);
+	device_table_reset_all(&vm.devices);
 
 	ck_assert_uint_eq(in8(COM1 + IER), 0);
 	ck_assert_uint_eq(in8(COM1 + IIR), 0x01);
@@ -241,10 +237,22 @@ START_TEST(test_every_device_back_at_power_on)
 }
 END_TEST
 
+/* devices/devices.c's table is the attach order and so the reset order: COM1 first, the virtio
+ * transport (whose reset waits for its worker) last. */
+START_TEST(test_attach_order_is_the_table)
+{
+	static const char *const expected[] = {"uart8250", "exit-port", "isa-debug-exit", "bench",
+					       "rtc-cmos", "reset",	"virtio-rng"};
+	ck_assert_uint_eq(vm.devices.count, sizeof expected / sizeof expected[0]);
+	for (unsigned i = 0; i < vm.devices.count; i++)
+		ck_assert_str_eq(vm.devices.entries[i].name, expected[i]);
+}
+END_TEST
+
 START_TEST(test_only_stateful_devices_have_a_hook)
 {
-	for (unsigned i = 0; i < vm.device_count; i++) {
-		const char *name = vm.devices[i].name;
+	for (unsigned i = 0; i < vm.devices.count; i++) {
+		const char *name = vm.devices.entries[i].name;
 		/* The exit ports have nothing to reset; rtc-cmos and what its reset keeps are
 		 * test_rtc_cmos.c's business. */
 		bool stateless = strcmp(name, "exit-port") == 0 ||
@@ -252,37 +260,60 @@ START_TEST(test_only_stateful_devices_have_a_hook)
 				 strcmp(name, "rtc-cmos") == 0;
 		if (stateless)
 			continue;
-		ck_assert_msg(vm.devices[i].reset, "%s has no reset hook", name);
+		ck_assert_msg(vm.devices.entries[i].reset, "%s has no reset hook", name);
 	}
 }
 END_TEST
 
-/* The table's order, and devices added without a hook are skipped. */
-static unsigned reset_order[4], resets;
+/* The table's order: resets in attach order (devices added without a hook are skipped), destroys
+ * in reverse; a full table refuses the next device. */
+static unsigned reset_order[4], resets, destroy_order[4], destroys;
 
 static void note_reset(void *state)
 {
 	reset_order[resets++] = (unsigned)(uintptr_t)state;
 }
 
+static void note_destroy(void *state)
+{
+	destroy_order[destroys++] = (unsigned)(uintptr_t)state;
+}
+
 START_TEST(test_hooks_run_in_attach_order)
 {
-	struct vm fake;
+	struct device_table table = {0};
 	struct vmm_error err;
-	vm_init_without_kvm(&fake);
-	resets = 0;
-	ck_assert_int_eq(vm_add_device_with_reset(&fake, "a", (void *)1, NULL, note_reset, &err),
+	resets = destroys = 0;
+	ck_assert_int_eq(device_table_add(&table, "a", (void *)1, note_destroy, note_reset, &err),
 			 0);
-	ck_assert_int_eq(vm_add_device(&fake, "b", (void *)2, NULL, &err), 0);
-	ck_assert_int_eq(vm_add_device_with_reset(&fake, "c", (void *)3, NULL, note_reset, &err),
+	ck_assert_int_eq(device_table_add(&table, "b", (void *)2, note_destroy, NULL, &err), 0);
+	ck_assert_int_eq(device_table_add(&table, "c", (void *)3, note_destroy, note_reset, &err),
 			 0);
-	vm_reset_devices(&fake);
+	device_table_reset_all(&table);
 	ck_assert_uint_eq(resets, 2);
 	ck_assert_uint_eq(reset_order[0], 1);
 	ck_assert_uint_eq(reset_order[1], 3);
-	vm_reset_devices(&fake); /* a second reboot runs them again */
+	device_table_reset_all(&table); /* a second reboot runs them again */
 	ck_assert_uint_eq(resets, 4);
-	vm_destroy(&fake);
+	ck_assert_ptr_eq(device_table_find(&table, "b")->state, (void *)2);
+	ck_assert_ptr_null(device_table_find(&table, "d"));
+	device_table_destroy_all(&table);
+	ck_assert_uint_eq(destroys, 3);
+	ck_assert_uint_eq(destroy_order[0], 3);
+	ck_assert_uint_eq(destroy_order[2], 1);
+	ck_assert_uint_eq(table.count, 0);
+}
+END_TEST
+
+START_TEST(test_full_table_refuses)
+{
+	struct device_table table = {0};
+	struct vmm_error err;
+	for (unsigned i = 0; i < DEVICE_TABLE_MAX; i++)
+		ck_assert_int_eq(device_table_add(&table, "x", NULL, NULL, NULL, &err), 0);
+	ck_assert_int_eq(device_table_add(&table, "y", NULL, NULL, NULL, &err), -ENOSPC);
+	ck_assert_int_eq(err.status, VMM_EXIT_INTERNAL);
+	ck_assert_ptr_null(device_table_find(&table, "y"));
 }
 END_TEST
 
@@ -297,9 +328,11 @@ static Suite *device_reset_suite(void)
 	tcase_add_checked_fixture(machine, setup, teardown);
 	tcase_add_test(machine, test_every_device_back_at_power_on);
 	tcase_add_test(machine, test_only_stateful_devices_have_a_hook);
+	tcase_add_test(machine, test_attach_order_is_the_table);
 	suite_add_tcase(s, machine);
 	TCase *table = tcase_create("table");
 	tcase_add_test(table, test_hooks_run_in_attach_order);
+	tcase_add_test(table, test_full_table_refuses);
 	suite_add_tcase(s, table);
 	return s;
 }

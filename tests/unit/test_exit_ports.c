@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
+#include "machine/vm.h"
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"
 
@@ -12,8 +13,8 @@ static void setup(void)
 {
 	vm_init_without_kvm(&vm);
 	struct vmm_error err;
-	ck_assert_int_eq(exit_port_module.attach(&vm, &err), 0);
-	ck_assert_int_eq(isa_debug_exit_module.attach(&vm, &err), 0);
+	ck_assert_int_eq(vm_attach_device(&vm, &exit_port_module, &err), 0);
+	ck_assert_int_eq(vm_attach_device(&vm, &isa_debug_exit_module, &err), 0);
 }
 
 static void teardown(void)
@@ -65,7 +66,7 @@ END_TEST
 START_TEST(test_ports_overlap_refused)
 {
 	struct vmm_error err;
-	ck_assert_int_lt(exit_port_module.attach(&vm, &err), 0); /* same port twice */
+	ck_assert_int_lt(vm_attach_device(&vm, &exit_port_module, &err), 0); /* same port twice */
 	ck_assert_int_eq(err.status, VMM_EXIT_INTERNAL);
 }
 END_TEST

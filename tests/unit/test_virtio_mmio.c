@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
+#include "machine/vm.h"
 #include "minivmm/boot_abi.h"
 #include "test_check_main.h"
 #include "virtio/virtio_mmio.h"
@@ -24,7 +25,7 @@ static void setup(void)
 	vm_init_without_kvm(&vm);
 	struct vmm_error err;
 	ck_assert_int_eq(guest_mem_init(&vm.mem, RAM_SIZE, &err), 0);
-	ck_assert_int_eq(virtio_rng_module.attach(&vm, &err), 0);
+	ck_assert_int_eq(vm_attach_device(&vm, &virtio_rng_module, &err), 0);
 }
 
 static void teardown(void)
@@ -162,7 +163,7 @@ START_TEST(test_good_request)
 	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	struct virtio_mmio_counts c;
-	virtio_mmio_counts(virtio_mmio_find(&vm, "virtio-rng"), &c);
+	virtio_mmio_counts(virtio_mmio_find(&vm.devices, "virtio-rng"), &c);
 	ck_assert_uint_eq(c.chains, 1);
 	ck_assert_uint_eq(c.bytes_written, 4196);
 	ck_assert_uint_eq(c.notifies, 1);
@@ -281,9 +282,9 @@ START_TEST(test_reset_clears_state)
 }
 END_TEST
 
-/* A guest reset of the whole machine (vm_reset_devices, as reboot.c calls it) is a Device Reset
- * (2.4) even though the driver never wrote Status = 0: the old boot's live queue is forgotten and
- * a buffer posted on its ring afterwards is not touched. */
+/* A guest reset of the whole machine (device_table_reset_all, as reboot.c calls it) is a Device
+ * Reset (2.4) even though the driver never wrote Status = 0: the old boot's live queue is forgotten
+ * and a buffer posted on its ring afterwards is not touched. */
 START_TEST(test_machine_reset_is_a_device_reset)
 {
 	live_device();
@@ -294,7 +295,7 @@ START_TEST(test_machine_reset_is_a_device_reset)
 	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_QUEUE_SEL, 3);
 
-	vm_reset_devices(&vm);
+	device_table_reset_all(&vm.devices);
 
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
@@ -302,7 +303,7 @@ START_TEST(test_machine_reset_is_a_device_reset)
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 256); /* QueueSel back to queue 0 */
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	/* Size and addresses are write-only registers: look at the transport itself. */
-	const struct virtio_mmio *t = virtio_mmio_find(&vm, "virtio-rng");
+	const struct virtio_mmio *t = virtio_mmio_find(&vm.devices, "virtio-rng");
 	ck_assert_uint_eq(t->queues[0].num, 0);
 	ck_assert_uint_eq(t->queues[0].desc_gpa, 0);
 	ck_assert_uint_eq(t->queues[0].avail_gpa, 0);

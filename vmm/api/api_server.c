@@ -397,7 +397,7 @@ static void *server_main(void *arg)
 			unsigned reboots = atomic_exchange(&s->reboots, 0);
 			if (reboots)
 				emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
-						  (int)__atomic_load_n(&s->vm.vm->reboots,
+						  (int)__atomic_load_n(&s->vm.vm->reboot.count,
 								       __ATOMIC_RELAXED)));
 		}
 		if (fds[1].revents & POLLIN)
@@ -481,8 +481,8 @@ void api_server_finish(struct api_server *s)
 		vm->on_event = NULL;
 		/* A reboot just before the end is still told. */
 		if (atomic_exchange(&s->reboots, 0))
-			emit(s,
-			     json_pack("{s:s, s:i}", "event", "reboot", "count", (int)vm->reboots));
+			emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
+					  (int)vm->reboot.count));
 		enum stop_reason reason = atomic_load(&vm->stop.reason);
 		if (reason == STOP_GUEST_EXIT)
 			emit(s, json_pack("{s:s, s:i}", "event", "powered_off", "status",

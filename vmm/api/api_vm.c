@@ -88,7 +88,7 @@ static int api_status(void *ctx, json_t *reply, struct vmm_error *err)
 	json_object_set_new(reply, "guest",
 			    json_string(vm->cfg.image_name ? vm->cfg.image_name : ""));
 	json_object_set_new(reply, "reboots",
-			    json_integer(__atomic_load_n(&vm->reboots, __ATOMIC_RELAXED)));
+			    json_integer(__atomic_load_n(&vm->reboot.count, __ATOMIC_RELAXED)));
 	json_t *vcpus = json_array();
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *v = &vm->vcpus[i];

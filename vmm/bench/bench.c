@@ -10,7 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +20,12 @@
 #include "bench/churn.h"
 #include "bench/flat_loops.h"
 #include "bench/kvm_floor.h"
+#include "cli/options.h"
 #include "util/median.h"
-#include "compare/compare.h"
+#include "util/tsc_calibrate.h"
 #include "minivmm/boot_abi.h"
-#include "util/size_parse.h"
 #include "trace/vcpu_trace.h"
 #include "machine/vm.h"
-
-#define BENCH_MAX_REPEATS 64
 
 enum variant { FLOOR, PLAIN, STATS, TRACE, TRACE_EXACT, API, VARIANT_COUNT };
 static const char *const variant_names[VARIANT_COUNT] = {"bare KVM loop (floor)",
@@ -51,14 +49,6 @@ static const struct bench_case cases[] = {
     {"mmio_userspace", "MMIO write, exit to userspace", 0, MINIVMM_BENCH_MMIO_GPA, false, false},
     {"pio_ioeventfd", "PIO doorbell, ioeventfd (in-kernel)", MINIVMM_BENCH_PIO_DOORBELL_PORT, 0,
      true, false},
-};
-
-struct bench_options {
-	uint32_t iterations;
-	unsigned repeats;
-	const char *json_path;
-	const char *kvm_device;
-	unsigned churn; /* VMs for the churn figure (churn.c); 0: skip it */
 };
 
 struct series {
@@ -163,67 +153,6 @@ static int run_variant(const struct bench_options *o, const struct bench_case *c
 	return ret;
 }
 
-static int parse_bench_options(int argc, char **argv, struct bench_options *o)
-{
-	static const struct option long_options[] = {{"iterations", required_argument, NULL, 'n'},
-						     {"repeats", required_argument, NULL, 'r'},
-						     {"json", required_argument, NULL, 'j'},
-						     {"kvm", required_argument, NULL, 'k'},
-						     {"churn", required_argument, NULL, 'c'},
-						     {"help", no_argument, NULL, 'h'},
-						     {NULL, 0, NULL, 0}};
-	*o = (struct bench_options){.iterations = 20000, .repeats = 5, .churn = 200};
-	optind = 0; /* 0, not 1: a full reset of getopt (see cli.c) */
-	opterr = 0;
-	int opt;
-	uint64_t v;
-	while ((opt = getopt_long(argc, argv, "+n:r:h", long_options, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			if (parse_u64(optarg, &v) || v < 10 || v > 100000000)
-				return fprintf(stderr, "minivmm: --iterations: give 10 to 10^8\n"),
-				       VMM_EXIT_USAGE;
-			o->iterations = (uint32_t)v;
-			break;
-		case 'r':
-			if (parse_u64(optarg, &v) || v < 1 || v > BENCH_MAX_REPEATS)
-				return fprintf(stderr, "minivmm: --repeats: give 1 to %d\n",
-					       BENCH_MAX_REPEATS),
-				       VMM_EXIT_USAGE;
-			o->repeats = (unsigned)v;
-			break;
-		case 'j':
-			o->json_path = optarg;
-			break;
-		case 'k':
-			o->kvm_device = optarg;
-			break;
-		case 'c':
-			if (parse_u64(optarg, &v) || v > 100000)
-				return fprintf(stderr, "minivmm: --churn: give 0 to 100000\n"),
-				       VMM_EXIT_USAGE;
-			o->churn = (unsigned)v;
-			break;
-		case 'h':
-			printf(
-			    "usage: minivmm bench [--iterations N] [--repeats R] [--churn VMS] "
-			    "[--json FILE]\n"
-			    "Exit round trips (ring-0 guest loops) under minivmm vs a bare KVM "
-			    "loop, and the cost of tracing. Medians of R runs of N exits each.\n"
-			    "VM churn: VMS whole VMs created, booted and destroyed (default 200, 0 "
-			    "skips). tools/bench adds QEMU, boot time and memory.\n");
-			return -1;
-		default:
-			fprintf(stderr,
-				"minivmm: bench: unknown option '%s' (see minivmm bench "
-				"--help)\n",
-				argv[optind - 1]);
-			return VMM_EXIT_USAGE;
-		}
-	}
-	return 0;
-}
-
 static void report(const struct bench_options *o, struct series results[][VARIANT_COUNT],
 		   const struct series churn[2], FILE *json)
 {
@@ -303,59 +232,61 @@ static void report(const struct bench_options *o, struct series results[][VARIAN
 		fprintf(json, ",\n  \"tsc_ghz\": %.4f\n}\n", tsc_calibrate_ghz());
 }
 
-int bench_command(int argc, char **argv)
+int bench_command(int argc, char **argv, struct vmm_error *err)
 {
 	struct bench_options o;
-	int status = parse_bench_options(argc, argv, &o);
-	if (status)
-		return status < 0 ? 0 : status;
+	int ret = bench_parse_options(argc, argv, &o, err);
+	if (ret == CLI_HELP) {
+		bench_usage(stdout);
+		return 0;
+	}
+	if (ret)
+		return ret;
 	static struct series results[sizeof cases / sizeof cases[0]][VARIANT_COUNT];
 	memset(results, 0, sizeof results);
 	printf("minivmm bench: %u repeats of %u exits per figure (medians; spread = half the "
 	       "range of the middle runs)\n",
 	       o.repeats, o.iterations);
+	bool progress = isatty(STDERR_FILENO);
 	for (unsigned r = 0; r < o.repeats; r++) {
 		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 			for (int v = 0; v < VARIANT_COUNT; v++) {
 				if (v > PLAIN && !cases[i].with_traces)
 					continue;
-				struct vmm_error err = {0};
 				double ns, cpu = 0;
-				if (run_variant(&o, &cases[i], (enum variant)v, &ns, &cpu, &err)) {
-					fprintf(stderr, "minivmm: bench %s: %s\n", cases[i].key,
-						err.msg);
-					return err.status ? (int)err.status : VMM_EXIT_INTERNAL;
-				}
+				ret = run_variant(&o, &cases[i], (enum variant)v, &ns, &cpu, err);
+				if (ret)
+					return vmm_error_prefix(err, ret, "bench %s", cases[i].key);
 				struct series *s = &results[i][v];
 				s->cpu[s->n] = cpu;
 				s->ns[s->n++] = ns;
 			}
 		}
-		if (isatty(STDERR_FILENO))
+		if (progress)
 			fprintf(stderr, "\rrun %u/%u done", r + 1, o.repeats);
 	}
-	fprintf(stderr, "\n");
+	if (progress)
+		fprintf(stderr, "\n");
 	FILE *json = NULL;
-	if (o.json_path && !(json = fopen(o.json_path, "w"))) {
-		fprintf(stderr, "minivmm: cannot write '%s': %s\n", o.json_path, strerror(errno));
-		return VMM_EXIT_USAGE;
-	}
+	if (o.json_path && !(json = fopen(o.json_path, "w")))
+		return vmm_error_set(err, -errno, VMM_EXIT_USAGE, "cannot write --json '%s': %s",
+				     o.json_path, strerror(errno));
 	static struct series churn[2]; /* with the irqchip, without */
 	churn[0].n = churn[1].n = 0;
 	for (unsigned r = 0; o.churn && r < o.repeats; r++) {
 		for (int bare = 0; bare < 2; bare++) {
-			struct vmm_error err = {0};
 			struct series *s = &churn[bare];
-			if (bench_churn(o.kvm_device, o.churn, bare, &s->ns[s->n++], &err)) {
-				fprintf(stderr, "minivmm: bench churn: %s\n", err.msg);
-				return err.status ? (int)err.status : VMM_EXIT_INTERNAL;
+			ret = bench_churn(o.kvm_device, o.churn, bare, &s->ns[s->n++], err);
+			if (ret) {
+				if (json)
+					fclose(json);
+				return vmm_error_prefix(err, ret, "bench churn");
 			}
 		}
 	}
 	report(&o, results, churn, json);
-	if (json && fclose(json) != 0) {
-		fprintf(stderr, "minivmm: writing '%s' failed\n", o.json_path);
-		return VMM_EXIT_HOST_RESOURCES;
-	}
+	if (json && fclose(json) != 0)
+		return vmm_error_set(err, -EIO, VMM_EXIT_HOST_RESOURCES, "writing '%s' failed",
+				     o.json_path);
 	return 0;
 }

@@ -1,14 +1,14 @@
+/* minivmm run: its options, their checks and its --help. */
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "cli/option_values.h"
+#include "cli/options.h"
 #include "machine/boot_protocol.h"
 #include "machine/kvm.h"
-#include "util/size_parse.h"
 
 enum {
 	OPT_CMDLINE = 256,
@@ -68,111 +68,111 @@ static const struct option run_long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-void cli_print_usage(void)
+void cli_run_usage(FILE *out)
 {
-	printf("usage: minivmm run [options] [GUEST]    boot a guest (default: the built-in toy)\n"
-	       "       minivmm info                     what KVM offers on this host\n"
-	       "       minivmm compare [--help]         the same operations on host and guest\n"
-	       "       minivmm bench [--help]           exit round trips vs a bare KVM loop\n"
-	       "       minivmm top [--help] SOCKET      live exits of a VM run with --api-sock\n"
-	       "       minivmm --help | --version\n"
-	       "\n"
-	       "GUEST is an ELF64 x86-64 executable (entered in 64-bit long mode at its entry\n"
-	       "point), a Multiboot v1 kernel (see --boot) or, with --flat, a raw binary.\n"
-	       "Without GUEST, a built-in guest runs.\n"
-	       "\n"
-	       "run options:\n"
-	       "  -m, --memory SIZE    guest RAM, with K/M/G suffix (default 64M; 2M to 3G)\n"
-	       "      --cmdline TEXT   command line handed to the guest in its boot info\n"
-	       "      --guest NAME     run the built-in guest NAME (see --list-guests)\n"
-	       "      --list-guests    list the built-in guests and exit\n"
-	       "      --flat           GUEST is a flat binary loaded at --load-addr\n"
-	       "      --load-addr ADDR where --flat loads and enters (default 0x100000)\n"
-	       "      --strict-io      stop the guest at an I/O port or MMIO access no device\n"
-	       "                       claims (default: reads give all ones, writes are dropped)\n"
-	       "      --timeout SECS   stop the guest after SECS seconds (fractions allowed)\n"
-	       "      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
-	       "      --no-sandbox     run without the seccomp sandbox (for debugging minivmm;\n"
-	       "                       see docs/security.md)\n"
-	       "      --no-irqchip     no in-kernel PIC/IOAPIC/LAPIC/PIT: a polled machine, no\n"
-	       "                       interrupts, HLT ends the run (status 81)\n"
-	       "      --reboot         a guest reset (i8042 0xFE, port 0xCF9) boots the guest\n"
-	       "                       again instead of ending the run (at most 100 times)\n"
-	       "      --boot PROTOCOL  direct64 (ELF64 entered in long mode), multiboot\n"
-	       "                       (Multiboot v1: 32-bit entry, EAX 0x2BADB002, EBX info)\n"
-	       "                       or auto\n"
-	       "                       (default: multiboot for a multiboot kernel that is not\n"
-	       "                       an ELF64 with its own 64-bit entry)\n"
-	       "      --module FILE[,STRING]  a multiboot boot module with its string (default\n"
-	       "                       FILE); repeat for more (at most 16)\n"
-	       "      --cpus N         N vCPUs, 1 to 8 (default 1; more than the host's cores\n"
-	       "                       is allowed, with a warning)\n"
-	       "      --direct-smp     the VMM starts each application processor in long mode\n"
-	       "                       at the guest's entry (RSI = AP magic, RDX = cpu number).\n"
-	       "                       The default: no real-mode code, which nested KVM emulates\n"
-	       "                       instruction by instruction, and it works with\n"
-	       "                       --no-irqchip\n"
-	       "      --sipi-smp       the guest starts its application processors itself:\n"
-	       "                       INIT-SIPI-SIPI through the in-kernel LAPIC and a\n"
-	       "                       real-mode trampoline (needs the irqchip)\n"
-	       "      --cpu-model MODEL  the CPU the guest sees (docs/cpu-model.md): host\n"
-	       "                       (default: KVM's supported set, with a brand and\n"
-	       "                       --cpus topology) or baseline (x86-64-v2 features and\n"
-	       "                       a fixed signature and brand, the same on any host);\n"
-	       "                       minivmm info --cpuid shows it\n"
-	       "      --api-sock PATH  a control socket (mode 0600): status, stats, pause,\n"
-	       "                       resume, regs, trace, stop as JSON lines (docs/api.md);\n"
-	       "                       minivmm top PATH watches the VM through it\n"
-	       "\n"
-	       "seeing the exits (each return from KVM_RUN is one record):\n"
-	       "      --trace[=FILE]   one line per exit to FILE (default stderr)\n"
-	       "      --trace-filter SPEC  show only some: io,mmio,hlt,shutdown,intr,other,\n"
-	       "                       port=N,addr=N,device=NAME (comma-separated)\n"
-	       "      --stats          summary at the end, as perf kvm stat report, on stderr\n"
-	       "      --trace-json FILE  Chrome trace (open in Perfetto or chrome://tracing)\n"
-	       "      --timeline FILE  SVG picture of the first exits: guest vs host lanes\n"
-	       "      --timeline-exits N  how many exits the picture shows (default 50)\n"
-	       "      --in-kernel-exits MODE  how the outputs above count the exits KVM\n"
-	       "                       handles itself: 'sampled' (default) reads KVM's counter\n"
-	       "                       at most every 50 us and puts the exits since the last\n"
-	       "                       read on that record; 'every' reads after each exit:\n"
-	       "                       exact per record, one more system call per exit\n"
-	       "\n"
-	       "Console: the guest's COM1 (port 0x3f8) is stdin/stdout. On a terminal, Ctrl-A x\n"
-	       "quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
-	       "\n"
-	       "Exit status: the guest's own status when it writes minivmm's exit port 0x501\n"
-	       "(v gives v & 0xff) or QEMU's isa-debug-exit port 0xf4 (v gives (v << 1) | 1);\n"
-	       "guests should use 0-63 to stay unambiguous. minivmm's own statuses:\n"
-	       "   64 bad command line or option     80 guest triple fault (KVM_EXIT_SHUTDOWN)\n"
-	       "   65 guest image malformed          81 guest halted with nothing to wake it\n"
-	       "   66 guest file missing/unreadable  82 KVM could not emulate (INTERNAL_ERROR)\n"
-	       "   69 KVM unavailable or too old     83 VM entry failed (FAIL_ENTRY)\n"
-	       "   70 internal error in minivmm      84 unexpected VM exit\n"
-	       "   71 host out of memory/resources   85 unclaimed I/O with --strict-io\n"
-	       "   77 no permission for /dev/kvm     86 quit with Ctrl-A x\n"
-	       "                                     87 guest reset (without --reboot)\n"
-	       "                                     88 sandbox stopped a forbidden system call\n"
-	       "  124 --timeout expired             128+N stopped by signal N (SIGINT, SIGTERM)\n");
+	fprintf(
+	    out,
+	    "usage: minivmm run [options] [GUEST]\n"
+	    "\n"
+	    "Boots GUEST: an ELF64 x86-64 executable (entered in 64-bit long mode at its entry\n"
+	    "point), a Multiboot v1 kernel (see --boot) or, with --flat, a raw binary.\n"
+	    "Without GUEST, a built-in guest runs. Options go before GUEST.\n"
+	    "\n"
+	    "run options:\n"
+	    "  -m, --memory SIZE    guest RAM: digits with a K, M or G suffix, binary units\n"
+	    "                       (64M is 64 MiB; default 64M; 2M to 3G)\n"
+	    "      --cmdline TEXT   command line handed to the guest in its boot info\n"
+	    "      --guest NAME     run the built-in guest NAME (see --list-guests)\n"
+	    "      --list-guests    list the built-in guests and exit\n"
+	    "      --flat           GUEST is a flat binary loaded at --load-addr\n"
+	    "      --load-addr ADDR where --flat loads and enters, in decimal or 0x-hex\n"
+	    "                       (default 0x100000)\n"
+	    "      --strict-io      stop the guest at an I/O port or MMIO access no device\n"
+	    "                       claims (default: reads give all ones, writes are dropped)\n"
+	    "      --timeout SECS   stop the guest after SECS seconds: digits with an optional\n"
+	    "                       fraction, e.g. 5 or 0.5 (at most a year)\n"
+	    "      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
+	    "      --no-sandbox     run without the seccomp sandbox (for debugging minivmm;\n"
+	    "                       see docs/security.md)\n"
+	    "      --no-irqchip     no in-kernel PIC/IOAPIC/LAPIC/PIT: a polled machine, no\n"
+	    "                       interrupts, HLT ends the run (status 81)\n"
+	    "      --reboot         a guest reset (i8042 0xFE, port 0xCF9) boots the guest\n"
+	    "                       again instead of ending the run (at most 100 times)\n"
+	    "      --boot PROTOCOL  direct64 (ELF64 entered in long mode), multiboot\n"
+	    "                       (Multiboot v1: 32-bit entry, EAX 0x2BADB002, EBX info)\n"
+	    "                       or auto\n"
+	    "                       (default: multiboot for a multiboot kernel that is not\n"
+	    "                       an ELF64 with its own 64-bit entry)\n"
+	    "      --module FILE[,STRING]  a multiboot boot module with its string (default\n"
+	    "                       FILE); repeat for more (at most 16)\n"
+	    "      --cpus N         N vCPUs, 1 to 8 (default 1; more than the host's cores\n"
+	    "                       is allowed, with a warning)\n"
+	    "      --direct-smp     the VMM starts each application processor in long mode\n"
+	    "                       at the guest's entry (RSI = AP magic, RDX = cpu number).\n"
+	    "                       The default: no real-mode code, which nested KVM emulates\n"
+	    "                       instruction by instruction, and it works with\n"
+	    "                       --no-irqchip\n"
+	    "      --sipi-smp       the guest starts its application processors itself:\n"
+	    "                       INIT-SIPI-SIPI through the in-kernel LAPIC and a\n"
+	    "                       real-mode trampoline (needs the irqchip)\n"
+	    "      --cpu-model MODEL  the CPU the guest sees (docs/cpu-model.md): host\n"
+	    "                       (default: KVM's supported set, with a brand and\n"
+	    "                       --cpus topology) or baseline (x86-64-v2 features and\n"
+	    "                       a fixed signature and brand, the same on any host);\n"
+	    "                       minivmm info --cpuid shows it\n"
+	    "      --api-sock PATH  a control socket (mode 0600): status, stats, pause,\n"
+	    "                       resume, regs, trace, stop as JSON lines (docs/api.md);\n"
+	    "                       minivmm top PATH watches the VM through it\n"
+	    "  -h, --help           this text\n"
+	    "\n"
+	    "seeing the exits (each return from KVM_RUN is one record):\n"
+	    "      --trace[=FILE]   one line per exit to FILE (default stderr)\n"
+	    "      --trace-filter SPEC  show only some: io,mmio,hlt,shutdown,intr,other,\n"
+	    "                       port=N,addr=N,device=NAME (comma-separated)\n"
+	    "      --stats          summary at the end, as perf kvm stat report, on stderr\n"
+	    "      --trace-json FILE  Chrome trace (open in Perfetto or chrome://tracing)\n"
+	    "      --timeline FILE  SVG picture of the first exits: guest vs host lanes\n"
+	    "      --timeline-exits N  how many exits the picture shows (1 to 100000,\n"
+	    "                       default 50)\n"
+	    "      --in-kernel-exits MODE  how the outputs above count the exits KVM\n"
+	    "                       handles itself: 'sampled' (default) reads KVM's counter\n"
+	    "                       at most every 50 us and puts the exits since the last\n"
+	    "                       read on that record; 'every' reads after each exit:\n"
+	    "                       exact per record, one more system call per exit\n"
+	    "\n"
+	    "Console: the guest's COM1 (port 0x3f8) is stdin/stdout. On a terminal, Ctrl-A x\n"
+	    "quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
+	    "\n"
+	    "Exit status: the guest's own status when it writes minivmm's exit port 0x501\n"
+	    "(v gives v & 0xff) or QEMU's isa-debug-exit port 0xf4 (v gives (v << 1) | 1);\n"
+	    "guests should use 0-63 to stay unambiguous. minivmm's own statuses:\n"
+	    "   64 bad command line or option     80 guest triple fault (KVM_EXIT_SHUTDOWN)\n"
+	    "   65 guest image malformed          81 guest halted with nothing to wake it\n"
+	    "   66 guest file missing/unreadable  82 KVM could not emulate (INTERNAL_ERROR)\n"
+	    "   69 KVM unavailable or too old     83 VM entry failed (FAIL_ENTRY)\n"
+	    "   70 internal error in minivmm      84 unexpected VM exit\n"
+	    "   71 host out of memory/resources   85 unclaimed I/O with --strict-io\n"
+	    "   77 no permission for /dev/kvm     86 quit with Ctrl-A x\n"
+	    "                                     87 guest reset (without --reboot)\n"
+	    "                                     88 sandbox stopped a forbidden system call\n"
+	    "  124 --timeout expired             128+N stopped by signal N (SIGINT, SIGTERM)\n");
 }
 
-static int usage_error(struct vmm_error *err, const char *fmt, const char *arg)
-{
-	vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, fmt, arg);
-	size_t n = strlen(err->msg);
-	snprintf(err->msg + n, sizeof err->msg - n, " (see minivmm --help)");
-	return -EINVAL;
-}
+const struct cli_spec cli_run_spec = {
+    .short_options = "m:h",
+    .long_options = run_long_options,
+    .operand = "GUEST",
+    .usage = cli_run_usage,
+};
 
-static int parse_option(int opt, const char *arg, struct run_options *opts, struct vmm_error *err)
+static int parse_option(int opt, const char *arg, void *ctx, struct vmm_error *err)
 {
+	struct run_options *opts = ctx;
+	uint64_t n;
+	int ret;
 	switch (opt) {
 	case 'm':
-		if (parse_size(arg, &opts->memory))
-			return usage_error(err, "invalid memory size '%s': give e.g. 64M or 1G",
-					   arg);
-		return 0;
+		return cli_size("-m", arg, &opts->memory, err);
 	case OPT_CMDLINE:
 		opts->cmdline = arg;
 		return 0;
@@ -186,49 +186,41 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 		opts->flat = true;
 		return 0;
 	case OPT_LOAD_ADDR:
-		if (parse_u64(arg, &opts->load_addr))
-			return usage_error(err, "invalid --load-addr '%s': give e.g. 0x100000",
-					   arg);
-		return 0;
+		return cli_address("--load-addr", arg, &opts->load_addr, err);
 	case OPT_STRICT_IO:
 		opts->strict_io = true;
 		return 0;
 	case OPT_TIMEOUT:
-		if (parse_seconds(arg, &opts->timeout_seconds))
-			return usage_error(
-			    err, "invalid --timeout '%s': give seconds, e.g. 5 or 0.5", arg);
-		return 0;
+		return cli_seconds("--timeout", arg, &opts->timeout_seconds, err);
 	case OPT_KVM:
 		opts->kvm_device = arg;
-		return 0;
+		return cli_path("--kvm", arg, "--kvm " KVM_DEFAULT_DEVICE, err);
 	case OPT_TRACE:
 		opts->trace.text = true;
 		opts->trace.text_path = arg && strcmp(arg, "-") != 0 ? arg : NULL;
-		return 0;
+		return arg ? cli_path("--trace", arg, "--trace=trace.txt", err) : 0;
 	case OPT_TRACE_FILTER:
 		opts->trace.filter = arg;
 		return 0;
 	case OPT_TRACE_JSON:
 		opts->trace.json_path = arg;
-		return 0;
+		return cli_path("--trace-json", arg, "--trace-json trace.json", err);
 	case OPT_TIMELINE:
 		opts->trace.timeline_path = arg;
-		return 0;
-	case OPT_TIMELINE_EXITS: {
-		uint64_t n;
-		if (parse_u64(arg, &n) || n == 0 || n > 100000)
-			return usage_error(err, "invalid --timeline-exits '%s': give 1 to 100000",
-					   arg);
-		opts->trace.timeline_exits = (unsigned)n;
-		return 0;
-	}
+		return cli_path("--timeline", arg, "--timeline timeline.svg", err);
+	case OPT_TIMELINE_EXITS:
+		ret = cli_count("--timeline-exits", arg, 1, 100000, &n, err);
+		if (!ret)
+			opts->trace.timeline_exits = (unsigned)n;
+		return ret;
 	case OPT_STATS:
 		opts->trace.stats = true;
 		return 0;
 	case OPT_IN_KERNEL_EXITS:
 		if (strcmp(arg, "every") != 0 && strcmp(arg, "sampled") != 0)
-			return usage_error(
-			    err, "invalid --in-kernel-exits '%s': give sampled or every", arg);
+			return vmm_error_set(
+			    err, -EINVAL, VMM_EXIT_USAGE,
+			    "invalid --in-kernel-exits '%s': give sampled or every", arg);
 		opts->trace.in_kernel_every = strcmp(arg, "every") == 0;
 		return 0;
 	case OPT_NO_SANDBOX:
@@ -243,28 +235,26 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 	case OPT_BOOT: {
 		enum boot_protocol p;
 		if (boot_protocol_parse(arg, &p))
-			return usage_error(
-			    err, "invalid --boot '%s': give auto, direct64 or multiboot", arg);
+			return vmm_error_set(
+			    err, -EINVAL, VMM_EXIT_USAGE,
+			    "invalid --boot '%s': give auto, direct64 or multiboot", arg);
 		opts->boot = arg;
 		return 0;
 	}
 	case OPT_MODULE:
 		if (opts->module_count == CLI_MAX_MODULES)
-			return usage_error(err, "too many --module options (at most 16): '%s'",
-					   arg);
+			return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
+					     "too many --module options (at most 16): '%s'", arg);
 		if (arg[0] == '\0' || arg[0] == ',')
-			return usage_error(err, "invalid --module '%s': give FILE[,STRING]", arg);
+			return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
+					     "invalid --module '%s': give FILE[,STRING]", arg);
 		opts->modules[opts->module_count++] = arg;
 		return 0;
-	case OPT_CPUS: {
-		char *end = NULL;
-		errno = 0;
-		long n = strtol(arg, &end, 10);
-		if (errno || end == arg || *end || n < 1 || n > CLI_MAX_CPUS)
-			return usage_error(err, "invalid --cpus '%s': give 1 to 8", arg);
-		opts->cpus = (unsigned)n;
-		return 0;
-	}
+	case OPT_CPUS:
+		ret = cli_count("--cpus", arg, 1, CLI_MAX_CPUS, &n, err);
+		if (!ret)
+			opts->cpus = (unsigned)n;
+		return ret;
 	case OPT_DIRECT_SMP:
 		opts->direct_smp = true;
 		return 0;
@@ -273,17 +263,15 @@ static int parse_option(int opt, const char *arg, struct run_options *opts, stru
 		return 0;
 	case OPT_CPU_MODEL:
 		if (!cpu_model_parse(arg, &opts->cpu_model))
-			return usage_error(err, "invalid --cpu-model '%s': give host or baseline",
-					   arg);
+			return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
+					     "invalid --cpu-model '%s': give host or baseline",
+					     arg);
 		return 0;
 	case OPT_API_SOCK:
 		opts->api_sock = arg;
 		return 0;
-	case 'h':
-		opts->help = true;
-		return 0;
-	default:
-		return usage_error(err, "%s", "unknown option or missing argument");
+	default: /* an option in run_long_options without a case here */
+		return vmm_error_set(err, -EINVAL, VMM_EXIT_INTERNAL, "option %d not handled", opt);
 	}
 }
 
@@ -291,46 +279,34 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 {
 	*opts = (struct run_options){
 	    .memory = CLI_DEFAULT_MEMORY, .load_addr = CLI_DEFAULT_LOAD_ADDR, .cpus = 1};
-	opterr = 0; /* we print our own one-line message */
-	/* 0, not 1: glibc then also forgets its position inside a cluster like "-hx", which a
-	 * second call would otherwise resume in the previous argv (use after free, fuzz_cli). */
-	optind = 0;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "+:m:h", run_long_options, NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
-			/* A short option inside a group (-xh) has no argv word of its own. */
-			char short_opt[3] = {'-', (char)optopt, '\0'};
-			const char *bad = optopt > 0 && optopt < 128 ? short_opt : argv[optind - 1];
-			return usage_error(err, "option '%s' is unknown or needs a value", bad);
-		}
-		int ret = parse_option(opt, optarg, opts, err);
-		if (ret)
-			return ret;
+	const char *cmd = argv[0];
+	int ret = cli_parse(&cli_run_spec, argc, argv, parse_option, opts, &opts->guest_path, err);
+	if (ret == CLI_HELP) {
+		opts->help = true;
+		return 0;
 	}
-	if (optind < argc)
-		opts->guest_path = argv[optind++];
-	if (optind < argc)
-		return usage_error(err, "unexpected argument '%s': give one GUEST at most",
-				   argv[optind]);
+	if (ret)
+		return ret;
 	if (opts->guest_path && opts->builtin_name)
-		return usage_error(err, "both a GUEST file and --guest %s given: choose one",
-				   opts->builtin_name);
+		return cli_usage_error(err, cmd,
+				       "both a GUEST file and --guest %s given: choose one",
+				       opts->builtin_name);
 	if (opts->flat && (opts->module_count || opts->boot))
-		return usage_error(err, "%s",
-				   "--flat images have no boot protocol: drop --boot and --module");
+		return cli_usage_error(
+		    err, cmd, "--flat images have no boot protocol: drop --boot and --module");
 	if (opts->flat && !opts->guest_path)
-		return usage_error(err, "%s", "--flat needs a GUEST file");
+		return cli_usage_error(err, cmd, "--flat needs a GUEST file");
 	if (opts->sipi_smp && (opts->direct_smp || opts->no_irqchip))
-		return usage_error(err, "%s",
-				   "--sipi-smp needs the in-kernel LAPIC and excludes --direct-smp "
-				   "and --no-irqchip");
+		return cli_usage_error(err, cmd,
+				       "--sipi-smp needs the in-kernel LAPIC and excludes "
+				       "--direct-smp and --no-irqchip");
 	if (opts->trace.filter && !opts->trace.text)
-		return usage_error(err, "%s", "--trace-filter narrows --trace: give --trace too");
+		return cli_usage_error(err, cmd,
+				       "--trace-filter narrows --trace: give --trace too");
 	if (opts->trace.in_kernel_every && !opts->trace.text && !opts->trace.json_path &&
 	    !opts->trace.timeline_path)
-		return usage_error(
-		    err, "%s",
-		    "--in-kernel-exits counts for --trace, --trace-json or --timeline: "
-		    "give one of them too");
+		return cli_usage_error(err, cmd,
+				       "--in-kernel-exits counts for --trace, --trace-json or "
+				       "--timeline: give one of them too");
 	return 0;
 }

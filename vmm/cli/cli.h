@@ -4,7 +4,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "cli/options.h"
 #include "trace/trace_session.h"
 #include "util/vmm_error.h"
 #include "x86/cpu_model.h"
@@ -26,7 +28,7 @@ struct run_options {
 	double timeout_seconds;
 	const char *kvm_device;
 	struct trace_options trace;
-	bool help;
+	bool help;		       /* --help: print cli_run_usage(), nothing else was checked */
 	bool no_sandbox;	       /* --no-sandbox */
 	bool no_irqchip;	       /* --no-irqchip */
 	bool reboot;		       /* --reboot */
@@ -40,9 +42,13 @@ struct run_options {
 	const char *api_sock; /* --api-sock PATH: the control socket (api/api_server.h) */
 };
 
-/* Parses `run`'s arguments (argv[0] is "run"). */
+/* Parses `run`'s arguments (argv[0] is "run"): 0, or -EINVAL with a usage error. */
 int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_error *err);
 
-void cli_print_usage(void);
+/* run's --help. */
+void cli_run_usage(FILE *out);
+
+/* run's command line for cli_parse() (cli/options.h), for the tests of --help. */
+extern const struct cli_spec cli_run_spec;
 
 #endif

@@ -1,11 +1,13 @@
 #include "cli/info.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
+#include "cli/option_values.h"
+#include "cli/options.h"
 #include "host/host_virt.h"
 #include "machine/kvm.h"
 #include "host/sandbox.h"
@@ -18,118 +20,120 @@ struct info_options {
 	bool raw; /* --raw: KVM's supported set as it is, the fixture format of tests/unit */
 	struct x86_cpu_config cpu;
 	unsigned vcpu;
+	bool model_given, cpus_given; /* for the checks that they go with --cpuid */
 };
 
-static void info_usage(FILE *out)
+void info_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: minivmm info [--kvm PATH]\n"
-		"       minivmm info --cpuid [--cpu-model host|baseline] [--cpus N] [--vcpu K]\n"
-		"                    [--kvm PATH]\n"
-		"       minivmm info --cpuid --raw [--kvm PATH]\n"
+		"usage: minivmm info [options]\n"
 		"\n"
 		"Without --cpuid: what this host offers for virtualization, and what it means.\n"
-		"--cpuid: the CPUID the guest will see (vCPU K of N, default 0 of 1), leaf by\n"
-		"leaf, as KVM keeps it; marks what minivmm changed from KVM's supported set and\n"
-		"what KVM changed back (docs/cpu-model.md).\n"
-		"--raw: KVM_GET_SUPPORTED_CPUID as it is, one entry a line (function index flags\n"
-		"eax ebx ecx edx, hex): a host's record for tests/unit/fixtures/.\n");
+		"With --cpuid: the CPUID the guest will see (vCPU K of N, default 0 of 1), leaf\n"
+		"by leaf, as KVM keeps it; marks what minivmm changed from KVM's supported set\n"
+		"and what KVM changed back (docs/cpu-model.md).\n"
+		"\n"
+		"info options:\n"
+		"      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
+		"      --cpuid          print the guest's CPUID instead of the host report\n"
+		"      --cpu-model MODEL  with --cpuid: host (default) or baseline, as for run\n"
+		"      --cpus N         with --cpuid: the guest has N vCPUs, 1 to %d (default 1)\n"
+		"      --vcpu K         with --cpuid: show vCPU K, 0 to N-1 (default 0)\n"
+		"      --raw            with --cpuid: KVM_GET_SUPPORTED_CPUID as it is, one entry\n"
+		"                       a line (function index flags eax ebx ecx edx, hex): a\n"
+		"                       host's record for tests/unit/fixtures/\n"
+		"  -h, --help           this text\n",
+		CLI_MAX_CPUS);
 }
 
-static int info_usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "minivmm: info: %s%s%s (see minivmm info --help)\n", what, arg ? " " : "",
-		arg ? arg : "");
-	return VMM_EXIT_USAGE;
-}
+enum { OPT_KVM = 256, OPT_CPUID, OPT_RAW, OPT_CPU_MODEL, OPT_CPUS, OPT_VCPU };
 
-/* 0 to go on, -1 for --help, else an exit status. */
-static int parse_info(int argc, char **argv, struct info_options *o)
+static const struct option info_long_options[] = {
+    {"kvm", required_argument, NULL, OPT_KVM},
+    {"cpuid", no_argument, NULL, OPT_CPUID},
+    {"raw", no_argument, NULL, OPT_RAW},
+    {"cpu-model", required_argument, NULL, OPT_CPU_MODEL},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"vcpu", required_argument, NULL, OPT_VCPU},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+const struct cli_spec info_cli_spec = {
+    .short_options = "h",
+    .long_options = info_long_options,
+    .usage = info_usage,
+};
+
+static int info_option(int opt, const char *arg, void *ctx, struct vmm_error *err)
 {
-	enum { OPT_KVM = 256, OPT_CPUID, OPT_RAW, OPT_CPU_MODEL, OPT_CPUS, OPT_VCPU };
-	static const struct option longopts[] = {
-	    {"kvm", required_argument, NULL, OPT_KVM},
-	    {"cpuid", no_argument, NULL, OPT_CPUID},
-	    {"raw", no_argument, NULL, OPT_RAW},
-	    {"cpu-model", required_argument, NULL, OPT_CPU_MODEL},
-	    {"cpus", required_argument, NULL, OPT_CPUS},
-	    {"vcpu", required_argument, NULL, OPT_VCPU},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	*o = (struct info_options){.kvm_device = KVM_DEFAULT_DEVICE, .cpu.vcpu_count = 1};
-	bool model_given = false, cpus_given = false;
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		char *end;
-		long n;
-		switch (c) {
-		case OPT_KVM:
-			o->kvm_device = optarg;
-			break;
-		case OPT_CPUID:
-			o->cpuid = true;
-			break;
-		case OPT_RAW:
-			o->raw = true;
-			break;
-		case OPT_CPU_MODEL:
-			model_given = true;
-			if (!cpu_model_parse(optarg, &o->cpu.model))
-				return info_usage_error(
-				    "invalid --cpu-model: give host or baseline, not", optarg);
-			break;
-		case OPT_CPUS:
-		case OPT_VCPU:
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] < '0' || optarg[0] > '9' ||
-			    n < (c == OPT_CPUS) || n > 8 - (c == OPT_VCPU))
-				return info_usage_error(c == OPT_CPUS
-							    ? "invalid --cpus: give 1 to 8, not"
-							    : "invalid --vcpu: give 0 to 7, not",
-							optarg);
-			if (c == OPT_CPUS) {
-				o->cpu.vcpu_count = (unsigned)n;
-				cpus_given = true;
-			} else {
-				o->vcpu = (unsigned)n;
-			}
-			break;
-		case 'h':
-			return -1;
-		case ':':
-			return info_usage_error("missing the value of", argv[optind - 1]);
-		default:
-			return info_usage_error("unknown option", argv[optind - 1]);
+	struct info_options *o = ctx;
+	uint64_t n;
+	int ret;
+	switch (opt) {
+	case OPT_KVM:
+		o->kvm_device = arg;
+		return cli_path("--kvm", arg, "--kvm " KVM_DEFAULT_DEVICE, err);
+	case OPT_CPUID:
+		o->cpuid = true;
+		return 0;
+	case OPT_RAW:
+		o->raw = true;
+		return 0;
+	case OPT_CPU_MODEL:
+		o->model_given = true;
+		if (!cpu_model_parse(arg, &o->cpu.model))
+			return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
+					     "invalid --cpu-model '%s': give host or baseline",
+					     arg);
+		return 0;
+	case OPT_CPUS:
+		ret = cli_count("--cpus", arg, 1, CLI_MAX_CPUS, &n, err);
+		if (!ret) {
+			o->cpu.vcpu_count = (unsigned)n;
+			o->cpus_given = true;
 		}
+		return ret;
+	case OPT_VCPU:
+		ret = cli_count("--vcpu", arg, 0, CLI_MAX_CPUS - 1, &n, err);
+		if (!ret)
+			o->vcpu = (unsigned)n;
+		return ret;
+	default: /* an option in info_long_options without a case here */
+		return vmm_error_set(err, -EINVAL, VMM_EXIT_INTERNAL, "option %d not handled", opt);
 	}
-	if (optind < argc)
-		return info_usage_error("unexpected argument", argv[optind]);
-	if (!o->cpuid && (model_given || cpus_given || o->vcpu || o->raw))
-		return info_usage_error("--cpu-model, --cpus, --vcpu and --raw go with --cpuid",
-					NULL);
-	if (o->raw && (model_given || cpus_given || o->vcpu))
-		return info_usage_error(
-		    "--raw shows KVM's own set: no --cpu-model, --cpus or --vcpu", NULL);
+}
+
+/* Returns 0, CLI_HELP, or -EINVAL with a usage error. */
+static int parse_info(int argc, char **argv, struct info_options *o, struct vmm_error *err)
+{
+	*o = (struct info_options){.kvm_device = KVM_DEFAULT_DEVICE, .cpu.vcpu_count = 1};
+	int ret = cli_parse(&info_cli_spec, argc, argv, info_option, o, NULL, err);
+	if (ret)
+		return ret;
+	const char *cmd = argv[0];
+	if (!o->cpuid && (o->model_given || o->cpus_given || o->vcpu || o->raw))
+		return cli_usage_error(err, cmd,
+				       "--cpu-model, --cpus, --vcpu and --raw go with --cpuid");
+	if (o->raw && (o->model_given || o->cpus_given || o->vcpu))
+		return cli_usage_error(
+		    err, cmd, "--raw shows KVM's own set: no --cpu-model, --cpus or --vcpu");
 	if (o->vcpu >= o->cpu.vcpu_count)
-		return info_usage_error("--vcpu must be below --cpus", NULL);
+		return cli_usage_error(err, cmd, "--vcpu must be below --cpus");
 	return 0;
 }
 
-static int print_cpuid(struct kvm *kvm, const struct info_options *o)
+static int print_cpuid(struct kvm *kvm, const struct info_options *o, struct vmm_error *err)
 {
 	struct kvm_cpuid2 *supported = NULL, *asked = NULL, *applied = NULL;
-	struct vmm_error err = {0};
-	if (x86_guest_cpuid(kvm, &o->cpu, o->vcpu, &supported, &asked, &err) == 0 && o->raw) {
+	int ret = x86_guest_cpuid(kvm, &o->cpu, o->vcpu, &supported, &asked, err);
+	if (ret == 0 && o->raw) {
 		for (uint32_t i = 0; i < supported->nent; i++) {
 			const struct kvm_cpuid_entry2 *e = &supported->entries[i];
 			printf("%08x %08x %x %08x %08x %08x %08x\n", e->function, e->index,
 			       e->flags, e->eax, e->ebx, e->ecx, e->edx);
 		}
-	} else if (!err.status && x86_applied_cpuid(kvm, asked, &applied, &err) == 0) {
+	} else if (ret == 0 && (ret = x86_applied_cpuid(kvm, asked, &applied, err)) == 0) {
 		cpuid_report_print(stdout, &(struct cpuid_report){
 					       .supported = supported,
 					       .asked = asked,
@@ -143,29 +147,24 @@ static int print_cpuid(struct kvm *kvm, const struct info_options *o)
 	free(asked);
 	free(applied);
 	kvm_close(kvm);
-	if (err.status)
-		fprintf(stderr, "minivmm: %s\n", err.msg);
-	return err.status;
+	return ret;
 }
 
-int info_command(int argc, char **argv)
+int info_command(int argc, char **argv, struct vmm_error *err)
 {
 	struct info_options o;
-	int ret = parse_info(argc, argv, &o);
-	if (ret) {
-		if (ret < 0)
-			info_usage(stdout);
-		return ret < 0 ? 0 : ret;
+	int ret = parse_info(argc, argv, &o, err);
+	if (ret == CLI_HELP) {
+		info_usage(stdout);
+		return 0;
 	}
+	if (ret)
+		return ret;
 	const char *kvm_device = o.kvm_device;
 	if (o.cpuid) {
 		struct kvm kvm;
-		struct vmm_error err;
-		if (kvm_open(&kvm, kvm_device, &err) != 0) {
-			fprintf(stderr, "minivmm: %s\n", err.msg);
-			return err.status;
-		}
-		return print_cpuid(&kvm, &o);
+		ret = kvm_open(&kvm, kvm_device, err);
+		return ret ? ret : print_cpuid(&kvm, &o, err);
 	}
 	struct host_virt hv;
 	host_virt_probe(&hv);
@@ -193,10 +192,10 @@ int info_command(int argc, char **argv)
 	sandbox_print_info(stdout);
 
 	struct kvm kvm;
-	struct vmm_error err;
-	if (kvm_open(&kvm, kvm_device, &err) != 0) {
-		printf("\n%s: not usable\nminivmm: %s\n", kvm_device, err.msg);
-		return err.status;
+	ret = kvm_open(&kvm, kvm_device, err);
+	if (ret) {
+		printf("\n%s: not usable\n", kvm_device);
+		return ret;
 	}
 	printf("\n%s: usable, KVM API version %d, vCPU mmap size %zu bytes\n", kvm_device,
 	       kvm.api_version, kvm.vcpu_mmap_size);

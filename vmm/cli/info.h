@@ -2,8 +2,16 @@
 #ifndef MINIVMM_INFO_H
 #define MINIVMM_INFO_H
 
+#include <stdio.h>
+
+#include "util/vmm_error.h"
+
 /* `minivmm info [options]` (argv[0] is "info"): prints the report, or with --cpuid the guest's
- * CPUID; returns a process exit status (0 if KVM is usable). */
-int info_command(int argc, char **argv);
+ * CPUID; returns 0 if KVM is usable, or a negative errno with err. */
+int info_command(int argc, char **argv, struct vmm_error *err);
+
+/* info's --help, and its command line for cli_parse() (the tests of --help use both). */
+void info_usage(FILE *out);
+extern const struct cli_spec info_cli_spec;
 
 #endif

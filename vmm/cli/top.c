@@ -25,7 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/size_parse.h"
+#include "cli/option_values.h"
+#include "cli/options.h"
 #include "util/vmm_error.h"
 
 #define TOP_HISTORY  60
@@ -78,12 +79,12 @@ static int connect_socket(const char *path, struct vmm_error *err)
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof addr.sun_path)
 		return vmm_error_set(err, -ENAMETOOLONG, VMM_EXIT_USAGE,
-				     "top: socket path too long (at most %zu bytes)",
+				     "socket path too long (at most %zu bytes)",
 				     sizeof addr.sun_path - 1);
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES, "top: socket: %s",
+		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES, "socket: %s",
 				     strerror(errno));
 	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
 		int e = errno;
@@ -97,7 +98,7 @@ static int connect_socket(const char *path, struct vmm_error *err)
 		return vmm_error_set(err, -e,
 				     e == ENOENT || e == ECONNREFUSED ? VMM_EXIT_USAGE
 								      : VMM_EXIT_NO_PERMISSION,
-				     "top: cannot connect to %s: %s: %s", path, strerror(e), fix);
+				     "cannot connect to %s: %s: %s", path, strerror(e), fix);
 	}
 	return fd;
 }
@@ -435,73 +436,89 @@ static bool handle_key(struct conn *c, char key, char *message, size_t cap, cons
 	return true;
 }
 
-static void usage(FILE *out)
+void top_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: minivmm top [--once] [--json] [--interval SECS] SOCKET\n"
+		"usage: minivmm top [options] SOCKET\n"
+		"\n"
 		"A live view of a VM started with minivmm run --api-sock SOCKET: exits per\n"
 		"second by reason and by device access, in-kernel exits, each vCPU's time,\n"
-		"the process's CPU split, and a spark line of the exit rate. Refreshed every\n"
-		"SECS (default 1). On a terminal: s sort, p pause/resume, t trace start/stop,\n"
-		"q quit. Not on a terminal: plain text frames (as top -b).\n"
-		"  --once      one frame (rates since the VM started), then exit\n"
-		"  --json      one JSON object per interval instead of text\n");
+		"the process's CPU split, and a spark line of the exit rate. On a terminal:\n"
+		"s sort, p pause/resume, t trace start/stop, q quit. Not on a terminal: plain\n"
+		"text frames (as top -b). docs/api.md.\n"
+		"\n"
+		"top options:\n"
+		"      --once           one frame (rates since the VM started), then exit\n"
+		"      --json           one JSON object per interval instead of text\n"
+		"      --interval SECS  seconds between frames (0.1 to 3600, default 1)\n"
+		"  -h, --help           this text\n");
 }
 
-int top_command(int argc, char **argv)
+enum { TOP_OPT_ONCE = 256, TOP_OPT_JSON, TOP_OPT_INTERVAL };
+
+static const struct option top_long_options[] = {
+    {"once", no_argument, NULL, TOP_OPT_ONCE},
+    {"json", no_argument, NULL, TOP_OPT_JSON},
+    {"interval", required_argument, NULL, TOP_OPT_INTERVAL},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const struct cli_spec top_cli_spec = {
+    .short_options = "h",
+    .long_options = top_long_options,
+    .operand = "SOCKET",
+    .usage = top_usage,
+};
+
+struct top_options {
+	bool once, as_json;
+	double interval;
+};
+
+static int top_option(int opt, const char *arg, void *ctx, struct vmm_error *err)
 {
-	static const struct option options[] = {{"once", no_argument, NULL, 'o'},
-						{"json", no_argument, NULL, 'j'},
-						{"interval", required_argument, NULL, 'i'},
-						{"help", no_argument, NULL, 'h'},
-						{NULL, 0, NULL, 0}};
-	bool once = false, as_json = false;
-	double interval = 1.0;
-	optind = 0; /* a full reset of getopt (see cli.c) */
-	opterr = 0;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			once = true;
-			break;
-		case 'j':
-			as_json = true;
-			break;
-		case 'i':
-			if (parse_seconds(optarg, &interval) || interval < 0.1 || interval > 3600) {
-				fprintf(stderr,
-					"minivmm: top: invalid --interval '%s': give 0.1 to "
-					"3600 seconds\n",
-					optarg);
-				return VMM_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr,
-				"minivmm: top: unknown option '%s' (see minivmm top --help)\n",
-				argv[optind - 1]);
-			return VMM_EXIT_USAGE;
-		}
+	struct top_options *o = ctx;
+	switch (opt) {
+	case TOP_OPT_ONCE:
+		o->once = true;
+		return 0;
+	case TOP_OPT_JSON:
+		o->as_json = true;
+		return 0;
+	case TOP_OPT_INTERVAL:
+		if (cli_seconds("--interval", arg, &o->interval, err))
+			return -EINVAL;
+		if (o->interval < 0.1 || o->interval > 3600)
+			return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
+					     "invalid --interval '%s': give 0.1 to 3600 seconds",
+					     arg);
+		return 0;
+	default:
+		return vmm_error_set(err, -EINVAL, VMM_EXIT_INTERNAL, "option %d not handled", opt);
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr,
-			"minivmm: top: give one SOCKET, the --api-sock of a running minivmm "
-			"(see minivmm top --help)\n");
-		return VMM_EXIT_USAGE;
+}
+
+int top_command(int argc, char **argv, struct vmm_error *err)
+{
+	struct top_options o = {.interval = 1.0};
+	const char *path = NULL;
+	int ret = cli_parse(&top_cli_spec, argc, argv, top_option, &o, &path, err);
+	if (ret == CLI_HELP) {
+		top_usage(stdout);
+		return 0;
 	}
-	const char *path = argv[optind];
-	struct vmm_error err = {0};
+	if (ret)
+		return ret;
+	if (!path)
+		return cli_usage_error(err, "top", "give the SOCKET of a VM run with --api-sock");
+	bool once = o.once, as_json = o.as_json;
+	double interval = o.interval;
 	static struct conn c;
 	c.len = 0;
-	c.fd = connect_socket(path, &err);
-	if (c.fd < 0) {
-		fprintf(stderr, "minivmm: %s\n", err.msg);
-		return err.status;
-	}
+	c.fd = connect_socket(path, err);
+	if (c.fd < 0)
+		return c.fd;
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
@@ -532,10 +549,9 @@ int top_command(int argc, char **argv)
 		if (!take_sample(&c, &cur)) {
 			drop_sample(&cur);
 			if (!c.stopped) {
-				fprintf(stderr,
-					"minivmm: top: %s did not answer: is the VM stopping?\n",
-					path);
-				status = VMM_EXIT_HOST_RESOURCES;
+				status =
+				    vmm_error_set(err, -ETIMEDOUT, VMM_EXIT_HOST_RESOURCES,
+						  "%s did not answer: is the VM stopping?", path);
 			}
 			break;
 		}

@@ -2,7 +2,14 @@
 #ifndef MINIVMM_TOP_H
 #define MINIVMM_TOP_H
 
-/* argv[0] is "top". Returns a process exit status. */
-int top_command(int argc, char **argv);
+#include <stdio.h>
+
+#include "util/vmm_error.h"
+
+/* argv[0] is "top". Returns the process exit status (>= 0), or a negative errno with err. */
+int top_command(int argc, char **argv, struct vmm_error *err);
+
+/* top's --help. */
+void top_usage(FILE *out);
 
 #endif

@@ -5,15 +5,15 @@
  * minivmm, exits KVM finished itself, and minivmm's own handling.
  */
 #include "compare/compare.h"
+#include "util/tsc_calibrate.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/options.h"
 #include "host/host_virt.h"
-#include "util/size_parse.h"
 
 struct row_spec {
 	const char *key, *title;
@@ -59,66 +59,6 @@ static const char *host_clock_of(enum host_workload w)
 {
 	(void)w;
 	return "CLOCK_MONOTONIC";
-}
-
-struct compare_cli {
-	struct compare_options o;
-	const char *svg_path;
-	bool json;
-};
-
-static int parse_compare_options(int argc, char **argv, struct compare_cli *c)
-{
-	static const struct option long_options[] = {{"repeats", required_argument, NULL, 'r'},
-						     {"scale", required_argument, NULL, 's'},
-						     {"svg", required_argument, NULL, 'g'},
-						     {"json", no_argument, NULL, 'j'},
-						     {"kvm", required_argument, NULL, 'k'},
-						     {"help", no_argument, NULL, 'h'},
-						     {NULL, 0, NULL, 0}};
-	*c = (struct compare_cli){.o = {.repeats = 5, .scale = 1.0, .mem_mib = 16}};
-	optind = 0; /* 0, not 1: a full reset of getopt (see cli.c) */
-	opterr = 0;
-	int opt;
-	uint64_t v;
-	while ((opt = getopt_long(argc, argv, "+r:h", long_options, NULL)) != -1) {
-		if (opt == 'r' && parse_u64(optarg, &v) == 0 && v >= 1 && v <= COMPARE_MAX_REPEATS)
-			c->o.repeats = (unsigned)v;
-		else if (opt == 's' && parse_seconds(optarg, &c->o.scale) == 0 &&
-			 c->o.scale <= 1000)
-			;
-		else if (opt == 'g')
-			c->svg_path = optarg;
-		else if (opt == 'j')
-			c->json = true;
-		else if (opt == 'k')
-			c->o.kvm_device = optarg;
-		else if (opt == 'h') {
-			printf(
-			    "usage: minivmm compare [--repeats R] [--scale F] [--svg FILE] "
-			    "[--json]\n"
-			    "Times the same operations as a host process and as a ring-3 program "
-			    "in the toy guest.\n"
-			    "  --repeats R  runs per figure, medians reported (default 5, max %d)\n"
-			    "  --scale F    multiply every iteration count by F (e.g. 0.01 for a "
-			    "quick look)\n"
-			    "  --svg FILE   also draw the table as a bar chart (log scale)\n"
-			    "  --json       print JSON instead of the table\n",
-			    COMPARE_MAX_REPEATS);
-			return -1;
-		} else {
-			fprintf(stderr,
-				"minivmm: compare: bad option or value '%s' (see minivmm compare "
-				"--help)\n",
-				argv[optind - 1]);
-			return VMM_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "minivmm: compare: unexpected argument '%s'\n", argv[optind]);
-		return VMM_EXIT_USAGE;
-	}
-	return 0;
 }
 
 static uint64_t scaled(uint64_t iters, double scale)
@@ -324,31 +264,31 @@ static void print_json(const struct compare_row *rows, const struct host_virt *h
 	printf("\n  }\n}\n");
 }
 
-int compare_command(int argc, char **argv)
+int compare_command(int argc, char **argv, struct vmm_error *err)
 {
 	struct compare_cli c;
-	int status = parse_compare_options(argc, argv, &c);
-	if (status)
-		return status < 0 ? 0 : status;
+	int ret = compare_parse_options(argc, argv, &c, err);
+	if (ret == CLI_HELP) {
+		compare_usage(stdout);
+		return 0;
+	}
+	if (ret)
+		return ret;
 	struct host_virt hv;
 	host_virt_probe(&hv);
 	c.o.tsc_ghz = tsc_calibrate_ghz();
 	static struct compare_row rows[ROW_COUNT];
-	struct vmm_error err = {0};
-	if (measure_rows(&c.o, rows, &err)) {
-		fprintf(stderr, "minivmm: compare: %s\n", err.msg);
-		return err.status ? (int)err.status : VMM_EXIT_INTERNAL;
-	}
+	ret = measure_rows(&c.o, rows, err);
+	if (ret)
+		return ret;
 	if (c.json) {
 		print_json(rows, &hv, &c.o);
 	} else {
 		print_table(rows, &hv, &c.o);
 		print_explanation(rows, &hv);
 	}
-	if (c.svg_path &&
-	    compare_svg_write(c.svg_path, rows, ROW_COUNT, host_virt_is_nested(&hv), &err)) {
-		fprintf(stderr, "minivmm: compare: %s\n", err.msg);
-		return err.status;
-	}
+	if (c.svg_path)
+		return compare_svg_write(c.svg_path, rows, ROW_COUNT, host_virt_is_nested(&hv),
+					 err);
 	return 0;
 }

@@ -8,10 +8,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "util/vmm_error.h"
 
 #define COMPARE_MAX_REPEATS 32
+#define COMPARE_MAX_SCALE   1000.0 /* --scale */
 
 /* A median over repeats, and the spread (half the range of the middle runs, in %). */
 struct measurement {
@@ -71,14 +73,27 @@ struct compare_options {
 int guest_measure(const struct compare_options *o, const char *workload, uint64_t iters,
 		  struct guest_result *out, struct vmm_error *err);
 
-/* TSC ticks per nanosecond, against CLOCK_MONOTONIC over about 50 ms. */
-double tsc_calibrate_ghz(void);
-
 /* --- compare_svg.c -------------------------------------------------------------------------- */
 int compare_svg_write(const char *path, const struct compare_row *rows, unsigned count, bool nested,
 		      struct vmm_error *err);
 
 /* --- compare.c ------------------------------------------------------------------------------ */
-int compare_command(int argc, char **argv);
+/* argv[0] is "compare". Returns the process exit status (0), or a negative errno with err. */
+int compare_command(int argc, char **argv, struct vmm_error *err);
+
+/* --- compare_options.c ---------------------------------------------------------------------- */
+struct compare_cli {
+	struct compare_options o;
+	const char *svg_path; /* --svg */
+	bool json;	      /* --json */
+};
+
+/* Parses compare's arguments (argv[0] is "compare"): 0, CLI_HELP, or -EINVAL with a usage
+ * error (cli/options.h). */
+int compare_parse_options(int argc, char **argv, struct compare_cli *c, struct vmm_error *err);
+
+/* compare's --help, and its command line for cli_parse() (the tests of --help use both). */
+void compare_usage(FILE *out);
+extern const struct cli_spec compare_cli_spec;
 
 #endif

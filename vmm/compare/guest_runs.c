@@ -17,15 +17,6 @@
 #include "trace/vcpu_trace.h"
 #include "machine/vm.h"
 
-double tsc_calibrate_ghz(void)
-{
-	uint64_t t0 = trace_clock_ns(), c0 = __builtin_ia32_rdtsc();
-	while (trace_clock_ns() - t0 < 50000000)
-		;
-	uint64_t t1 = trace_clock_ns(), c1 = __builtin_ia32_rdtsc();
-	return (double)(c1 - c0) / (double)(t1 - t0);
-}
-
 /* Reads "key=value" from an @result line; returns 0 if absent. */
 static uint64_t result_field(const char *line, const char *key)
 {

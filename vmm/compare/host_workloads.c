@@ -13,7 +13,7 @@
 #include "compare/compare.h"
 #include "util/median.h"
 #include "devices/bench_device.h"
-#include "devices/devices.h"
+#include "machine/vm.h"
 #include "minivmm/boot_abi.h"
 #include "minivmm/workloads.h"
 #include "trace/vcpu_trace.h"
@@ -34,7 +34,7 @@ static uint64_t device_model_loop(uint64_t iters)
 	static struct vm vm;
 	vm_init_without_kvm(&vm); /* no KVM: the device's ranges are plain userspace registers */
 	struct vmm_error err;
-	if (bench_device_module.attach(&vm, &err))
+	if (vm_attach_device(&vm, &bench_device_module, &err))
 		return 0;
 	uint64_t start = trace_clock_ns();
 	for (uint64_t i = 0; i < iters; i++) {

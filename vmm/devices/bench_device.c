@@ -29,6 +29,8 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "machine/bus.h"
+#include "machine/kvm.h"
 #include "minivmm/boot_abi.h"
 
 /* One ioeventfd doorbell: its eventfd, and what was handed to KVM (to undo it). */
@@ -195,21 +197,22 @@ static void bench_device_destroy(void *state)
 	free(dev);
 }
 
-static void bench_device_connect_kvm(struct vm *vm, struct bench_device *dev)
+static void bench_device_connect_kvm(const struct device_host *host, struct bench_device *dev)
 {
-	if (vm->fd < 0)
+	int vm_fd = host->vm_fd;
+	if (vm_fd < 0)
 		return; /* a VM without KVM (unit tests): plain registers only */
-	if (kvm_check_extension(&vm->kvm, KVM_CAP_IOEVENTFD) > 0 &&
-	    doorbell_assign(&dev->pio_doorbell, vm->fd, MINIVMM_BENCH_PIO_DOORBELL_PORT, true) &&
-	    !doorbell_assign(&dev->mmio_doorbell, vm->fd, MINIVMM_BENCH_MMIO_DOORBELL_GPA, false))
-		doorbell_release(&dev->pio_doorbell, vm->fd); /* both or neither */
-	if (kvm_check_extension(&vm->kvm, KVM_CAP_COALESCED_MMIO) > 0) {
+	if (kvm_check_extension(host->kvm, KVM_CAP_IOEVENTFD) > 0 &&
+	    doorbell_assign(&dev->pio_doorbell, vm_fd, MINIVMM_BENCH_PIO_DOORBELL_PORT, true) &&
+	    !doorbell_assign(&dev->mmio_doorbell, vm_fd, MINIVMM_BENCH_MMIO_DOORBELL_GPA, false))
+		doorbell_release(&dev->pio_doorbell, vm_fd); /* both or neither */
+	if (kvm_check_extension(host->kvm, KVM_CAP_COALESCED_MMIO) > 0) {
 		dev->zone = (struct kvm_coalesced_mmio_zone){
 		    .addr = MINIVMM_BENCH_COALESCED_GPA,
 		    .size = MINIVMM_BENCH_MMIO_PAGE_SIZE,
 		};
 		dev->coalesced_registered =
-		    ioctl(vm->fd, KVM_REGISTER_COALESCED_MMIO, &dev->zone) == 0;
+		    ioctl(vm_fd, KVM_REGISTER_COALESCED_MMIO, &dev->zone) == 0;
 	}
 }
 
@@ -223,51 +226,49 @@ static int bench_register(struct bus *bus, uint64_t base, uint64_t len, const ch
 	return 0;
 }
 
-static int bench_device_attach(struct vm *vm, struct vmm_error *err)
+static int bench_device_attach(const struct device_host *host, struct vmm_error *err)
 {
 	struct bench_device *dev = calloc(1, sizeof *dev);
 	if (!dev)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
-	dev->vm_fd = vm->fd;
+	dev->vm_fd = host->vm_fd;
 	dev->pio_doorbell.eventfd = dev->mmio_doorbell.eventfd = -1;
-	int ret = vm_add_device_with_reset(vm, BENCH_DEVICE_NAME, dev, bench_device_destroy,
-					   bench_device_reset, err);
+	int ret = device_table_add(host->devices, BENCH_DEVICE_NAME, dev, bench_device_destroy,
+				   bench_device_reset, err);
 	if (ret) {
 		free(dev);
 		return ret;
 	}
-	ret = bench_register(&vm->pio_bus, MINIVMM_BENCH_PIO_PORT, MINIVMM_BENCH_PIO_SIZE,
+	ret = bench_register(host->pio_bus, MINIVMM_BENCH_PIO_PORT, MINIVMM_BENCH_PIO_SIZE,
 			     "bench-pio", &pio_register_ops, dev, err);
 	ret = ret
-		  ?: bench_register(&vm->pio_bus, MINIVMM_BENCH_PIO_DOORBELL_PORT,
+		  ?: bench_register(host->pio_bus, MINIVMM_BENCH_PIO_DOORBELL_PORT,
 				    MINIVMM_BENCH_PIO_SIZE, "bench-doorbell-pio", &doorbell_ops,
 				    &dev->pio_doorbell, err);
 	ret = ret
-		  ?: bench_register(&vm->mmio_bus, MINIVMM_BENCH_MMIO_GPA,
+		  ?: bench_register(host->mmio_bus, MINIVMM_BENCH_MMIO_GPA,
 				    MINIVMM_BENCH_MMIO_PAGE_SIZE, "bench-mmio", &mmio_register_ops,
 				    dev, err);
 	ret = ret
-		  ?: bench_register(&vm->mmio_bus, MINIVMM_BENCH_MMIO_DOORBELL_GPA,
+		  ?: bench_register(host->mmio_bus, MINIVMM_BENCH_MMIO_DOORBELL_GPA,
 				    MINIVMM_BENCH_MMIO_PAGE_SIZE, "bench-doorbell-mmio",
 				    &doorbell_ops, &dev->mmio_doorbell, err);
 	ret = ret
-		  ?: bench_register(&vm->mmio_bus, MINIVMM_BENCH_COALESCED_GPA,
+		  ?: bench_register(host->mmio_bus, MINIVMM_BENCH_COALESCED_GPA,
 				    MINIVMM_BENCH_MMIO_PAGE_SIZE, "bench-coalesced", &coalesced_ops,
 				    dev, err);
 	if (ret)
 		return ret;
-	bench_device_connect_kvm(vm, dev);
+	bench_device_connect_kvm(host, dev);
 	return 0;
 }
 
-int bench_device_counts(struct vm *vm, struct bench_counts *out)
+int bench_device_counts(const struct device_table *devices, struct bench_counts *out)
 {
-	struct bench_device *dev = NULL;
-	for (unsigned i = 0; i < vm->device_count && !dev; i++)
-		if (strcmp(vm->devices[i].name, BENCH_DEVICE_NAME) == 0)
-			dev = vm->devices[i].state;
-	if (!dev)
+	const struct device_entry *entry = device_table_find(devices, BENCH_DEVICE_NAME);
+	if (!entry)
 		return -ENOENT;
+	struct bench_device *dev = entry->state;
 	*out = (struct bench_counts){
 	    .pio_writes = atomic_load(&dev->pio_writes),
 	    .mmio_writes = atomic_load(&dev->mmio_writes),

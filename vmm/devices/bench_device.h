@@ -9,7 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "machine/vm.h"
+#include "devices/device_host.h"
+#include "devices/device_table.h"
 
 #define BENCH_DEVICE_NAME "bench"
 
@@ -33,7 +34,7 @@ struct bench_counts {
 extern const struct device_module bench_device_module;
 
 /* The counts so far (the eventfd counters are read, and reset, into running totals). Returns 0,
- * or -ENOENT if the VM has no bench device. */
-int bench_device_counts(struct vm *vm, struct bench_counts *out);
+ * or -ENOENT if the table has no bench device. */
+int bench_device_counts(const struct device_table *devices, struct bench_counts *out);
 
 #endif

@@ -1,34 +1,37 @@
 /*
  * COM1: the 8250 UART model (uart8250.c) wired to the host console: what the guest transmits
  * goes to stdout, what the user types goes into the UART's receive FIFO. With an in-kernel
- * irqchip the UART's interrupt drives ISA line 4 (KVM_IRQ_LINE), as COM1's does on a PC.
+ * irqchip the UART's interrupt drives ISA line 4 (the handle's irq_line), as COM1's does on a PC.
  */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "devices/device_table.h"
 #include "devices/devices.h"
 #include "devices/uart8250.h"
-#include "machine/irqchip.h"
+#include "host/console.h"
+#include "machine/bus.h"
 #include "minivmm/boot_abi.h"
 
 #define COM1_IRQ 4 /* the PC's ISA line for COM1 */
 
 struct com1 {
 	struct uart8250 uart; /* first: the device state handed to the bus */
-	struct vm *vm;
+	struct console *console;
+	struct irq_line irq;
 };
 
 static void com1_transmit(void *ctx, uint8_t byte)
 {
 	struct com1 *com1 = ctx;
-	console_write_byte(&com1->vm->console, byte);
+	console_write_byte(com1->console, byte);
 }
 
-/* Called by the UART with its lock held: KVM_IRQ_LINE does not call back into it. */
+/* Called by the UART with its lock held: the line does not call back into it. */
 static void com1_set_irq(void *ctx, bool asserted)
 {
 	struct com1 *com1 = ctx;
-	vm_set_irq_line(com1->vm, COM1_IRQ, asserted);
+	irq_line_set(&com1->irq, asserted);
 }
 
 static unsigned com1_deliver(void *ctx, const uint8_t *bytes, unsigned count)
@@ -50,30 +53,31 @@ static void com1_reset(void *state) /* state is &com1->uart */
 	uart8250_reset(state);
 }
 
-static int com1_attach(struct vm *vm, struct vmm_error *err)
+static int com1_attach(const struct device_host *host, struct vmm_error *err)
 {
 	struct com1 *com1 = calloc(1, sizeof *com1);
 	if (!com1)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
-	com1->vm = vm;
+	com1->console = host->console;
+	com1->irq = device_host_irq_line(host, COM1_IRQ);
 	struct uart8250 *uart = &com1->uart;
 	/* The interrupt line only exists with an in-kernel irqchip; polled otherwise. */
 	const struct uart8250_backend backend = {
 	    .transmit = com1_transmit,
-	    .set_irq = vm->irqchip ? com1_set_irq : NULL,
+	    .set_irq = irq_line_connected(&com1->irq) ? com1_set_irq : NULL,
 	    .ctx = com1,
 	};
 	uart8250_init(uart, &backend);
-	int ret = vm_add_device_with_reset(vm, "uart8250", uart, com1_destroy, com1_reset, err);
+	int ret = device_table_add(host->devices, "uart8250", uart, com1_destroy, com1_reset, err);
 	if (ret) {
 		com1_destroy(uart);
 		return ret;
 	}
-	ret = bus_register(&vm->pio_bus, MINIVMM_UART_COM1_PORT, UART8250_REGISTER_COUNT,
+	ret = bus_register(host->pio_bus, MINIVMM_UART_COM1_PORT, UART8250_REGISTER_COUNT,
 			   "uart8250", &uart8250_bus_ops, uart);
 	if (ret)
 		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL, "cannot register COM1");
-	console_set_receiver(&vm->console, com1_deliver, uart);
+	console_set_receiver(host->console, com1_deliver, uart);
 	return 0;
 }
 

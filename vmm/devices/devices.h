@@ -1,9 +1,10 @@
-/* Every device module minivmm has; vm.c attaches them in this order. A new device is one new
- * file that defines a struct device_module, plus one line here and one in vm.c's table. */
+/* Every device module minivmm has, and the one call that attaches them all to a VM, in the order
+ * of devices.c's table. A new device is one new file that defines a struct device_module, plus
+ * one line here and one in that table. */
 #ifndef MINIVMM_DEVICES_H
 #define MINIVMM_DEVICES_H
 
-#include "machine/vm.h"
+#include "devices/device_host.h"
 
 extern const struct device_module uart8250_com1_module;
 extern const struct device_module exit_port_module;
@@ -12,5 +13,9 @@ extern const struct device_module bench_device_module;
 extern const struct device_module rtc_cmos_module;
 extern const struct device_module reset_control_module;
 extern const struct device_module virtio_rng_module;
+
+/* Attaches every module to the machine behind host, in table order (which is also the order of
+ * a guest reset); stops at the first failure (err filled; vm_destroy frees what was attached). */
+int devices_attach_all(const struct device_host *host, struct vmm_error *err);
 
 #endif

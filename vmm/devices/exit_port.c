@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/device_table.h"
 #include "devices/devices.h"
+#include "machine/bus.h"
+#include "machine/stop.h"
 #include "minivmm/boot_abi.h"
 
 struct exit_port {
@@ -29,35 +32,36 @@ static void exit_port_write(void *opaque, uint64_t offset, const uint8_t *data, 
 
 static const struct bus_device_ops exit_port_ops = {.write = exit_port_write};
 
-static int exit_port_attach_at(struct vm *vm, uint16_t port_base, uint16_t width,
+static int exit_port_attach_at(const struct device_host *host, uint16_t port_base, uint16_t width,
 			       bool qemu_convention, const char *name, struct vmm_error *err)
 {
 	struct exit_port *port = calloc(1, sizeof *port);
 	if (!port)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
-	port->stop = &vm->stop;
+	port->stop = host->stop;
 	port->qemu_convention = qemu_convention;
-	int ret = vm_add_device(vm, name, port, free, err);
+	int ret = device_table_add(host->devices, name, port, free, NULL, err);
 	if (ret) {
 		free(port);
 		return ret;
 	}
-	ret = bus_register(&vm->pio_bus, port_base, width, name, &exit_port_ops, port);
+	ret = bus_register(host->pio_bus, port_base, width, name, &exit_port_ops, port);
 	if (ret)
 		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL, "cannot register %s at 0x%x",
 				     name, port_base);
 	return 0;
 }
 
-static int minivmm_exit_attach(struct vm *vm, struct vmm_error *err)
+static int minivmm_exit_attach(const struct device_host *host, struct vmm_error *err)
 {
-	return exit_port_attach_at(vm, MINIVMM_EXIT_PORT, 4, false, "exit-port", err);
+	return exit_port_attach_at(host, MINIVMM_EXIT_PORT, 4, false, "exit-port", err);
 }
 
-static int isa_debug_exit_attach(struct vm *vm, struct vmm_error *err)
+static int isa_debug_exit_attach(const struct device_host *host, struct vmm_error *err)
 {
 	/* QEMU's default iosize is 1; guests also write 2 or 4 bytes, so claim 4 ports. */
-	return exit_port_attach_at(vm, MINIVMM_ISA_DEBUG_EXIT_PORT, 4, true, "isa-debug-exit", err);
+	return exit_port_attach_at(host, MINIVMM_ISA_DEBUG_EXIT_PORT, 4, true, "isa-debug-exit",
+				   err);
 }
 
 const struct device_module exit_port_module = {"exit-port", minivmm_exit_attach};

@@ -1,5 +1,6 @@
 /*
- * The two ways a PC guest resets itself, both ending in vm_request_reset() (reboot.h):
+ * The two ways a PC guest resets itself, both pulling the handle's reset line (device_host.h;
+ * the machine's side is machine/reboot.c):
  * - The i8042 keyboard controller's command port 0x64: command 0xFE "pulse output port bit 0",
  *   which is wired to the CPU's reset line (IBM PC/AT Technical Reference, keyboard controller
  *   commands). Reads of 0x64 return a status byte with the input buffer empty (bit 1 clear, so a
@@ -13,8 +14,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "devices/device_table.h"
 #include "devices/devices.h"
-#include "machine/reboot.h"
+#include "machine/bus.h"
 
 #define I8042_COMMAND_PORT   0x64
 #define I8042_PULSE_RESET    0xfe
@@ -24,7 +26,7 @@
 #define RESET_CONTROL_STORED 0x0a /* SYS_RST (bit 1), FULL_RST (bit 3) */
 
 struct reset_control {
-	struct vm *vm;
+	struct reset_line line;
 	uint8_t cf9_value;
 };
 
@@ -41,7 +43,7 @@ static void i8042_write(void *opaque, uint64_t offset, const uint8_t *data, uint
 	struct reset_control *reset = opaque;
 	(void)offset;
 	if (len >= 1 && data[0] == I8042_PULSE_RESET)
-		vm_request_reset(reset->vm, "i8042 command 0xFE");
+		reset_line_request(&reset->line, "i8042 command 0xFE");
 }
 
 static void cf9_read(void *opaque, uint64_t offset, uint8_t *data, uint32_t len)
@@ -60,7 +62,7 @@ static void cf9_write(void *opaque, uint64_t offset, const uint8_t *data, uint32
 		return;
 	reset->cf9_value = data[0] & RESET_CONTROL_STORED;
 	if (data[0] & RESET_CONTROL_RST)
-		vm_request_reset(reset->vm, "port 0xCF9");
+		reset_line_request(&reset->line, "port 0xCF9");
 }
 
 /* The reset control register's default is 00h (Intel PCH datasheets): the SYS_RST and
@@ -75,20 +77,20 @@ static void reset_control_reset(void *state)
 static const struct bus_device_ops i8042_ops = {.read = i8042_read, .write = i8042_write};
 static const struct bus_device_ops cf9_ops = {.read = cf9_read, .write = cf9_write};
 
-static int reset_control_attach(struct vm *vm, struct vmm_error *err)
+static int reset_control_attach(const struct device_host *host, struct vmm_error *err)
 {
 	struct reset_control *reset = calloc(1, sizeof *reset);
 	if (!reset)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
-	reset->vm = vm;
-	int ret = vm_add_device_with_reset(vm, "reset", reset, free, reset_control_reset, err);
+	reset->line = host->reset;
+	int ret = device_table_add(host->devices, "reset", reset, free, reset_control_reset, err);
 	if (ret) {
 		free(reset);
 		return ret;
 	}
-	ret = bus_register(&vm->pio_bus, I8042_COMMAND_PORT, 1, "i8042", &i8042_ops, reset);
+	ret = bus_register(host->pio_bus, I8042_COMMAND_PORT, 1, "i8042", &i8042_ops, reset);
 	ret =
-	    ret ?: bus_register(&vm->pio_bus, RESET_CONTROL_PORT, 1, "reset-cf9", &cf9_ops, reset);
+	    ret ?: bus_register(host->pio_bus, RESET_CONTROL_PORT, 1, "reset-cf9", &cf9_ops, reset);
 	if (ret)
 		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL,
 				     "cannot register the reset ports 0x64 and 0xcf9");

@@ -1,6 +1,6 @@
 /*
  * The CMOS RTC on a VM: the register model (rtc_cmos.c) at ports 0x70/0x71, and with an
- * in-kernel irqchip its IRQ 8 line (KVM_IRQ_LINE through vm_set_irq_line()) and the host timer
+ * in-kernel irqchip its IRQ 8 line (the handle's irq_line: KVM_IRQ_LINE) and the host timer
  * that raises it while the guest runs.
  *
  * The timer is one thread that sleeps on a condition variable, waking at the time
@@ -33,13 +33,14 @@
 
 #include "host/monotonic_wait.h"
 #include "host/quiet_thread.h"
+#include "devices/device_table.h"
 #include "devices/devices.h"
 #include "devices/rtc_cmos.h"
-#include "machine/irqchip.h"
+#include "machine/bus.h"
 
 struct rtc_cmos_timer {
 	struct rtc_cmos rtc; /* first: the device state handed to the bus */
-	struct vm *vm;
+	struct irq_line irq;
 	pthread_cond_t wake; /* on CLOCK_MONOTONIC; waited on with rtc.lock */
 	pthread_t thread;
 	bool thread_started, thread_failed, stopping;
@@ -49,7 +50,7 @@ struct rtc_cmos_timer {
 static void rtc_set_irq(void *ctx, bool level)
 {
 	struct rtc_cmos_timer *timer = ctx;
-	vm_set_irq_line(timer->vm, RTC_CMOS_IRQ, level);
+	irq_line_set(&timer->irq, level);
 }
 
 static int64_t monotonic_ns(void)
@@ -137,28 +138,28 @@ static void rtc_cmos_timer_reset(void *state)
 	pthread_mutex_unlock(&rtc->lock);
 }
 
-static int rtc_cmos_attach(struct vm *vm, struct vmm_error *err)
+static int rtc_cmos_attach(const struct device_host *host, struct vmm_error *err)
 {
 	struct rtc_cmos_timer *timer = calloc(1, sizeof *timer);
 	if (!timer)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
-	timer->vm = vm;
+	timer->irq = device_host_irq_line(host, RTC_CMOS_IRQ);
 	timer->sleeping_until = RTC_NO_EVENT;
 	monotonic_cond_init(&timer->wake);
 	/* The interrupt line only exists with an in-kernel irqchip; polled otherwise. */
-	const struct rtc_cmos_host host = {
-	    .set_irq = vm->irqchip ? rtc_set_irq : NULL,
-	    .reschedule = vm->irqchip ? rtc_reschedule : NULL,
+	const struct rtc_cmos_host model_host = {
+	    .set_irq = irq_line_connected(&timer->irq) ? rtc_set_irq : NULL,
+	    .reschedule = irq_line_connected(&timer->irq) ? rtc_reschedule : NULL,
 	    .ctx = timer,
 	};
-	rtc_cmos_init(&timer->rtc, &host);
-	int ret = vm_add_device_with_reset(vm, "rtc-cmos", &timer->rtc, rtc_cmos_timer_free,
-					   rtc_cmos_timer_reset, err);
+	rtc_cmos_init(&timer->rtc, &model_host);
+	int ret = device_table_add(host->devices, "rtc-cmos", &timer->rtc, rtc_cmos_timer_free,
+				   rtc_cmos_timer_reset, err);
 	if (ret) {
 		rtc_cmos_timer_free(timer);
 		return ret;
 	}
-	ret = bus_register(&vm->pio_bus, RTC_CMOS_PORT, RTC_CMOS_PORT_COUNT, "rtc-cmos",
+	ret = bus_register(host->pio_bus, RTC_CMOS_PORT, RTC_CMOS_PORT_COUNT, "rtc-cmos",
 			   &rtc_cmos_bus_ops, &timer->rtc);
 	if (ret)
 		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL,

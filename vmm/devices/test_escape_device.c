@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "machine/bus.h"
 
 #define TEST_ESCAPE_PORT 0x5f0
 
@@ -42,11 +43,12 @@ static void escape_write(void *opaque, uint64_t offset, const uint8_t *data, uin
 
 static const struct bus_device_ops escape_ops = {.write = escape_write};
 
-static int escape_attach(struct vm *vm, struct vmm_error *err)
+static int escape_attach(const struct device_host *host, struct vmm_error *err)
 {
-	int ret = bus_register(&vm->pio_bus, TEST_ESCAPE_PORT, 1, "test-escape", &escape_ops, NULL);
+	int ret =
+	    bus_register(host->pio_bus, TEST_ESCAPE_PORT, 1, "test-escape", &escape_ops, NULL);
 	return ret ? vmm_error_set(err, ret, VMM_EXIT_INTERNAL, "cannot register test-escape") : 0;
 }
 
-/* The name vm.c looks for (a weak reference there). */
+/* The name devices/devices.c looks for (a weak reference there). */
 const struct device_module test_device_module = {.name = "test-escape", .attach = escape_attach};

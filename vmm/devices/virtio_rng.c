@@ -58,9 +58,9 @@ static const struct virtio_device_ops virtio_rng_ops = {
     .handle_chain = rng_handle_chain,
 };
 
-static int virtio_rng_attach(struct vm *vm, struct vmm_error *err)
+static int virtio_rng_attach(const struct device_host *host, struct vmm_error *err)
 {
-	return virtio_mmio_attach(vm, MINIVMM_VIRTIO_RNG_GPA, MINIVMM_VIRTIO_RNG_IRQ,
+	return virtio_mmio_attach(host, MINIVMM_VIRTIO_RNG_GPA, MINIVMM_VIRTIO_RNG_IRQ,
 				  &virtio_rng_ops, NULL, err);
 }
 

@@ -55,16 +55,17 @@ enum boot_protocol boot_protocol_detect(const void *image, size_t size)
 int boot_protocol_load(struct vm *vm, const struct load_constraints *limits, struct vmm_error *err)
 {
 	const struct vm_config *cfg = &vm->cfg;
+	struct boot_protocol_state *state = &vm->boot_protocol;
 	enum boot_protocol p = cfg->boot;
 	if (p == BOOT_AUTO)
 		p = boot_protocol_detect(cfg->image, cfg->image_size);
-	vm->multiboot = p == BOOT_MULTIBOOT;
-	if (!vm->multiboot && cfg->module_count)
+	state->multiboot = p == BOOT_MULTIBOOT;
+	if (!state->multiboot && cfg->module_count)
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
 				     "--module needs a multiboot boot, and this guest boots direct "
 				     "64-bit: add --boot multiboot (the kernel needs a multiboot "
 				     "header)");
-	if (!vm->multiboot)
+	if (!state->multiboot)
 		return elf_load_image(&vm->mem, limits, cfg->image, cfg->image_size, &vm->loaded,
 				      err);
 	struct multiboot_boot_params params = {
@@ -73,8 +74,8 @@ int boot_protocol_load(struct vm *vm, const struct load_constraints *limits, str
 	    multiboot_load_image(&vm->mem, limits, cfg->image, cfg->image_size, &vm->loaded, err);
 	ret = ret ?: x86_build_protected_mode_gdt(&vm->mem, err);
 	return ret
-		   ?: multiboot_write_info(&vm->mem, &vm->loaded, &params, &vm->multiboot_info_gpa,
-					   err);
+		   ?: multiboot_write_info(&vm->mem, &vm->loaded, &params,
+					   &state->multiboot_info_gpa, err);
 }
 
 static int enter_protected_mode(struct vcpu *vcpu, uint32_t entry, uint32_t info,
@@ -107,7 +108,7 @@ static int enter_protected_mode(struct vcpu *vcpu, uint32_t entry, uint32_t info
  */
 static int enter_application_processor(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 {
-	if (vm->multiboot)
+	if (vm->boot_protocol.multiboot)
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
 				     "--cpus > 1 needs the direct 64-bit boot (not multiboot)");
 	/* --sipi-smp: KVM keeps the AP waiting for an INIT and a SIPI; the guest's INIT resets it
@@ -145,9 +146,9 @@ int boot_protocol_enter(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 {
 	if (vcpu->index > 0)
 		return enter_application_processor(vm, vcpu, err);
-	if (vm->multiboot)
+	if (vm->boot_protocol.multiboot)
 		return enter_protected_mode(vcpu, (uint32_t)vm->loaded.entry,
-					    vm->multiboot_info_gpa, err);
+					    vm->boot_protocol.multiboot_info_gpa, err);
 	return vcpu_enter_long_mode(vcpu, vm->loaded.entry, err);
 }
 
@@ -167,7 +168,7 @@ int boot_modules_load(const char *const *specs, unsigned count, struct multiboot
 		out[i] = (struct multiboot_module_spec){.name = name,
 							.string = comma ? comma + 1 : name};
 		void *data = NULL;
-		int ret = load_file(name, &data, &out[i].size, err);
+		int ret = load_file_as(name, "--module file", &data, &out[i].size, err);
 		if (ret) {
 			free(name);
 			boot_modules_free(out, i);

@@ -16,15 +16,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "loader/loader.h"
+#include "loader/multiboot.h" /* the callers of boot_modules_load() hold the array it fills */
 #include "util/vmm_error.h"
 
+struct load_constraints;
 struct vm;
-struct multiboot_module_spec;
 struct vcpu;
 
 enum boot_protocol { BOOT_AUTO, BOOT_DIRECT64, BOOT_MULTIBOOT };
+
+/* What boot_protocol_load() decided, for boot_protocol_enter() at every (re)entry. struct vm
+ * holds it (vm->boot_protocol); only this file's functions read or write it. */
+struct boot_protocol_state {
+	bool multiboot;		     /* entered as a Multiboot v1 kernel */
+	uint32_t multiboot_info_gpa; /* EBX at the multiboot entry */
+};
 
 /* "auto", "direct64", "multiboot" -> 0 and *out; else -EINVAL. */
 int boot_protocol_parse(const char *name, enum boot_protocol *out);
@@ -33,7 +41,7 @@ int boot_protocol_parse(const char *name, enum boot_protocol *out);
 enum boot_protocol boot_protocol_detect(const void *image, size_t size);
 
 /* Loads vm->cfg.image (an ELF or multiboot kernel, not --flat) by the protocol vm->cfg.boot asks
- * for, and for multiboot writes the boot information; sets vm->loaded and vm->multiboot. */
+ * for, and for multiboot writes the boot information; sets vm->loaded and vm->boot_protocol. */
 int boot_protocol_load(struct vm *vm, const struct load_constraints *limits, struct vmm_error *err);
 
 /* Puts the vCPU at the guest's entry in the state its protocol defines. */

@@ -99,16 +99,15 @@ int irqchip_complete_apic_map(struct vm *vm, struct vmm_error *err)
 	return 0;
 }
 
-int irqchip_save_power_on_state(struct vm *vm, struct vmm_error *err)
+int irqchip_save_power_on_state(struct vm *vm, struct irqchip_power_on **out, struct vmm_error *err)
 {
-	/* Only a --reboot run ever restores it (vm_request_reset() ends any other run at the first
-	 * reset), and it cannot be taken later: by then the guest has programmed the chips. */
-	if (!vm->irqchip || !vm->cfg.reboot)
+	*out = NULL;
+	if (!vm->irqchip)
 		return 0;
 	struct irqchip_power_on *saved = calloc(1, sizeof *saved);
 	if (!saved)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
-	vm->irqchip_power_on = saved;
+	*out = saved;
 	for (unsigned i = 0; i < CHIP_COUNT; i++) {
 		saved->chips[i].chip_id = i;
 		if (ioctl(vm->fd, KVM_GET_IRQCHIP, &saved->chips[i]) < 0)
@@ -125,9 +124,9 @@ int irqchip_save_power_on_state(struct vm *vm, struct vmm_error *err)
 	return 0;
 }
 
-int irqchip_restore_power_on_state(struct vm *vm, struct vmm_error *err)
+int irqchip_restore_power_on_state(struct vm *vm, const struct irqchip_power_on *saved,
+				   struct vmm_error *err)
 {
-	struct irqchip_power_on *saved = vm->irqchip_power_on;
 	if (!saved)
 		return 0;
 	/* Lower every line first: a level a device left high would otherwise fire at once. */
@@ -147,10 +146,9 @@ int irqchip_restore_power_on_state(struct vm *vm, struct vmm_error *err)
 	return 0;
 }
 
-void irqchip_destroy(struct vm *vm)
+void irqchip_power_on_free(struct irqchip_power_on *saved)
 {
-	free(vm->irqchip_power_on);
-	vm->irqchip_power_on = NULL;
+	free(saved);
 }
 
 int vm_set_irq_line(struct vm *vm, unsigned irq, bool level)

@@ -12,6 +12,7 @@
 
 #include "util/vmm_error.h"
 
+struct irqchip_power_on;
 struct vm;
 
 /* Creates the irqchip and PIT unless vm->cfg.no_irqchip. A KVM without them is not an error: a
@@ -23,16 +24,19 @@ int irqchip_create(struct vm *vm, struct vmm_error *err);
  * to one APIC ID (the targeted INIT-SIPI-SIPI of an OS starting its CPUs) reaches it. */
 int irqchip_complete_apic_map(struct vm *vm, struct vmm_error *err);
 
-/* With --reboot (vm->cfg.reboot), records the controllers' and the vCPUs' power-on state for
- * irqchip_restore_power_on_state(); call it after the vCPUs exist, before the guest runs.
- * Without --reboot it does nothing: nothing would ever restore it. */
-int irqchip_save_power_on_state(struct vm *vm, struct vmm_error *err);
+/* Records the controllers' and the vCPUs' LAPICs' state into a new *out, for
+ * irqchip_restore_power_on_state(); call it after the vCPUs exist, before the guest runs
+ * (reboot.c does, with --reboot). Without an irqchip *out stays NULL. On failure *out may hold
+ * a partial record: free it all the same. */
+int irqchip_save_power_on_state(struct vm *vm, struct irqchip_power_on **out,
+				struct vmm_error *err);
 
-/* Puts the controllers and every LAPIC back into their power-on state (the reboot path); a
- * no-op if nothing was saved. */
-int irqchip_restore_power_on_state(struct vm *vm, struct vmm_error *err);
+/* Puts the controllers and every LAPIC back into the saved state (the reboot path); a no-op if
+ * saved is NULL. */
+int irqchip_restore_power_on_state(struct vm *vm, const struct irqchip_power_on *saved,
+				   struct vmm_error *err);
 
-void irqchip_destroy(struct vm *vm);
+void irqchip_power_on_free(struct irqchip_power_on *saved);
 
 /* Drives ISA interrupt line irq (0-15) to level (KVM_IRQ_LINE). A no-op without an irqchip.
  * Safe from any thread; never calls back into a device. Returns 0 or a negative errno. */

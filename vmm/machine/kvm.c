@@ -30,9 +30,17 @@ const size_t kvm_capability_count = sizeof kvm_capabilities / sizeof kvm_capabil
 static int kvm_open_error(const char *path, int errnum, struct vmm_error *err)
 {
 	switch (errnum) {
-	case ENOENT:
 	case ENXIO:
 	case ENODEV:
+		/* The file exists but no driver answers: for /dev/kvm, KVM's module is missing (as
+		 * below); any other path (--kvm /dev/tty without a terminal) is simply not KVM. */
+		if (strcmp(path, KVM_DEFAULT_DEVICE) != 0)
+			return vmm_error_set(err, -errnum, VMM_EXIT_KVM_UNAVAILABLE,
+					     "%s is not a KVM device (opening it failed: %s): "
+					     "point --kvm at " KVM_DEFAULT_DEVICE,
+					     path, strerror(errnum));
+		/* fall through */
+	case ENOENT:
 		return vmm_error_set(err, -errnum, VMM_EXIT_KVM_UNAVAILABLE,
 				     "%s does not exist: KVM is not available here (load kvm_intel "
 				     "or kvm_amd, enable VT-x/AMD-V in the firmware, or enable "

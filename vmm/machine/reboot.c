@@ -7,8 +7,8 @@
  * operation and returns -EINTR. Only then is the vCPU state consistent and safe to replace.
  *
  * A PC's reset reaches every device, not only the CPU: each registered device's reset hook
- * (struct vm_device.reset, vm_reset_devices) runs before the guest restarts, so a rebooted guest
- * finds the UART, the virtio devices and the rest as they were at power-on.
+ * (struct device_entry.reset, device_table_reset_all) runs before the guest restarts, so a rebooted
+ * guest finds the UART, the virtio devices and the rest as they were at power-on.
  */
 #include "machine/reboot.h"
 
@@ -24,12 +24,22 @@
 
 void vm_request_reset(struct vm *vm, const char *source)
 {
-	snprintf(vm->reset_source, sizeof vm->reset_source, "%s", source);
-	if (!vm->cfg.reboot || vm->reboots >= VM_MAX_REBOOTS) {
+	struct reboot_state *r = &vm->reboot;
+	snprintf(r->source, sizeof r->source, "%s", source);
+	if (!vm->cfg.reboot || r->count >= VM_MAX_REBOOTS) {
 		stop_request_raise(&vm->stop, STOP_GUEST_RESET, VMM_EXIT_GUEST_RESET);
 		return;
 	}
-	atomic_store(&vm->reboot_pending, true);
+	atomic_store(&r->pending, true);
+}
+
+int reboot_prepare(struct vm *vm, struct vmm_error *err)
+{
+	/* Only a --reboot run ever restores it (vm_request_reset() ends any other run at the first
+	 * reset), and it cannot be taken later: by then the guest has programmed the chips. */
+	if (!vm->cfg.reboot)
+		return 0;
+	return irqchip_save_power_on_state(vm, &vm->reboot.irqchip_power_on, err);
 }
 
 /* Drops whatever KVM was about to deliver to the old boot: a queued exception, an injected or
@@ -70,8 +80,8 @@ static int reboot(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 	/* Devices first: once their reset returns, none of them writes guest RAM any more (no
 	 * virtqueue is ready), so none can scribble over the image reloaded below, and the lines
 	 * they lowered are what the controllers' power-on state then starts from. */
-	vm_reset_devices(vm);
-	ret = irqchip_restore_power_on_state(vm, err);
+	device_table_reset_all(&vm->devices);
+	ret = irqchip_restore_power_on_state(vm, vm->reboot.irqchip_power_on, err);
 	ret = ret ?: vm_reload_guest(vm, err);
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
 		if ((ret = clear_pending_events(&vm->vcpus[i])))
@@ -80,19 +90,25 @@ static int reboot(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 	return ret;
 }
 
-void reboot_rendezvous_init(struct reboot_rendezvous *r)
+void reboot_state_init(struct reboot_state *r)
 {
-	atomic_init(&r->active, false);
-	pthread_mutex_init(&r->lock, NULL);
-	monotonic_cond_init(&r->changed);
-	r->parked = 0;
-	r->generation = 0;
+	atomic_init(&r->pending, false);
+	atomic_init(&r->gather.active, false);
+	pthread_mutex_init(&r->gather.lock, NULL);
+	monotonic_cond_init(&r->gather.changed);
+	r->gather.parked = 0;
+	r->gather.generation = 0;
+	r->count = 0;
+	r->source[0] = '\0';
+	r->irqchip_power_on = NULL;
 }
 
-void reboot_rendezvous_destroy(struct reboot_rendezvous *r)
+void reboot_state_destroy(struct reboot_state *r)
 {
-	pthread_cond_destroy(&r->changed);
-	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->gather.changed);
+	pthread_mutex_destroy(&r->gather.lock);
+	irqchip_power_on_free(r->irqchip_power_on);
+	r->irqchip_power_on = NULL;
 }
 
 /* Waits on the rendezvous' condition for at most 10 ms: a stop request only kicks vCPUs out of
@@ -109,7 +125,7 @@ static void wait_briefly(struct reboot_rendezvous *r)
 static void park_for_reboot(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	struct reboot_rendezvous *r = &vm->reboot_gather;
+	struct reboot_rendezvous *r = &vm->reboot.gather;
 	struct vmm_error err = {0};
 	if (complete_pending_exit(vcpu, &err) &&
 	    stop_request_raise(&vm->stop, STOP_VMM_ERROR, (int)err.status))
@@ -128,7 +144,7 @@ static void park_for_reboot(struct vcpu *vcpu)
  * and waits until they are all parked. False if the run is stopping instead. */
 static bool gather_other_vcpus(struct vm *vm, struct vcpu *leader)
 {
-	struct reboot_rendezvous *r = &vm->reboot_gather;
+	struct reboot_rendezvous *r = &vm->reboot.gather;
 	atomic_store_explicit(&r->active, true, memory_order_release);
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		if (&vm->vcpus[i] != leader)
@@ -149,7 +165,7 @@ static bool gather_other_vcpus(struct vm *vm, struct vcpu *leader)
 /* The leader, rebooted or not: lets the parked vCPUs run again. */
 static void release_other_vcpus(struct vm *vm)
 {
-	struct reboot_rendezvous *r = &vm->reboot_gather;
+	struct reboot_rendezvous *r = &vm->reboot.gather;
 	pthread_mutex_lock(&r->lock);
 	atomic_store_explicit(&r->active, false, memory_order_release);
 	r->generation++;
@@ -160,21 +176,22 @@ static void release_other_vcpus(struct vm *vm)
 bool vm_reboot_if_requested(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	if (reboot_gathering(&vm->reboot_gather)) {
+	struct reboot_state *r = &vm->reboot;
+	if (reboot_gathering(&r->gather)) {
 		park_for_reboot(vcpu);
 		return true;
 	}
 	/* Called after every exit: a plain load first, the locked exchange only when set. */
-	if (!atomic_load_explicit(&vm->reboot_pending, memory_order_relaxed) ||
-	    !atomic_exchange(&vm->reboot_pending, false) || stop_requested(&vm->stop))
+	if (!atomic_load_explicit(&r->pending, memory_order_relaxed) ||
+	    !atomic_exchange(&r->pending, false) || stop_requested(&vm->stop))
 		return false;
 	if (vm->vcpu_count > 1 && !gather_other_vcpus(vm, vcpu)) {
 		release_other_vcpus(vm);
 		return true;
 	}
-	vm->reboots++;
-	fprintf(stderr, "minivmm: guest reset (%s): reboot %u of at most %u\n", vm->reset_source,
-		vm->reboots, VM_MAX_REBOOTS);
+	r->count++;
+	fprintf(stderr, "minivmm: guest reset (%s): reboot %u of at most %u\n", r->source, r->count,
+		VM_MAX_REBOOTS);
 	struct vmm_error err = {0};
 	int failed = reboot(vm, vcpu, &err);
 	if (failed && stop_request_raise(&vm->stop, STOP_VMM_ERROR, (int)err.status))

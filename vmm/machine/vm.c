@@ -16,38 +16,40 @@
 #include "x86/cpuid.h"
 #include "x86/long_mode.h"
 
-/* Every device this VM gets, attached in this order. */
-static const struct device_module *const device_modules[] = {
-    &uart8250_com1_module, &exit_port_module,	  &isa_debug_exit_module, &bench_device_module,
-    &rtc_cmos_module,	   &reset_control_module, &virtio_rng_module,
-};
-
-/* Defined only in test builds (MINIVMM_TEST_DEVICES: the minivmm-test binary links
- * devices/test_escape_device.c); a weak reference pulls nothing into minivmm itself. */
-extern const struct device_module test_device_module __attribute__((weak));
-
-int vm_add_device_with_reset(struct vm *vm, const char *name, void *state,
-			     void (*destroy)(void *state), void (*reset)(void *state),
-			     struct vmm_error *err)
+/* The machine's end of a device's interrupt and reset lines (devices/device_host.h). */
+static int vm_host_set_irq(void *ctx, unsigned irq, bool level)
 {
-	if (vm->device_count == VM_MAX_DEVICES)
-		return vmm_error_set(err, -ENOSPC, VMM_EXIT_INTERNAL, "too many devices");
-	vm->devices[vm->device_count++] =
-	    (struct vm_device){.name = name, .state = state, .destroy = destroy, .reset = reset};
-	return 0;
+	return vm_set_irq_line(ctx, irq, level);
 }
 
-int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),
-		  struct vmm_error *err)
+static void vm_host_request_reset(void *ctx, const char *source)
 {
-	return vm_add_device_with_reset(vm, name, state, destroy, NULL, err);
+	vm_request_reset(ctx, source);
 }
 
-void vm_reset_devices(struct vm *vm)
+void vm_device_host(struct vm *vm, struct device_host *host)
 {
-	for (unsigned i = 0; i < vm->device_count; i++)
-		if (vm->devices[i].reset)
-			vm->devices[i].reset(vm->devices[i].state);
+	*host = (struct device_host){
+	    .pio_bus = &vm->pio_bus,
+	    .mmio_bus = &vm->mmio_bus,
+	    .devices = &vm->devices,
+	    .mem = &vm->mem,
+	    .console = &vm->console,
+	    .stop = &vm->stop,
+	    .reset = {.request = vm_host_request_reset, .ctx = vm},
+	    /* Without an irqchip no line goes anywhere: devices see it and stay polled. */
+	    .set_irq = vm->irqchip ? vm_host_set_irq : NULL,
+	    .irq_ctx = vm,
+	    .vm_fd = vm->fd,
+	    .kvm = &vm->kvm,
+	};
+}
+
+int vm_attach_device(struct vm *vm, const struct device_module *module, struct vmm_error *err)
+{
+	struct device_host host;
+	vm_device_host(vm, &host);
+	return module->attach(&host, err);
 }
 
 static void vm_kick_all(void *ctx)
@@ -134,7 +136,7 @@ void vm_init_without_kvm(struct vm *vm)
 	vm->stop.kick = vm_kick_all;
 	vm->stop.kick_ctx = vm;
 	console_init(&vm->console, -1, -1);
-	reboot_rendezvous_init(&vm->reboot_gather);
+	reboot_state_init(&vm->reboot);
 	vm_pause_init(&vm->pause);
 }
 
@@ -161,10 +163,11 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 	ret = ret ?: irqchip_create(vm, err); /* before the vCPUs (api.rst 4.24) */
 	ret = ret ?: x86_build_boot_structures(&vm->mem, err);
 	ret = ret ?: vm_load_guest(vm, err);
-	for (size_t i = 0; !ret && i < sizeof device_modules / sizeof device_modules[0]; i++)
-		ret = device_modules[i]->attach(vm, err);
-	if (!ret && &test_device_module)
-		ret = test_device_module.attach(vm, err);
+	if (!ret) { /* after the irqchip: a device's handle has lines only if it exists */
+		struct device_host host;
+		vm_device_host(vm, &host);
+		ret = devices_attach_all(&host, err);
+	}
 	unsigned cpus = cfg->cpus ? cfg->cpus : 1;
 	if (!ret && cpus > VM_MAX_VCPUS)
 		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, "at most %d vCPUs", VM_MAX_VCPUS);
@@ -175,7 +178,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 		ret = ret ?: boot_protocol_enter(vm, &vm->vcpus[i], err);
 	}
 	ret = ret ?: irqchip_complete_apic_map(vm, err);
-	ret = ret ?: irqchip_save_power_on_state(vm, err); /* --reboot only */
+	ret = ret ?: reboot_prepare(vm, err); /* --reboot only */
 	ret = ret ?: vm_write_boot_info(vm, err);
 	if (!ret && trace_options_any(&cfg->trace))
 		ret = vm_setup_trace(vm, err);
@@ -310,16 +313,12 @@ void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	vm->vcpu_count = 0;
-	for (unsigned i = vm->device_count; i-- > 0;)
-		if (vm->devices[i].destroy)
-			vm->devices[i].destroy(vm->devices[i].state);
-	vm->device_count = 0;
+	device_table_destroy_all(&vm->devices);
 	guest_mem_destroy(&vm->mem);
 	if (vm->fd >= 0)
 		close(vm->fd);
 	vm->fd = -1;
 	kvm_close(&vm->kvm);
-	irqchip_destroy(vm);
-	reboot_rendezvous_destroy(&vm->reboot_gather);
+	reboot_state_destroy(&vm->reboot);
 	vm_pause_destroy(&vm->pause);
 }

@@ -1,6 +1,10 @@
 /*
  * One virtual machine: guest RAM, the two buses, the devices, the vCPUs, the console and the
  * stop request, put together and taken apart in one place.
+ *
+ * Its fields are for the machine core (vm.c, vcpu.c, run_loop.c, reboot.c, boot_protocol.c,
+ * which call each other) and for the commands that build and run a VM. A device never sees
+ * struct vm: it gets a struct device_host (devices/device_host.h, vm_device_host()).
  */
 #ifndef MINIVMM_VM_H
 #define MINIVMM_VM_H
@@ -9,23 +13,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What struct vm and struct vm_config hold by value; what they only point to is declared below. */
+#include "devices/device_table.h"
+#include "host/console.h"
+#include "loader/loader.h"
 #include "machine/boot_protocol.h"
 #include "machine/bus.h"
-#include "host/console.h"
 #include "machine/guest_mem.h"
 #include "machine/kvm.h"
-#include "loader/loader.h"
-#include "loader/multiboot.h"
 #include "machine/pause.h"
 #include "machine/reboot.h"
 #include "machine/stop.h"
-#include "trace/trace_session.h"
 #include "machine/vcpu.h"
+#include "trace/trace_session.h"
 #include "util/vmm_error.h"
 #include "x86/cpu_model.h"
 
-#define VM_MAX_VCPUS   8
-#define VM_MAX_DEVICES 16
+#define VM_MAX_VCPUS 8
+
+struct device_host;
+struct device_module;
+struct multiboot_module_spec;
 
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
 
@@ -52,7 +60,8 @@ struct vm_config {
 	bool no_irqchip; /* --no-irqchip: no PIC/IOAPIC/LAPIC/PIT, a polled machine (irqchip.h) */
 	bool reboot;	 /* --reboot: a guest reset boots the image again (reboot.h) */
 	/* --cpus: vCPUs (0 means 1). vCPU 0 is the BSP; the VMM starts the others itself in long
-	 * mode at the guest's entry with RSI = MINIVMM_AP_MAGIC, RDX = their number (smp.c). */
+	 * mode at the guest's entry with RSI = MINIVMM_AP_MAGIC, RDX = their number
+	 * (boot_protocol.c; the guest's side is guest/kernel/smp.c). */
 	unsigned cpus;
 	/* --sipi-smp: leave the APs in KVM's wait-for-SIPI state; the guest starts them. */
 	bool sipi_smp;
@@ -61,19 +70,6 @@ struct vm_config {
 	enum boot_protocol boot;
 	const struct multiboot_module_spec *modules;
 	size_t module_count;
-};
-
-/* A device's state, how to free it and how to reset it. */
-struct vm_device {
-	const char *name;
-	void *state;
-	void (*destroy)(void *state);
-	/* A guest reset (reboot.c): back to the state the device had when it was attached, but for
-	 * what the real chip keeps over a platform reset (the CMOS clock's battery-backed RAM).
-	 * Lowers the device's interrupt line and stops its DMA; called on the vCPU thread while no
-	 * vCPU runs guest code, but the device's own threads (console input, virtio worker) may
-	 * run: take the device's lock. NULL: nothing a guest can change survives in the device. */
-	void (*reset)(void *state);
 };
 
 struct vm {
@@ -86,42 +82,37 @@ struct vm {
 	struct bus mmio_bus;
 	struct stop_request stop;
 	struct console console;
-	struct vm_device devices[VM_MAX_DEVICES];
-	unsigned device_count;
+	struct device_table devices; /* in attach order, which is also reset order */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	unsigned vcpu_count;
 	struct trace_session *trace;  /* NULL when nothing is traced */
 	struct vmm_error trace_error; /* a trace output that could not be written */
 	bool trace_failed;
-	/* Interrupts and reset (irqchip.c, reboot.c). */
-	bool irqchip;				   /* KVM's PIC/IOAPIC/LAPIC and PIT exist */
-	struct irqchip_power_on *irqchip_power_on; /* what a reboot restores */
-	atomic_bool reboot_pending;
-	struct reboot_rendezvous reboot_gather; /* --reboot with --cpus > 1 */
-	unsigned reboots;
-	char reset_source[32];	     /* what reset the guest last, e.g. "port 0xCF9" */
-	bool multiboot;		     /* entered as a Multiboot v1 kernel (boot_protocol.c) */
-	uint32_t multiboot_info_gpa; /* EBX at the multiboot entry */
-	struct vm_pause pause;	     /* the control socket's pause and resume (pause.h) */
+	bool irqchip;		    /* KVM's PIC/IOAPIC/LAPIC and PIT exist (irqchip.c) */
+	struct reboot_state reboot; /* guest resets and --reboot (reboot.c's own) */
+	struct boot_protocol_state boot_protocol; /* how the image is entered (boot_protocol.c) */
+	struct vm_pause pause; /* the control socket's pause and resume (pause.h) */
 	/* Called on the thread where the event happened; must not block. NULL: nobody listens. */
 	void (*on_event)(void *ctx, enum vm_event event);
 	void *on_event_ctx;
-};
-
-/* A device file's entry point: creates its state, registers its ranges, calls vm_add_device
- * (vm_add_device_with_reset if a guest can change its state). */
-struct device_module {
-	const char *name;
-	int (*attach)(struct vm *vm, struct vmm_error *err);
 };
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err);
 
 /* A VM without KVM: the buses, the stop request, the device table and a console on no fds,
  * for driving device models directly (unit tests, fuzzers, `minivmm compare`'s device-model
- * timing). Devices see vm->fd == -1 and fall back to plain userspace registers. vm_create()
+ * timing). Devices get a handle with vm_fd -1 and stay plain userspace registers. vm_create()
  * starts from the same state; vm_destroy() frees either. */
 void vm_init_without_kvm(struct vm *vm);
+
+/* The handle a device of this VM gets at attach (devices/device_host.h): the buses, the device
+ * table, guest memory, the console, the stop request, ISA lines (none without an irqchip), the
+ * reset line (reboot.c) and KVM's VM fd (-1 without KVM). */
+void vm_device_host(struct vm *vm, struct device_host *host);
+
+/* Attaches one device module to the VM through that handle (vm_create attaches them all; unit
+ * tests and `minivmm compare` attach one to a VM without KVM). */
+int vm_attach_device(struct vm *vm, const struct device_module *module, struct vmm_error *err);
 
 /* Runs until the guest stops. Returns 0 (the outcome is in vm->stop: reason and exit status,
  * and a vCPU's report for a guest fault) or a negative errno with err filled. */
@@ -132,17 +123,5 @@ void vm_destroy(struct vm *vm);
 /* For a reboot (reboot.c): rebuilds the boot structures, reloads the image, rewrites the boot
  * info and puts every vCPU at the entry again. */
 int vm_reload_guest(struct vm *vm, struct vmm_error *err);
-
-/* For device modules: a device without a reset hook (no guest-writable state). */
-int vm_add_device(struct vm *vm, const char *name, void *state, void (*destroy)(void *state),
-		  struct vmm_error *err);
-
-/* The same, for a device with state a guest reset must clear (struct vm_device.reset). */
-int vm_add_device_with_reset(struct vm *vm, const char *name, void *state,
-			     void (*destroy)(void *state), void (*reset)(void *state),
-			     struct vmm_error *err);
-
-/* For a reboot (reboot.c): every device's reset hook, in attach order. Knows no device by name. */
-void vm_reset_devices(struct vm *vm);
 
 #endif

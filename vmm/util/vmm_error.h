@@ -41,4 +41,10 @@ struct vmm_error {
 int vmm_error_set(struct vmm_error *err, int neg_errno, enum vmm_exit_status status,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Puts a printf-style context and ": " before err's message ("bench pio_userspace: ..."), for a
+ * caller that knows where an error happened; an error that came without a status gets
+ * VMM_EXIT_INTERNAL (whoever failed forgot to set one). Returns neg_errno. */
+int vmm_error_prefix(struct vmm_error *err, int neg_errno, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/bus.h"
 #include "minivmm/boot_abi.h"
 #include "virtio/virtio_mmio_internal.h"
 
@@ -290,8 +291,8 @@ static void mmio_write(void *opaque, uint64_t offset, const uint8_t *data, uint3
 
 static const struct bus_device_ops virtio_mmio_bus_ops = {mmio_read, mmio_write};
 
-/* A platform reset (the vm_device hook): the Device Reset of 2.4, as if the driver had written 0
- * to Status: status, feature selection and acceptance, every queue (not ready, size and
+/* A platform reset (the device table's reset hook): the Device Reset of 2.4, as if the driver had
+ * written 0 to Status: status, feature selection and acceptance, every queue (not ready, size and
  * addresses 0) and InterruptStatus cleared. 2.4.1: after it the device "MUST NOT send
  * notifications or interact with the queues" until the driver sets it up again. Under the lock,
  * so when this returns the worker has finished any chain it was serving and will touch none of
@@ -318,7 +319,7 @@ static void transport_destroy(void *state)
 	free(t);
 }
 
-int virtio_mmio_attach(struct vm *vm, uint64_t base, unsigned gsi,
+int virtio_mmio_attach(const struct device_host *host, uint64_t base, unsigned gsi,
 		       const struct virtio_device_ops *ops, void *dev, struct vmm_error *err)
 {
 	struct virtio_mmio *t = calloc(1, sizeof *t);
@@ -329,37 +330,37 @@ int virtio_mmio_attach(struct vm *vm, uint64_t base, unsigned gsi,
 	}
 	*t = (struct virtio_mmio){.ops = ops,
 				  .dev = dev,
-				  .mem = &vm->mem,
+				  .mem = host->mem,
 				  .base = base,
 				  .gsi = gsi,
-				  .vm_fd = vm->fd,
+				  .vm_fd = host->vm_fd,
 				  .notify_fd = -1,
 				  .irq_fd = -1,
 				  .stop_fd = -1,
-				  .quiet = vm->fd < 0};
+				  .quiet = host->vm_fd < 0};
 	pthread_mutex_init(&t->lock, NULL);
 	int ret =
-	    vm_add_device_with_reset(vm, ops->name, t, transport_destroy, transport_reset, err);
+	    device_table_add(host->devices, ops->name, t, transport_destroy, transport_reset, err);
 	if (ret) {
 		transport_destroy(t);
 		return ret;
 	}
-	ret = bus_register(&vm->mmio_bus, base, MINIVMM_VIRTIO_MMIO_SLOT_SIZE, ops->name,
+	ret = bus_register(host->mmio_bus, base, MINIVMM_VIRTIO_MMIO_SLOT_SIZE, ops->name,
 			   &virtio_mmio_bus_ops, t);
 	if (ret)
 		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL, "cannot register %s at 0x%llx",
 				     ops->name, (unsigned long long)base);
-	if (vm->fd >= 0)
-		virtio_mmio_connect_kvm(t, &vm->kvm);
+	if (host->vm_fd >= 0)
+		virtio_mmio_connect_kvm(t, host->kvm);
 	return 0;
 }
 
-struct virtio_mmio *virtio_mmio_find(struct vm *vm, const char *name)
+struct virtio_mmio *virtio_mmio_find(const struct device_table *devices, const char *name)
 {
-	for (unsigned i = 0; i < vm->device_count; i++)
-		if (vm->devices[i].destroy == transport_destroy &&
-		    strcmp(vm->devices[i].name, name) == 0)
-			return vm->devices[i].state;
+	for (unsigned i = 0; i < devices->count; i++)
+		if (devices->entries[i].destroy == transport_destroy &&
+		    strcmp(devices->entries[i].name, name) == 0)
+			return devices->entries[i].state;
 	return NULL;
 }
 

@@ -26,8 +26,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/device_host.h"
+#include "devices/device_table.h"
 #include "virtio/virtqueue.h"
-#include "machine/vm.h"
 
 /* Registers (4.2.2). */
 #define VIRTIO_MMIO_MAGIC_VALUE		0x000
@@ -100,14 +101,14 @@ struct virtio_device_ops {
 struct virtio_mmio;
 
 /* Creates the transport at base (one MINIVMM_VIRTIO_MMIO_SLOT_SIZE page) for dev, registers it
- * on vm's MMIO bus and as a vm device (named ops->name; destroying it destroys dev; a guest reset
- * of the machine is a Device Reset, 2.4), and connects the ioeventfd, irqfd on gsi and the worker
- * where KVM allows. On failure dev is destroyed too. */
-int virtio_mmio_attach(struct vm *vm, uint64_t base, unsigned gsi,
+ * on the host's MMIO bus and in its device table (named ops->name; destroying it destroys dev; a
+ * guest reset of the machine is a Device Reset, 2.4), and connects the ioeventfd, irqfd on gsi and
+ * the worker where KVM allows (host->vm_fd). On failure dev is destroyed too. */
+int virtio_mmio_attach(const struct device_host *host, uint64_t base, unsigned gsi,
 		       const struct virtio_device_ops *ops, void *dev, struct vmm_error *err);
 
-/* The transport a vm device of that name holds, or NULL (tests, diagnostics). */
-struct virtio_mmio *virtio_mmio_find(struct vm *vm, const char *name);
+/* The transport a device of that name in the table holds, or NULL (tests, diagnostics). */
+struct virtio_mmio *virtio_mmio_find(const struct device_table *devices, const char *name);
 
 struct virtio_mmio_counts {
 	uint64_t notifies;	 /* doorbells served (eventfd signals and userspace writes) */

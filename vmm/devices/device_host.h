@@ -1,0 +1,98 @@
+/*
+ * What a device gets from the machine it is plugged into: a handle, never the VM. Each device
+ * file's attach() receives one struct device_host, registers its ranges on the buses and itself
+ * in the device table, and keeps only the few narrow pieces it needs at run time (an interrupt
+ * line, the reset line, the console, guest memory): as Firecracker hands its i8042 an event to
+ * signal a reset rather than the VM, so a device cannot reach what it has no business with, and
+ * a unit test can plug a device into a fake host.
+ *
+ * The machine (machine/vm.c, vm_device_host()) fills the handle; the callbacks run on whichever
+ * thread the device calls them from (a vCPU thread in an exit, the console thread, a device's own
+ * timer or worker thread).
+ */
+#ifndef MINIVMM_DEVICE_HOST_H
+#define MINIVMM_DEVICE_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/vmm_error.h"
+
+struct bus;
+struct console;
+struct device_table;
+struct guest_mem;
+struct kvm;
+struct stop_request;
+
+/* One ISA interrupt line (the in-kernel PIC/IOAPIC through KVM_IRQ_LINE, api.rst 4.25). A
+ * device drives the level; the controller decides what it means (COM1 and the RTC raise and
+ * lower their lines as the chips do). */
+struct irq_line {
+	/* NULL: no interrupt controller (--no-irqchip), the device is polled. Returns 0 or a
+	 * negative errno; never calls back into a device, so a device may hold its lock. */
+	int (*set)(void *ctx, unsigned irq, bool level);
+	void *ctx;
+	unsigned irq;
+};
+
+static inline bool irq_line_connected(const struct irq_line *line)
+{
+	return line->set != NULL;
+}
+
+static inline int irq_line_set(const struct irq_line *line, bool level)
+{
+	return line->set ? line->set(line->ctx, line->irq, level) : 0;
+}
+
+/* The platform's reset request (a PC's keyboard controller or reset control register pulling
+ * the CPU's reset line). source names the requester for messages ("port 0xCF9"). The machine
+ * acts on it after the exit that made it (machine/reboot.h), never inside the call. */
+struct reset_line {
+	void (*request)(void *ctx, const char *source);
+	void *ctx;
+};
+
+static inline void reset_line_request(const struct reset_line *line, const char *source)
+{
+	if (line->request)
+		line->request(line->ctx, source);
+}
+
+struct device_host {
+	/* At attach: where a device registers its ranges (machine/bus.h) and itself, with its
+	 * destroy and reset hooks (devices/device_table.h; attach order is reset order). */
+	struct bus *pio_bus;
+	struct bus *mmio_bus;
+	struct device_table *devices;
+	/* What a device may keep. */
+	struct guest_mem *mem;	   /* DMA: virtqueues (machine/guest_mem.h) */
+	struct console *console;   /* COM1's host end (host/console.h) */
+	struct stop_request *stop; /* the exit ports end the run (machine/stop.h) */
+	struct reset_line reset;   /* the i8042 and port 0xCF9 */
+	/* ISA lines; set_irq NULL without an interrupt controller (use device_host_irq_line()). */
+	int (*set_irq)(void *ctx, unsigned irq, bool level);
+	void *irq_ctx;
+	/* KVM's VM fd, for the ioctls that bind a device to KVM itself (KVM_IOEVENTFD, KVM_IRQFD,
+	 * coalesced MMIO), and the capabilities to ask first; vm_fd is -1 without KVM (unit tests,
+	 * fuzzers), and the device stays plain userspace registers. */
+	int vm_fd;
+	const struct kvm *kvm;
+};
+
+/* The handle on ISA line irq (0-15) a device keeps: only that line. */
+static inline struct irq_line device_host_irq_line(const struct device_host *host, unsigned irq)
+{
+	return (struct irq_line){.set = host->set_irq, .ctx = host->irq_ctx, .irq = irq};
+}
+
+/* A device file's entry point: creates its state, registers its ranges and adds itself to
+ * host->devices (with a reset hook if a guest can change its state). devices/devices.c lists
+ * the modules a VM gets. */
+struct device_module {
+	const char *name;
+	int (*attach)(const struct device_host *host, struct vmm_error *err);
+};
+
+#endif

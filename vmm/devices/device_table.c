@@ -1,0 +1,38 @@
+#include "devices/device_table.h"
+
+#include <errno.h>
+#include <string.h>
+
+int device_table_add(struct device_table *table, const char *name, void *state,
+		     void (*destroy)(void *state), void (*reset)(void *state),
+		     struct vmm_error *err)
+{
+	if (table->count == DEVICE_TABLE_MAX)
+		return vmm_error_set(err, -ENOSPC, VMM_EXIT_INTERNAL, "too many devices");
+	table->entries[table->count++] =
+	    (struct device_entry){.name = name, .state = state, .destroy = destroy, .reset = reset};
+	return 0;
+}
+
+void device_table_reset_all(struct device_table *table)
+{
+	for (unsigned i = 0; i < table->count; i++)
+		if (table->entries[i].reset)
+			table->entries[i].reset(table->entries[i].state);
+}
+
+void device_table_destroy_all(struct device_table *table)
+{
+	for (unsigned i = table->count; i-- > 0;)
+		if (table->entries[i].destroy)
+			table->entries[i].destroy(table->entries[i].state);
+	table->count = 0;
+}
+
+const struct device_entry *device_table_find(const struct device_table *table, const char *name)
+{
+	for (unsigned i = 0; i < table->count; i++)
+		if (strcmp(table->entries[i].name, name) == 0)
+			return &table->entries[i];
+	return NULL;
+}

@@ -1,0 +1,46 @@
+/*
+ * The devices of one VM, in the order they were attached: each one's state, how to free it and
+ * how to reset it. The order is the contract: a guest reset (machine/reboot.c) runs the reset
+ * hooks in attach order, as a platform reset reaches the chips, and destruction runs in reverse,
+ * so no device outlives one attached before it. Knows no device by name.
+ */
+#ifndef MINIVMM_DEVICE_TABLE_H
+#define MINIVMM_DEVICE_TABLE_H
+
+#include "util/vmm_error.h"
+
+#define DEVICE_TABLE_MAX 16
+
+struct device_entry {
+	const char *name;
+	void *state;
+	void (*destroy)(void *state); /* NULL: nothing to free */
+	/* A guest reset (reboot.c): back to the state the device had when it was attached, but for
+	 * what the real chip keeps over a platform reset (the CMOS clock's battery-backed RAM).
+	 * Lowers the device's interrupt line and stops its DMA; called on the vCPU thread while no
+	 * vCPU runs guest code, but the device's own threads (console input, virtio worker) may
+	 * run: take the device's lock. NULL: nothing a guest can change survives in the device. */
+	void (*reset)(void *state);
+};
+
+struct device_table {
+	struct device_entry entries[DEVICE_TABLE_MAX];
+	unsigned count;
+};
+
+/* Appends a device (reset may be NULL). -ENOSPC with err filled when the table is full; the
+ * caller still owns state then. */
+int device_table_add(struct device_table *table, const char *name, void *state,
+		     void (*destroy)(void *state), void (*reset)(void *state),
+		     struct vmm_error *err);
+
+/* Every reset hook, in attach order (a guest reset of the whole machine). */
+void device_table_reset_all(struct device_table *table);
+
+/* Every destroy hook, in reverse attach order; the table is empty afterwards. */
+void device_table_destroy_all(struct device_table *table);
+
+/* The first device of that name, or NULL (tests, diagnostics: never the exit path). */
+const struct device_entry *device_table_find(const struct device_table *table, const char *name);
+
+#endif
