@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api_server.h"
 #include "bench/bench.h"
 #include "cli/builtin_guests.h"
 #include "compare/compare.h"
@@ -15,6 +16,7 @@
 #include "gdb/gdb_stub.h"
 #include "machine/exit_report.h"
 #include "cli/info.h"
+#include "cli/top.h"
 #include "machine/kvm.h"
 #include "loader/loader.h"
 #include "host/sandbox.h"
@@ -137,13 +139,26 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 		return ret;
 	}
 
+	struct api_server *api = NULL; /* --api-sock: opened while this process has one thread */
+	ret = opts.api_sock ? api_server_open(&api, opts.api_sock, true, err) : 0;
+	if (ret) {
+		boot_modules_free(modules, opts.module_count);
+		free(file_image);
+		return ret;
+	}
+	cfg.trace.live = api != NULL;
+	sandbox_allow_control_socket(api ? api_server_listen_fd(api) : -1);
+
 	static struct vm vm; /* large (devices, vCPUs): keep it off the stack */
 	int status;
 	ret = vm_create(&vm, &cfg, err);
 	if (!ret && opts.gdb)
 		ret = gdb_stub_start(&vm, &opts.gdb_address, opts.gdb_wait, err);
+	if (!ret && api)
+		ret = api_server_start(api, &vm, err);
 	if (!ret)
 		ret = vm_run(&vm, err);
+	api_server_finish(api); /* the last events, then the socket is removed */
 	gdb_stub_finish(&vm);
 	if (ret) {
 		if (err->status == VMM_EXIT_GUEST_IMAGE) /* which file, when there are modules */
@@ -186,6 +201,7 @@ static const struct command commands[] = {
     {"info", info_command, "what KVM offers on this host; --cpuid: the guest's CPUID", info_usage},
     {"compare", compare_command, "the same operations on the host and in the guest", compare_usage},
     {"bench", bench_command, "exit round trips vs a bare KVM loop; tracing overhead", bench_usage},
+    {"top", top_command, "live exits of a VM run with --api-sock SOCKET", top_usage},
     {"help", help_command, "a command's options: minivmm help COMMAND", help_usage},
     {"version", version_command, "minivmm's version", version_usage},
 };

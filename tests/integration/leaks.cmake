@@ -29,3 +29,11 @@ leak_case(rtc_interrupts --kvm --status 0 --stdout-match "^rtc-irq: ok"
           -- ${MINIVMM} run --no-sandbox --guest rtc-irq)
 leak_case(bad_image --kvm --status 65 -- ${MINIVMM} run --no-sandbox ${PIE_ELF})
 leak_case(bad_option --status 64 -- ${MINIVMM} run --no-sandbox --frobnicate)
+# The control socket (docs/api.md): a client drives every command, bad and oversized requests,
+# clients that vanish or never read; the server's buffers and jansson's objects must all be freed.
+foreach(check every_command bad_requests oversized_and_vanishing)
+  add_test(NAME leaks.api_${check}
+           COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/api_checks.py ${MINIVMM} ${check})
+  set_tests_properties(leaks.api_${check} PROPERTIES LABELS leaks SKIP_RETURN_CODE 77 TIMEOUT 300
+                       ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;MINIVMM_RUN_ARGS=--no-sandbox")
+endforeach()

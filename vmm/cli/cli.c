@@ -37,6 +37,7 @@ enum {
 	OPT_CPU_MODEL,
 	OPT_GDB,
 	OPT_GDB_WAIT,
+	OPT_API_SOCK,
 };
 
 static const struct option run_long_options[] = {
@@ -67,6 +68,7 @@ static const struct option run_long_options[] = {
     {"cpu-model", required_argument, NULL, OPT_CPU_MODEL},
     {"gdb", required_argument, NULL, OPT_GDB},
     {"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
+    {"api-sock", required_argument, NULL, OPT_API_SOCK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -127,6 +129,9 @@ void cli_run_usage(FILE *out)
 	    "                       client at a time (docs/debugging.md)\n"
 	    "      --gdb-wait       hold the guest before its first instruction until gdb\n"
 	    "                       attaches (needs --gdb)\n"
+	    "      --api-sock PATH  a control socket (mode 0600): status, stats, pause,\n"
+	    "                       resume, regs, trace, stop as JSON lines (docs/api.md);\n"
+	    "                       minivmm top PATH watches the VM through it\n"
 	    "  -h, --help           this text\n"
 	    "\n"
 	    "seeing the exits (each return from KVM_RUN is one record):\n"
@@ -276,6 +281,9 @@ static int parse_option(int opt, const char *arg, void *ctx, struct vmm_error *e
 		return gdb_address_parse(arg, &opts->gdb_address, err);
 	case OPT_GDB_WAIT:
 		opts->gdb_wait = true;
+		return 0;
+	case OPT_API_SOCK:
+		opts->api_sock = arg;
 		return 0;
 	default: /* an option in run_long_options without a case here */
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_INTERNAL, "option %d not handled", opt);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <malloc.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -102,6 +103,14 @@ static const unsigned long terminal_ioctls[] = {TCGETS, TCSETS, TCSETSW, TCSETSF
  * not allocate, so it cannot ask libseccomp. */
 #include "syscall_names.h"
 
+/* The control socket's listening fd (--api-sock), or -1. */
+static int control_socket_fd = -1;
+
+void sandbox_allow_control_socket(int listen_fd)
+{
+	control_socket_fd = listen_fd;
+}
+
 /* The terminal as it was before raw mode, restored if a violation ends the process. */
 static bool restore_terminal;
 static int terminal_fd;
@@ -185,6 +194,24 @@ static int add_ioctls(scmp_filter_ctx ctx, int fd, const unsigned long *requests
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The flags of fopen(path, "wxe"), the trace command's file (api/api_vm.c): a new file only. */
+#define CONTROL_SOCKET_CREATE_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)
+
+/* The control socket: new connections on its own fd, and a trace file the trace command creates:
+ * openat with exactly the flags above, so an existing file is never opened, read or truncated
+ * (the path cannot be checked: it is in memory a filter cannot read). */
+static int add_control_socket_rules(scmp_filter_ctx ctx)
+{
+	if (control_socket_fd < 0)
+		return 0;
+	int ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
+				   arg_cmp(0, SCMP_CMP_EQ, (scmp_datum_t)control_socket_fd, 0));
+	return ret
+		   ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				       arg_cmp(2, SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+					       CONTROL_SOCKET_CREATE_FLAGS));
+}
+
 static int build_filter(scmp_filter_ctx ctx, const struct vm *vm)
 {
 	int ret = 0;
@@ -224,6 +251,7 @@ static int build_filter(scmp_filter_ctx ctx, const struct vm *vm)
 	if (!ret && vm->cfg.reboot)
 		ret = add_ioctls(ctx, vm->fd, vm_reboot_ioctls, COUNT(vm_reboot_ioctls));
 	ret = ret ?: add_ioctls(ctx, -1, terminal_ioctls, COUNT(terminal_ioctls));
+	ret = ret ?: add_control_socket_rules(ctx);
 	return ret;
 }
 
@@ -245,6 +273,11 @@ int sandbox_confine_vm(struct vm *vm, struct vmm_error *err)
 		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
 				     "sandbox: cannot install the SIGSYS handler: %s",
 				     strerror(errno));
+
+	/* glibc reads /proc/sys/vm/overcommit_memory (an openat) the first time a thread's own
+	 * malloc heap shrinks, e.g. after the control socket freed a large reply: heaps keep
+	 * their free memory for reuse instead, under the filter. */
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
 
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
 	if (!ctx)

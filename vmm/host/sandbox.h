@@ -28,4 +28,8 @@ void sandbox_print_info(FILE *out);
  * before any vCPU thread runs guest code. Returns 0 or a negative errno with err filled. */
 int sandbox_confine_vm(struct vm *vm, struct vmm_error *err);
 
+/* --api-sock: also allow what the control socket needs (accept4 on listen_fd; creating a new
+ * trace file). -1: no control socket (the default). Call before vm_run. */
+void sandbox_allow_control_socket(int listen_fd);
+
 #endif

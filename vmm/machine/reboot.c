@@ -193,9 +193,11 @@ bool vm_reboot_if_requested(struct vcpu *vcpu)
 	fprintf(stderr, "minivmm: guest reset (%s): reboot %u of at most %u\n", r->source, r->count,
 		VM_MAX_REBOOTS);
 	struct vmm_error err = {0};
-	if (reboot(vm, vcpu, &err) &&
-	    stop_request_raise(&vm->stop, STOP_VMM_ERROR, (int)err.status))
+	int failed = reboot(vm, vcpu, &err);
+	if (failed && stop_request_raise(&vm->stop, STOP_VMM_ERROR, (int)err.status))
 		vcpu_report_fault(vcpu, "reboot failed", "%s", err.msg);
+	if (!failed && vm->on_event) /* the control socket's "reboot" event */
+		vm->on_event(vm->on_event_ctx, VM_EVENT_REBOOT);
 	if (vm->vcpu_count > 1)
 		release_other_vcpus(vm);
 	return true;

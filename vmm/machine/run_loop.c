@@ -25,6 +25,7 @@ void vcpu_run_loop(struct vcpu *vcpu)
 	while (!stopping) {
 		if (gdb && !gdb_stub_pause_point(gdb, vcpu))
 			break; /* the run stopped while the debugger held this vCPU */
+		bool kicked = false;
 		struct exit_record *rec = trace ? vcpu_trace_begin(trace) : &untraced;
 		int ret = ioctl(vcpu->fd, KVM_RUN, 0);
 		int run_errno = errno;
@@ -35,6 +36,7 @@ void vcpu_run_loop(struct vcpu *vcpu)
 			 * stop request. */
 			vcpu->run->immediate_exit = 0;
 			rec->kvm_reason = KVM_EXIT_INTR;
+			kicked = true;
 		} else if (ret < 0) {
 			rec->kvm_reason = KVM_EXIT_UNKNOWN;
 			if (stop_request_raise(stop, STOP_VMM_ERROR, VMM_EXIT_INTERNAL))
@@ -50,6 +52,9 @@ void vcpu_run_loop(struct vcpu *vcpu)
 		stopping = stop_requested(stop);
 		if (trace)
 			vcpu_trace_commit(trace, rec, stopping);
+		/* Only a kicked vCPU looks for a pause (pause.h): nothing on the exit path. */
+		if (kicked && !stopping)
+			vm_pause_park_if_requested(vcpu);
 	}
 	/* Stopped from outside while the guest ran: show where it was. */
 	if (atomic_load(&stop->reason) == STOP_TIMEOUT && vcpu->index == 0 && !vcpu->report.valid)

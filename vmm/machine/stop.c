@@ -49,6 +49,8 @@ const char *stop_reason_name(enum stop_reason reason)
 		return "VMM error";
 	case STOP_GUEST_RESET:
 		return "guest reset";
+	case STOP_API:
+		return "stop command";
 	}
 	return "unknown";
 }

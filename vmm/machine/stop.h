@@ -19,6 +19,7 @@ enum stop_reason {
 	STOP_SIGNAL,
 	STOP_VMM_ERROR,
 	STOP_GUEST_RESET, /* i8042 0xFE or port 0xCF9 without --reboot (reboot.h) */
+	STOP_API,	  /* the control socket's stop command, with the client's status */
 };
 
 struct stop_request {

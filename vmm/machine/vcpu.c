@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "machine/vm.h"
@@ -105,6 +106,9 @@ static void *vcpu_thread_main(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	vcpu_run_loop(vcpu);
+	struct timespec cpu;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+		vcpu->cpu_ns = (uint64_t)cpu.tv_sec * 1000000000u + (uint64_t)cpu.tv_nsec;
 
 	pthread_sigmask(SIG_BLOCK, &kick, NULL);
 	thread_kvm_run = NULL;

@@ -44,6 +44,7 @@ struct vcpu {
 	uint64_t coalesced_drained; /* writes taken from that ring and sent to the bus */
 	uint64_t exits;		    /* returns from KVM_RUN that reached minivmm */
 	uint64_t unclaimed_io;	    /* accesses no device claimed */
+	uint64_t cpu_ns;	    /* the thread's CPU time when its loop ended (minivmm bench) */
 	char first_unclaimed[96];
 };
 

@@ -57,6 +57,7 @@ static void vm_kick_all(void *ctx)
 	struct vm *vm = ctx;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_kick(&vm->vcpus[i]);
+	vm_pause_wake(vm); /* a paused vCPU waits on a condition, not in KVM_RUN */
 }
 
 static int vm_setup_memory(struct vm *vm, struct vmm_error *err)
@@ -136,6 +137,7 @@ void vm_init_without_kvm(struct vm *vm)
 	vm->stop.kick_ctx = vm;
 	console_init(&vm->console, -1, -1);
 	reboot_state_init(&vm->reboot);
+	vm_pause_init(&vm->pause);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
@@ -318,4 +320,5 @@ void vm_destroy(struct vm *vm)
 	vm->fd = -1;
 	kvm_close(&vm->kvm);
 	reboot_state_destroy(&vm->reboot);
+	vm_pause_destroy(&vm->pause);
 }

@@ -21,6 +21,7 @@
 #include "machine/bus.h"
 #include "machine/guest_mem.h"
 #include "machine/kvm.h"
+#include "machine/pause.h"
 #include "machine/reboot.h"
 #include "machine/stop.h"
 #include "machine/vcpu.h"
@@ -36,6 +37,9 @@ struct gdb_stub;
 struct multiboot_module_spec;
 
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
+
+/* What the VM tells an observer (the control socket) that no one waits for. */
+enum vm_event { VM_EVENT_REBOOT };
 
 struct vm_config {
 	const char *kvm_device; /* default KVM_DEFAULT_DEVICE */
@@ -89,6 +93,10 @@ struct vm {
 	struct reboot_state reboot; /* guest resets and --reboot (reboot.c's own) */
 	struct boot_protocol_state boot_protocol; /* how the image is entered (boot_protocol.c) */
 	struct gdb_stub *gdb; /* --gdb (gdb/gdb_stub.h); NULL: no debugger, no hooks */
+	struct vm_pause pause; /* the control socket's pause and resume (pause.h) */
+	/* Called on the thread where the event happened; must not block. NULL: nobody listens. */
+	void (*on_event)(void *ctx, enum vm_event event);
+	void *on_event_ctx;
 };
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err);

@@ -2,6 +2,7 @@
 
 #include <linux/kvm.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "trace/trace_text.h"
@@ -12,21 +13,42 @@ void exit_stats_init(struct exit_stats *stats)
 	stats->in_kernel_known = true;
 }
 
-static void bucket_add(struct stat_bucket *buckets, unsigned *count, unsigned max, const char *key,
-		       uint64_t ns)
+static bool same_key(const struct stat_key *a, const struct stat_key *b)
 {
-	struct stat_bucket *b = NULL;
-	for (unsigned i = 0; i < *count && !b; i++)
-		if (strcmp(buckets[i].key, key) == 0)
-			b = &buckets[i];
-	if (!b) {
-		/* The last bucket collects whatever does not fit. */
-		b = *count < max ? &buckets[(*count)++] : &buckets[max - 1];
-		if (b->samples == 0) {
-			snprintf(b->key, sizeof b->key, "%s", *count < max ? key : "(others)");
-			b->min_ns = UINT64_MAX;
-		}
+	return a->reason == b->reason && a->write == b->write && a->addr == b->addr &&
+	       a->device == b->device;
+}
+
+/* The bucket for key, created (with its text, made here only) if new; the last bucket of a
+ * full table collects whatever does not fit, as "(others)". */
+static struct stat_bucket *find_bucket(struct stat_bucket *buckets, struct stat_key *keys,
+				       unsigned *count, unsigned max, const struct stat_key *key,
+				       const struct exit_record *rec)
+{
+	for (unsigned i = 0; i < *count; i++)
+		if (same_key(&keys[i], key) || keys[i].reason == UINT32_MAX)
+			return &buckets[i];
+	unsigned i = (*count)++;
+	struct stat_bucket *b = &buckets[i];
+	b->min_ns = UINT64_MAX;
+	keys[i] = *key;
+	if (i == max - 1) {
+		keys[i].reason = UINT32_MAX;
+		snprintf(b->key, sizeof b->key, "(others)");
+	} else if (!rec) {
+		snprintf(b->key, sizeof b->key, "%s", exit_reason_name(key->reason));
+	} else {
+		const char *dir = key->reason == KVM_EXIT_IO ? (key->write ? "out" : "in")
+							     : (key->write ? "write" : "read");
+		snprintf(b->key, sizeof b->key, "%.16s %s 0x%llx",
+			 rec->device ? rec->device : "unclaimed", dir,
+			 (unsigned long long)key->addr);
 	}
+	return b;
+}
+
+static void bucket_count(struct stat_bucket *b, uint64_t ns)
+{
 	b->samples++;
 	b->sum_ns += ns;
 	b->sum_sq_ns += (double)ns * (double)ns;
@@ -55,21 +77,20 @@ void exit_stats_add(struct exit_stats *stats, const struct exit_record *rec, uin
 	else if (!(rec->flags & EXIT_RECORD_IN_KERNEL_LATER))
 		stats->in_kernel_exits += rec->in_kernel_exits;
 
-	const char *reason = exit_reason_name(rec->kvm_reason);
-	bucket_add(stats->reasons, &stats->reason_count, EXIT_STATS_MAX_REASONS, reason, handling);
-
-	char key[48];
-	if (rec->kvm_reason == KVM_EXIT_IO || rec->kvm_reason == KVM_EXIT_MMIO) {
-		bool write = rec->flags & EXIT_RECORD_WRITE;
-		const char *dir = rec->kvm_reason == KVM_EXIT_IO ? (write ? "out" : "in")
-								 : (write ? "write" : "read");
-		snprintf(key, sizeof key, "%.16s %s 0x%llx",
-			 rec->device ? rec->device : "unclaimed", dir,
-			 (unsigned long long)rec->addr);
-	} else {
-		snprintf(key, sizeof key, "%s", reason);
-	}
-	bucket_add(stats->accesses, &stats->access_count, EXIT_STATS_MAX_ACCESSES, key, handling);
+	const struct stat_key reason = {.reason = rec->kvm_reason};
+	bucket_count(find_bucket(stats->reasons, stats->reason_keys, &stats->reason_count,
+				 EXIT_STATS_MAX_REASONS, &reason, NULL),
+		     handling);
+	bool access = rec->kvm_reason == KVM_EXIT_IO || rec->kvm_reason == KVM_EXIT_MMIO;
+	const struct stat_key key = {
+	    .reason = rec->kvm_reason,
+	    .write = access && (rec->flags & EXIT_RECORD_WRITE),
+	    .addr = access ? rec->addr : 0,
+	    .device = access ? rec->device : NULL,
+	};
+	bucket_count(find_bucket(stats->accesses, stats->access_keys, &stats->access_count,
+				 EXIT_STATS_MAX_ACCESSES, &key, access ? rec : NULL),
+		     handling);
 }
 
 static void print_table(FILE *out, const char *title, const struct stat_bucket *buckets,

@@ -29,10 +29,21 @@ struct stat_bucket {
 	double sum_sq_ns; /* for the spread of the average */
 };
 
+/* What a bucket counts, compared field by field on every record (its text key is made once,
+ * when the bucket is created: no formatting per exit). */
+struct stat_key {
+	uint32_t reason; /* KVM_EXIT_*; UINT32_MAX for "(others)", the full table's last bucket */
+	uint32_t write;
+	uint64_t addr;
+	const char *device;
+};
+
 struct exit_stats {
 	struct stat_bucket reasons[EXIT_STATS_MAX_REASONS];
+	struct stat_key reason_keys[EXIT_STATS_MAX_REASONS];
 	unsigned reason_count;
 	struct stat_bucket accesses[EXIT_STATS_MAX_ACCESSES];
+	struct stat_key access_keys[EXIT_STATS_MAX_ACCESSES];
 	unsigned access_count;
 	uint64_t records;
 	uint64_t in_run_ns; /* sum of t_exit - t_run: guest plus KVM */

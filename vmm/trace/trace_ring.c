@@ -29,11 +29,18 @@ void trace_ring_destroy(struct trace_ring *ring)
 struct exit_record *trace_ring_claim(struct trace_ring *ring)
 {
 	uint64_t head = atomic_load_explicit(&ring->head, memory_order_relaxed);
-	if (head - atomic_load_explicit(&ring->tail, memory_order_acquire) > ring->mask) {
+	/* The consumer's tail only moves forward: while the last value seen leaves room, the
+	 * producer need not read the consumer's cache line at all. */
+	if (head - ring->tail_seen <= ring->mask)
+		return &ring->slots[head & ring->mask];
+	ring->tail_seen = atomic_load_explicit(&ring->tail, memory_order_acquire);
+	if (head - ring->tail_seen > ring->mask) {
 		/* Full: the trace thread is behind. Wait rather than lose a record; this is the
 		 * only path where the producer makes a syscall. */
 		ring->producer_waits++;
-		while (head - atomic_load_explicit(&ring->tail, memory_order_acquire) > ring->mask)
+		while (head - (ring->tail_seen =
+				   atomic_load_explicit(&ring->tail, memory_order_acquire)) >
+		       ring->mask)
 			sched_yield();
 	}
 	return &ring->slots[head & ring->mask];

@@ -16,12 +16,16 @@
 
 #define TRACE_RING_DEFAULT_SLOTS 16384 /* 16384 * 80 B = 1.25 MiB per vCPU */
 
+/* head and tail live on cache lines of their own: the producer stores head at every exit and
+ * the consumer stores tail once per batch, and neither store should take the other's line (or
+ * the read-only slots and mask) away from the other CPU. */
 struct trace_ring {
 	struct exit_record *slots;
-	uint64_t mask;		 /* capacity - 1; capacity is a power of two */
-	_Atomic uint64_t head;	 /* next slot the producer fills */
-	_Atomic uint64_t tail;	 /* next slot the consumer reads */
-	uint64_t producer_waits; /* times the producer found the ring full */
+	uint64_t mask;			    /* capacity - 1; capacity is a power of two */
+	_Alignas(64) _Atomic uint64_t head; /* next slot the producer fills */
+	uint64_t producer_waits;	    /* times the producer found the ring full */
+	uint64_t tail_seen; /* producer's last look at tail: re-read only when full */
+	_Alignas(64) _Atomic uint64_t tail; /* next slot the consumer reads */
 };
 
 /* capacity is rounded up to a power of two. Returns 0 or -ENOMEM. */
@@ -52,6 +56,26 @@ static inline void trace_ring_pop(struct trace_ring *ring)
 {
 	uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed);
 	atomic_store_explicit(&ring->tail, tail + 1, memory_order_release);
+}
+
+/* Consumer, in batches: how many records are ready (one look at head), the i-th of them, and
+ * the release of the first n with a single store. */
+static inline uint64_t trace_ring_ready(struct trace_ring *ring)
+{
+	return atomic_load_explicit(&ring->head, memory_order_acquire) -
+	       atomic_load_explicit(&ring->tail, memory_order_relaxed);
+}
+
+static inline const struct exit_record *trace_ring_at(struct trace_ring *ring, uint64_t i)
+{
+	uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed);
+	return &ring->slots[(tail + i) & ring->mask];
+}
+
+static inline void trace_ring_release(struct trace_ring *ring, uint64_t n)
+{
+	uint64_t tail = atomic_load_explicit(&ring->tail, memory_order_relaxed);
+	atomic_store_explicit(&ring->tail, tail + n, memory_order_release);
 }
 
 #endif

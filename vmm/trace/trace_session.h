@@ -22,11 +22,14 @@ struct trace_options {
 	bool stats;		   /* --stats */
 	bool in_kernel_every;	   /* --in-kernel-exits=every (vcpu_trace.h) */
 	size_t ring_slots;	   /* 0: TRACE_RING_DEFAULT_SLOTS */
+	/* --api-sock: keep the summary up to date for the control socket (snapshots, a trace
+	 * started at run time), printing nothing of its own. */
+	bool live;
 };
 
 static inline bool trace_options_any(const struct trace_options *o)
 {
-	return o->text || o->json_path || o->timeline_path || o->stats;
+	return o->text || o->json_path || o->timeline_path || o->stats || o->live;
 }
 
 struct trace_session;
@@ -56,6 +59,18 @@ const struct exit_stats *trace_session_stats(const struct trace_session *session
  * -ENOENT if this kernel has no such counter (or no stats at all). */
 int trace_session_counter_delta(const struct trace_session *session, unsigned vcpu,
 				const char *name, uint64_t *delta);
+
+/* While the run goes on (any thread; the trace thread drains at most every few ms): the summary
+ * so far, each vCPU's last record included. */
+void trace_session_snapshot(struct trace_session *session, struct exit_stats *out);
+
+/* The same as --stats prints it, so far. */
+void trace_session_print_live_stats(struct trace_session *session, FILE *out);
+
+/* A trace started at run time (the control socket's trace command): from now on every record
+ * is also written as a --trace line to `to` (NULL ends it). Returns the previous stream, which
+ * the trace thread no longer touches once this returns. */
+FILE *trace_session_swap_live_text(struct trace_session *session, FILE *to);
 
 void trace_session_destroy(struct trace_session *session);
 

@@ -1,0 +1,515 @@
+#include "api/api_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api_request.h"
+#include "api/api_vm.h"
+#include "host/quiet_thread.h"
+#include "machine/vm.h"
+
+struct api_client {
+	int fd; /* -1: a free slot */
+	char *in;
+	size_t in_len; /* bytes of an unfinished line */
+	char *out;
+	size_t out_len, out_cap;
+};
+
+struct api_server {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int listen_fd;
+	dev_t dev; /* the socket file we created, so that only it is removed */
+	ino_t ino;
+	int janitor_fd; /* our end of the janitor's socket pair, or -1 */
+	int wake[2];	/* wakes the server thread: an event, or the end */
+	atomic_bool quit;
+	atomic_uint reboots; /* reboot events not yet sent */
+	pthread_t thread;
+	bool thread_running;
+	struct api_client clients[API_MAX_CLIENTS];
+	struct api_vm vm;
+	struct api_backend backend;
+	/* Events a command raised (paused, resumed): sent after its reply. */
+	bool in_request;
+	char *deferred[4];
+	unsigned deferred_count;
+};
+
+int api_server_listen_fd(const struct api_server *s)
+{
+	return s->listen_fd;
+}
+
+/* Is something listening at path? 0: no (stale), 1: yes, -errno: cannot tell. */
+static int socket_in_use(const char *path)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	int r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+	int e = errno;
+	close(fd);
+	if (r == 0 || e == EAGAIN || e == EINPROGRESS)
+		return 1;
+	return e == ECONNREFUSED ? 0 : -e;
+}
+
+/* Refuses what is at path unless it is nothing, or a stale socket of this user's (removed). */
+static int clear_path(const char *path, struct vmm_error *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return vmm_error_set(err, -errno, VMM_EXIT_USAGE,
+				     "--api-sock %s: %s: give another path", path, strerror(errno));
+	}
+	if (!S_ISSOCK(st.st_mode))
+		return vmm_error_set(err, -EEXIST, VMM_EXIT_USAGE,
+				     "--api-sock %s exists and is not a socket: remove it or give "
+				     "another path",
+				     path);
+	if (st.st_uid != geteuid())
+		return vmm_error_set(
+		    err, -EPERM, VMM_EXIT_USAGE,
+		    "--api-sock %s is a socket of user %u, not yours: give another "
+		    "path",
+		    path, (unsigned)st.st_uid);
+	int used = socket_in_use(path);
+	if (used != 0)
+		return vmm_error_set(err, used > 0 ? -EADDRINUSE : used, VMM_EXIT_USAGE,
+				     "--api-sock %s %s: stop that VM or give another path", path,
+				     used > 0 ? "is in use by a running program"
+					      : "cannot be probed");
+	if (unlink(path) < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_USAGE,
+				     "--api-sock %s: cannot remove the stale socket: %s", path,
+				     strerror(errno));
+	return 0;
+}
+
+/* The janitor: a child that removes the socket once minivmm asks or is gone (its end of the
+ * pair reads EOF), whatever killed it; the sandboxed process may not call unlink. It runs
+ * nothing but this: read one byte, check the file is still ours, unlink, answer, exit. */
+static void janitor_main(int fd, const char *path, dev_t dev, ino_t ino)
+{
+	static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP};
+	for (unsigned i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+		signal(ignored[i], SIG_IGN);
+	prctl(PR_SET_NAME, "minivmm-janitor");
+	char c;
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+	struct stat st;
+	if (lstat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+		unlink(path);
+	ssize_t ignored_write = write(fd, "k", 1);
+	(void)ignored_write;
+	_exit(0);
+}
+
+static int start_janitor(struct api_server *s, struct vmm_error *err)
+{
+	int pair[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
+				     "--api-sock: socketpair failed: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(pair[0]);
+		close(pair[1]);
+		return vmm_error_set(err, -e, VMM_EXIT_HOST_RESOURCES,
+				     "--api-sock: cannot start the socket's janitor: %s",
+				     strerror(e));
+	}
+	if (pid == 0) {
+		/* Hold nothing of the parent's open: not stdout, which a reader waits to see
+		 * closed, nor the socket. */
+		int fd = pair[1];
+		if (fd > 0)
+			close_range(0, (unsigned)fd - 1, 0);
+		close_range((unsigned)fd + 1, ~0u, 0);
+		janitor_main(fd, s->path, s->dev, s->ino);
+	}
+	close(pair[1]);
+	s->janitor_fd = pair[0];
+	return 0;
+}
+
+int api_server_open(struct api_server **out, const char *path, bool janitor, struct vmm_error *err)
+{
+	*out = NULL;
+	struct api_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
+	s->listen_fd = s->janitor_fd = s->wake[0] = s->wake[1] = -1;
+	for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
+		s->clients[i].fd = -1;
+	atomic_init(&s->quit, false);
+	atomic_init(&s->reboots, 0);
+	int ret = 0;
+	if (!path[0] || strlen(path) >= sizeof s->path)
+		ret =
+		    vmm_error_set(err, -ENAMETOOLONG, VMM_EXIT_USAGE,
+				  "--api-sock: give a path of 1 to %zu bytes", sizeof s->path - 1);
+	else
+		memcpy(s->path, path, strlen(path) + 1);
+	ret = ret ?: clear_path(s->path, err);
+	if (!ret &&
+	    (s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+		ret = vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
+				    "--api-sock: socket failed: %s", strerror(errno));
+	if (!ret) {
+		struct sockaddr_un addr = {.sun_family = AF_UNIX};
+		memcpy(addr.sun_path, s->path, strlen(s->path) + 1);
+		mode_t old = umask(0177); /* created 0600: only this user may connect */
+		if (bind(s->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+			ret = vmm_error_set(err, -errno, VMM_EXIT_USAGE,
+					    "--api-sock %s: cannot create the socket: %s: give a "
+					    "writable directory",
+					    s->path, strerror(errno));
+		umask(old);
+	}
+	struct stat st;
+	if (!ret && (chmod(s->path, 0600) < 0 || lstat(s->path, &st) < 0))
+		ret = vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
+				    "--api-sock %s: cannot set its mode: %s", s->path,
+				    strerror(errno));
+	if (!ret) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+		if (listen(s->listen_fd, API_MAX_CLIENTS) < 0)
+			ret = vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
+					    "--api-sock: listen failed: %s", strerror(errno));
+	}
+	if (!ret && pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) < 0)
+		ret = vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
+				    "--api-sock: pipe failed: %s", strerror(errno));
+	if (!ret && janitor)
+		ret = start_janitor(s, err);
+	signal(SIGPIPE, SIG_IGN); /* a client gone: write fails with EPIPE */
+	if (ret) {
+		bool bound = s->dev || s->ino;
+		if (s->listen_fd >= 0)
+			close(s->listen_fd);
+		if (bound)
+			unlink(s->path);
+		for (int i = 0; i < 2; i++)
+			if (s->wake[i] >= 0)
+				close(s->wake[i]);
+		free(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+static void client_close(struct api_client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->in);
+	free(c->out);
+	*c = (struct api_client){.fd = -1};
+}
+
+/* Writes what the client can take now without waiting. Returns false if it is gone. */
+static bool client_flush(struct api_client *c)
+{
+	while (c->out_len > 0) {
+		ssize_t n = write(c->fd, c->out, c->out_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+		memmove(c->out, c->out + n, c->out_len - (size_t)n);
+		c->out_len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Queues one line for the client; drops a client that has not read API_MAX_PENDING_OUT. */
+static void client_send(struct api_client *c, const char *line)
+{
+	if (c->fd < 0 || !line)
+		return;
+	size_t len = strlen(line) + 1;
+	if (c->out_len + len > API_MAX_PENDING_OUT) {
+		client_close(c); /* it never reads: it cannot be told */
+		return;
+	}
+	if (c->out_len + len > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+		while (cap < c->out_len + len)
+			cap *= 2;
+		char *grown = realloc(c->out, cap);
+		if (!grown) {
+			client_close(c);
+			return;
+		}
+		c->out = grown;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, line, len - 1);
+	c->out[c->out_len + len - 1] = '\n';
+	c->out_len += len;
+	if (!client_flush(c))
+		client_close(c);
+}
+
+static void emit(void *server, json_t *event)
+{
+	struct api_server *s = server;
+	char *line = event ? json_dumps(event, API_JSON_FLAGS) : NULL;
+	json_decref(event);
+	if (line && s->in_request && s->deferred_count < 4) {
+		s->deferred[s->deferred_count++] = line;
+		return;
+	}
+	for (unsigned i = 0; line && i < API_MAX_CLIENTS; i++)
+		client_send(&s->clients[i], line);
+	free(line);
+}
+
+/* On the thread where the reboot happened (a vCPU's): must not block. */
+static void on_vm_event(void *ctx, enum vm_event event)
+{
+	struct api_server *s = ctx;
+	if (event == VM_EVENT_REBOOT)
+		atomic_fetch_add(&s->reboots, 1);
+	ssize_t ignored = write(s->wake[1], "e", 1); /* full pipe: a wake-up is pending anyway */
+	(void)ignored;
+}
+
+static void accept_clients(struct api_server *s)
+{
+	for (;;) {
+		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return; /* EAGAIN: no more; anything else: try at the next poll */
+		struct api_client *c = NULL;
+		for (unsigned i = 0; i < API_MAX_CLIENTS && !c; i++)
+			if (s->clients[i].fd < 0)
+				c = &s->clients[i];
+		if (!c || !(c->in = malloc(API_MAX_REQUEST + 1))) {
+			char *line = api_error_reply("too many clients (at most 8): close another "
+						     "connection and retry");
+			if (line) {
+				size_t n = strlen(line);
+				line[n] = '\n'; /* replaces the NUL: written by length */
+				ssize_t ignored = write(fd, line, n + 1);
+				(void)ignored;
+			}
+			free(line);
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+	}
+}
+
+static void handle_line(struct api_server *s, struct api_client *c, char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		return; /* an empty line asks nothing */
+	s->in_request = true;
+	char *reply = api_handle_request(&s->backend, line, len);
+	s->in_request = false;
+	client_send(c, reply ? reply : "{\"ok\":false,\"error\":\"out of memory in minivmm\"}");
+	free(reply);
+	for (unsigned i = 0; i < s->deferred_count; i++) {
+		for (unsigned k = 0; k < API_MAX_CLIENTS; k++)
+			client_send(&s->clients[k], s->deferred[i]);
+		free(s->deferred[i]);
+	}
+	s->deferred_count = 0;
+}
+
+/* Reads what the client sent and answers each complete line. */
+static void client_read(struct api_server *s, struct api_client *c)
+{
+	ssize_t n = read(c->fd, c->in + c->in_len, API_MAX_REQUEST + 1 - c->in_len);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) { /* gone, perhaps in the middle of a line: forget it */
+		client_close(c);
+		return;
+	}
+	c->in_len += (size_t)n;
+	size_t start = 0;
+	for (size_t i = c->in_len - (size_t)n; i < c->in_len && c->fd >= 0; i++)
+		if (c->in[i] == '\n') {
+			handle_line(s, c, c->in + start, i - start);
+			start = i + 1;
+		}
+	if (c->fd < 0)
+		return; /* dropped while answering */
+	memmove(c->in, c->in + start, c->in_len - start);
+	c->in_len -= start;
+	if (c->in_len > API_MAX_REQUEST) {
+		char *reply =
+		    api_error_reply("request over 65536 bytes without a newline: send one "
+				    "JSON object per line; closing this connection");
+		client_send(c, reply);
+		free(reply);
+		client_close(c);
+	}
+}
+
+static void *server_main(void *arg)
+{
+	struct api_server *s = arg;
+	struct pollfd fds[2 + API_MAX_CLIENTS];
+	while (!atomic_load(&s->quit)) {
+		nfds_t n = 0;
+		fds[n++] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
+		fds[n++] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
+		for (unsigned i = 0; i < API_MAX_CLIENTS; i++) {
+			struct api_client *c = &s->clients[i];
+			fds[n++] = (struct pollfd){
+			    .fd = c->fd, .events = (short)(POLLIN | (c->out_len ? POLLOUT : 0))};
+		}
+		if (poll(fds, n, -1) < 0)
+			continue; /* EINTR */
+		if (fds[0].revents) {
+			char drain[64];
+			while (read(s->wake[0], drain, sizeof drain) > 0)
+				;
+			unsigned reboots = atomic_exchange(&s->reboots, 0);
+			if (reboots)
+				emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
+						  (int)__atomic_load_n(&s->vm.vm->reboot.count,
+								       __ATOMIC_RELAXED)));
+		}
+		if (fds[1].revents & POLLIN)
+			accept_clients(s);
+		for (unsigned i = 0; i < API_MAX_CLIENTS; i++) {
+			struct api_client *c = &s->clients[i];
+			short ev = fds[2 + i].revents;
+			if (c->fd < 0 || c->fd != fds[2 + i].fd || !ev)
+				continue;
+			if ((ev & POLLOUT) && !client_flush(c)) {
+				client_close(c);
+				continue;
+			}
+			if (ev & (POLLIN | POLLHUP | POLLERR))
+				client_read(s, c);
+		}
+	}
+	return NULL;
+}
+
+int api_server_start(struct api_server *s, struct vm *vm, struct vmm_error *err)
+{
+	/* jansson seeds its hash tables from /dev/urandom on first use: now, while open is
+	 * still allowed, not under the sandbox. */
+	json_object_seed(0);
+	api_vm_init(&s->vm, vm);
+	s->vm.emit = emit;
+	s->vm.server = s;
+	s->backend = api_vm_backend(&s->vm);
+	vm->on_event = on_vm_event;
+	vm->on_event_ctx = s;
+	int r = quiet_thread_create(&s->thread, NULL, server_main, s);
+	if (r)
+		return vmm_error_set(err, -r, VMM_EXIT_HOST_RESOURCES,
+				     "--api-sock: cannot start the socket's thread: %s",
+				     strerror(r));
+	s->thread_running = true;
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/* Gives every client up to a second in all to take what is queued for it. */
+static void flush_all(struct api_server *s)
+{
+	uint64_t deadline = now_ms() + 1000;
+	for (;;) {
+		struct pollfd fds[API_MAX_CLIENTS];
+		nfds_t n = 0;
+		for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
+			if (s->clients[i].fd >= 0 && s->clients[i].out_len)
+				fds[n++] =
+				    (struct pollfd){.fd = s->clients[i].fd, .events = POLLOUT};
+		uint64_t now = now_ms();
+		if (n == 0 || now >= deadline)
+			return;
+		if (poll(fds, n, (int)(deadline - now)) <= 0)
+			continue;
+		for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
+			if (s->clients[i].fd >= 0 && s->clients[i].out_len &&
+			    !client_flush(&s->clients[i]))
+				client_close(&s->clients[i]);
+	}
+}
+
+void api_server_finish(struct api_server *s)
+{
+	if (!s)
+		return;
+	struct vm *vm = s->vm.vm;
+	if (s->thread_running) {
+		atomic_store(&s->quit, true);
+		ssize_t ignored = write(s->wake[1], "q", 1);
+		(void)ignored;
+		pthread_join(s->thread, NULL);
+		vm->on_event = NULL;
+		/* A reboot just before the end is still told. */
+		if (atomic_exchange(&s->reboots, 0))
+			emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
+					  (int)vm->reboot.count));
+		enum stop_reason reason = atomic_load(&vm->stop.reason);
+		if (reason == STOP_GUEST_EXIT)
+			emit(s, json_pack("{s:s, s:i}", "event", "powered_off", "status",
+					  vm->stop.status));
+		emit(s, json_pack("{s:s, s:i, s:s}", "event", "stopped", "status", vm->stop.status,
+				  "reason", stop_reason_name(reason)));
+		flush_all(s);
+		api_vm_finish(&s->vm);
+	}
+	for (unsigned i = 0; i < API_MAX_CLIENTS; i++)
+		client_close(&s->clients[i]);
+	close(s->listen_fd);
+	if (s->janitor_fd >= 0) {
+		/* Ask the janitor to remove the socket, and wait (a little) until it has. */
+		char c = 'u';
+		if (write(s->janitor_fd, &c, 1) == 1) {
+			struct pollfd p = {.fd = s->janitor_fd, .events = POLLIN};
+			if (poll(&p, 1, 1000) > 0) {
+				ssize_t ignored = read(s->janitor_fd, &c, 1);
+				(void)ignored;
+			}
+		}
+		close(s->janitor_fd);
+	} else {
+		unlink(s->path);
+	}
+	close(s->wake[0]);
+	close(s->wake[1]);
+	free(s);
+}
