@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "machine/vm.h"
+#include "x86/cpuid.h"
 
 /* Plain system calls, allowed with any arguments. */
 static const int allowed_syscalls[] = {
@@ -221,7 +222,9 @@ int sandbox_confine_vm(struct vm *vm, struct vmm_error *err)
 		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
 				     "sandbox: PR_SET_NO_NEW_PRIVS failed: %s (try --no-sandbox)",
 				     strerror(errno));
-	/* The VM and vCPUs exist: the /dev/kvm system fd (KVM_CREATE_VM and friends) is done. */
+	/* The VM and vCPUs exist: the /dev/kvm system fd (KVM_CREATE_VM and friends) is done. The
+	 * CPUID helper thread holds a duplicate of it until it ends: end it first. */
+	x86_cpuid_prefetch_end();
 	kvm_close(&vm->kvm);
 
 	restore_terminal = vm->console.raw_mode;
