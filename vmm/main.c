@@ -81,6 +81,11 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 		list_guests();
 		return 0;
 	}
+	/* Before minivmm opens anything: what is open now came from the parent, and the sandbox
+	 * closes it (docs/security.md). */
+	if (!opts.no_sandbox && sandbox_note_inherited_fds())
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+				     "out of memory listing inherited file descriptors");
 
 	struct vm_config cfg = {
 	    .kvm_device = opts.kvm_device,

@@ -12,7 +12,8 @@ endfunction()
 minivmm_case(info_reports_sandbox --status 0 --kvm
              --stdout-match "sandbox \\(seccomp\\): +available" --stdout-match "--no-sandbox"
              -- ${MINIVMM} info)
-foreach(check sandbox_on_every_thread no_sandbox_is_unconfined minivmm_lacks_test_device)
+foreach(check sandbox_on_every_thread inherited_fds_closed no_sandbox_is_unconfined
+        minivmm_lacks_test_device)
   security_check(${check})
 endforeach()
 if(TARGET minivmm-test)

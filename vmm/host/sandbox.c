@@ -12,8 +12,10 @@
  */
 #include "host/sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/kvm.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -23,6 +25,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -99,6 +102,66 @@ static const unsigned long terminal_ioctls[] = {TCGETS, TCSETS, TCSETSW, TCSETSF
 /* syscall_names[nr], made at build time (vmm/tools/gen_syscall_names.c): the SIGSYS handler may
  * not allocate, so it cannot ask libseccomp. */
 #include "syscall_names.h"
+
+/* Descriptors inherited from the parent (sandbox_note_inherited_fds), closed by the sandbox. */
+static int *inherited_fds;
+static size_t inherited_count;
+
+static int note_inherited(int fd, size_t *capacity)
+{
+	if (inherited_count == *capacity) {
+		size_t more = *capacity ? 2 * *capacity : 16;
+		int *grown = realloc(inherited_fds, more * sizeof *grown);
+		if (!grown)
+			return -ENOMEM;
+		inherited_fds = grown;
+		*capacity = more;
+	}
+	inherited_fds[inherited_count++] = fd;
+	return 0;
+}
+
+int sandbox_note_inherited_fds(void)
+{
+	size_t capacity = 0;
+	int ret = 0;
+	inherited_count = 0;
+	DIR *dir = opendir("/proc/self/fd");
+	if (dir) {
+		for (struct dirent *e; !ret && (e = readdir(dir));) {
+			char *end;
+			long fd = strtol(e->d_name, &end, 10);
+			if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && *end == '\0' && fd > 2 &&
+			    fd <= INT_MAX && fd != dirfd(dir))
+				ret = note_inherited((int)fd, &capacity);
+		}
+		closedir(dir);
+	} else { /* no /proc: ask each descriptor the limit allows (at most 64Ki of them) */
+		struct rlimit nofile = {.rlim_cur = 1024};
+		getrlimit(RLIMIT_NOFILE, &nofile);
+		rlim_t limit = nofile.rlim_cur < 65536 ? nofile.rlim_cur : 65536;
+		for (int fd = 3; !ret && (rlim_t)fd < limit; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				ret = note_inherited(fd, &capacity);
+	}
+	if (ret) {
+		free(inherited_fds);
+		inherited_fds = NULL;
+		inherited_count = 0;
+	}
+	return ret;
+}
+
+/* The descriptors noted at start, which minivmm never uses; a file it was told to open by name
+ * (/dev/fd/N included) has a descriptor of its own by now. */
+static void close_inherited_fds(void)
+{
+	for (size_t i = 0; i < inherited_count; i++)
+		close(inherited_fds[i]);
+	free(inherited_fds);
+	inherited_fds = NULL;
+	inherited_count = 0;
+}
 
 /* The terminal as it was before raw mode, restored if a violation ends the process. */
 static bool restore_terminal;
@@ -226,6 +289,7 @@ int sandbox_confine_vm(struct vm *vm, struct vmm_error *err)
 	 * CPUID helper thread holds a duplicate of it until it ends: end it first. */
 	x86_cpuid_prefetch_end();
 	kvm_close(&vm->kvm);
+	close_inherited_fds();
 
 	restore_terminal = vm->console.raw_mode;
 	terminal_fd = vm->console.in_fd;
