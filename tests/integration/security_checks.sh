@@ -34,22 +34,24 @@ inherited_fds_closed)
   # Without the sandbox they stay (no confinement at all).
   echo secret >"$dir/secret"
   exec 7<"$dir/secret" 8> >(cat >/dev/null) 9>"$dir/trace.json"
-  "$minivmm" run --timeout 5 --trace-json /dev/fd/9 "$guests/loop.elf" >"$dir/out" 2>"$dir/err" &
+  "$minivmm" run --timeout 120 --trace-json /dev/fd/9 "$guests/loop.elf" >"$dir/out" 2>"$dir/err" &
   pid=$!; pids+=("$pid")
   exec 7<&- 8>&- 9>&-
-  for _ in $(seq 50); do grep -q "^loop:" "$dir/out" && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q "^loop:" "$dir/out" && break; sleep 0.1; done
   grep -q "^loop:" "$dir/out" || fail "the loop guest did not start"
-  ls -l /proc/"$pid"/fd >"$dir/fds"
+  ls -l /proc/"$pid"/fd >"$dir/fds" || fail "minivmm ended before its descriptors were seen"
   grep -q "$dir/secret" "$dir/fds" && fail "the inherited fd 7 on $dir/secret is still open"
   grep -qE " 8 -> pipe:" "$dir/fds" && fail "the inherited pipe fd 8 is still open"
-  kill -TERM "$pid"; wait "$pid"
+  kill -TERM "$pid"; wait "$pid"; status=$?
+  [ "$status" = 143 ] || fail "status $status, want 143 (SIGTERM while the guest ran)"
   python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$dir/trace.json" \
     || fail "--trace-json /dev/fd/9 was not written"
   exec 7<"$dir/secret"
-  "$minivmm" run --no-sandbox --timeout 5 "$guests/loop.elf" >"$dir/out2" 2>"$dir/err2" &
+  "$minivmm" run --no-sandbox --timeout 120 "$guests/loop.elf" >"$dir/out2" 2>"$dir/err2" &
   pid=$!; pids+=("$pid")
   exec 7<&-
-  for _ in $(seq 50); do grep -q "^loop:" "$dir/out2" && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q "^loop:" "$dir/out2" && break; sleep 0.1; done
+  grep -q "^loop:" "$dir/out2" || fail "the loop guest did not start (--no-sandbox)"
   ls -l /proc/"$pid"/fd | grep -q "$dir/secret" || fail "--no-sandbox: fd 7 should stay"
   kill -TERM "$pid"; wait "$pid"
   echo "ok: inherited descriptors closed under the sandbox"
