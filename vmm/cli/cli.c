@@ -35,6 +35,7 @@ enum {
 	OPT_DIRECT_SMP,
 	OPT_SIPI_SMP,
 	OPT_CPU_MODEL,
+	OPT_RESULT,
 };
 
 static const struct option run_long_options[] = {
@@ -63,6 +64,7 @@ static const struct option run_long_options[] = {
     {"direct-smp", no_argument, NULL, OPT_DIRECT_SMP},
     {"sipi-smp", no_argument, NULL, OPT_SIPI_SMP},
     {"cpu-model", required_argument, NULL, OPT_CPU_MODEL},
+    {"result", required_argument, NULL, OPT_RESULT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -90,6 +92,8 @@ void cli_run_usage(FILE *out)
 	    "      --timeout SECS   stop the guest after SECS seconds: digits with an optional\n"
 	    "                       fraction, e.g. 5 or 0.5 (at most a year)\n"
 	    "      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
+	    "      --result FILE    how the run ended, as JSON: who ended it (guest, minivmm,\n"
+	    "                       user or signal), why, the status, the guest's value\n"
 	    "      --no-sandbox     run without the seccomp sandbox (for debugging minivmm;\n"
 	    "                       see docs/security.md)\n"
 	    "      --no-irqchip     no in-kernel PIC/IOAPIC/LAPIC/PIT: a polled machine, no\n"
@@ -139,8 +143,9 @@ void cli_run_usage(FILE *out)
 	    "quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	    "\n"
 	    "Exit status: the guest's own status when it writes minivmm's exit port 0x501\n"
-	    "(v gives v & 0xff) or QEMU's isa-debug-exit port 0xf4 (v gives (v << 1) | 1);\n"
-	    "guests should use 0-63 to stay unambiguous. minivmm's own statuses:\n"
+	    "(v gives v for 0-63, 63 above) or QEMU's isa-debug-exit port 0xf4 (v gives\n"
+	    "(v << 1) | 1, which may equal one of minivmm's: stderr and --result tell).\n"
+	    "minivmm's own statuses, always with its reason on stderr:\n"
 	    "   64 bad command line or option     80 guest triple fault (KVM_EXIT_SHUTDOWN)\n"
 	    "   65 guest image malformed          81 guest halted with nothing to wake it\n"
 	    "   66 guest file missing/unreadable  82 KVM could not emulate (INTERNAL_ERROR)\n"
@@ -262,6 +267,9 @@ static int parse_option(int opt, const char *arg, void *ctx, struct vmm_error *e
 					     "invalid --cpu-model '%s': give host or baseline",
 					     arg);
 		return 0;
+	case OPT_RESULT:
+		opts->result_path = arg;
+		return cli_path("--result", arg, "--result result.json", err);
 	default: /* an option in run_long_options without a case here */
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_INTERNAL, "option %d not handled", opt);
 	}

@@ -163,6 +163,14 @@ static void close_inherited_fds(void)
 	inherited_count = 0;
 }
 
+/* The --result file, written by the SIGSYS handler (sandbox_report_violations_to). */
+static volatile sig_atomic_t violation_result_fd = -1;
+
+void sandbox_report_violations_to(int result_fd)
+{
+	violation_result_fd = result_fd;
+}
+
 /* The terminal as it was before raw mode, restored if a violation ends the process. */
 static bool restore_terminal;
 static int terminal_fd;
@@ -210,10 +218,23 @@ static void on_forbidden_syscall(int signo, siginfo_t *info, void *context)
 		append_number(msg, &len, sizeof msg, (unsigned long)uc->uc_mcontext.gregs[REG_RDI],
 			      10);
 	}
+	size_t call_end = len; /* "...: openat (257)" ends here */
 	append(msg, &len, sizeof msg,
 	       "; this is a bug or an attack \xe2\x80\x94 run with --no-sandbox to debug\n");
 	ssize_t ignored = write(STDERR_FILENO, msg, len);
 	(void)ignored;
+	if (violation_result_fd >= 0) { /* the same object as cli/run_result.c's; no quotes above */
+		char json[sizeof msg + 128];
+		size_t json_len = 0;
+		append(json, &json_len, sizeof json, "{\"ended_by\": \"minivmm\", \"reason\": \"");
+		msg[call_end] = '\0';
+		append(json, &json_len, sizeof json, msg + sizeof "minivmm: " - 1);
+		append(json, &json_len, sizeof json, "\", \"status\": ");
+		append_number(json, &json_len, sizeof json, VMM_EXIT_SANDBOX_VIOLATION, 10);
+		append(json, &json_len, sizeof json,
+		       ", \"guest_value\": null, \"exit_port\": null}\n");
+		ignored = write(violation_result_fd, json, json_len);
+	}
 	if (restore_terminal)
 		tcsetattr(terminal_fd, TCSAFLUSH, &terminal_state);
 	_exit(VMM_EXIT_SANDBOX_VIOLATION);

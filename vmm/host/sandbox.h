@@ -29,6 +29,11 @@ void sandbox_print_info(FILE *out);
  * nothing is recorded and nothing will be closed. */
 int sandbox_note_inherited_fds(void);
 
+/* Where a violation also leaves its JSON result (`--result FILE`, cli/run_result.h), or -1 (the
+ * default): the SIGSYS handler cannot open a file, so the caller opens it before the sandbox
+ * and sets -1 again once it has written its own result there. */
+void sandbox_report_violations_to(int result_fd);
+
 /* Confines the whole process (every existing thread, and those created later) for the rest of
  * its life: no new privileges, the /dev/kvm system fd closed, the descriptors noted by
  * sandbox_note_inherited_fds() closed, the allowlist filter loaded.
