@@ -112,6 +112,15 @@ minivmm_case(flat_image_over_reserved_pages --kvm --status 65 --stderr-match "re
 minivmm_case(guest_too_big_for_memory --kvm --status 65 --stderr-match "-m"
              -- ${MINIVMM} run -m 2M)
 
+# Bad input costs nothing: checked before RAM is written, no zeroing of zero RAM
+# (loader_checks.sh: peak RSS and time of each run, images from make_images.py).
+foreach(check zero_bss_not_committed)
+  add_test(NAME integration.loader.${check}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/loader_checks.sh ${MINIVMM} ${check})
+  set_tests_properties(integration.loader.${check} PROPERTIES LABELS integration
+                       SKIP_RETURN_CODE 77)
+endforeach()
+
 # --- bad options and environments ----------------------------------------------------------
 minivmm_case(memory_too_small --kvm --status 64 --stderr-match "between 2M and 3G" -- ${MINIVMM} run -m 1M)
 minivmm_case(memory_too_large --kvm --status 64 --stderr-match "between 2M and 3G" -- ${MINIVMM} run -m 4G)

@@ -234,6 +234,25 @@ START_TEST(test_elf_loads_segments_and_zero_fills_bss)
 }
 END_TEST
 
+START_TEST(test_elf_leaves_zero_ram_unwritten)
+{
+	/* Issue 13: fresh guest RAM is zero already; memset of a bss only made the host commit it
+	 * (a 3 GiB bss, 3 GiB resident). With ram_is_zero the bss is not written at all: the fill
+	 * pattern stays where a memset would have put zeros. */
+	const struct load_constraints zero = {.reserved_end = MINIVMM_RESERVED_END,
+					      .ram_is_zero = true};
+	struct elf_spec spec = good_kernel();
+	size_t size;
+	uint8_t *image = build_elf(&spec, &size);
+	struct load_result out = {0};
+	ck_assert_msg(elf_load_image(&mem, &zero, image, size, &out, &err) == 0, "%s", err.msg);
+	free(image);
+	ck_assert(all_bytes(ram + 0x100000, 0x1234, 0x11));
+	ck_assert(all_bytes(ram + 0x200000, 0x100, 0x22));
+	ck_assert(all_bytes(ram + 0x200100, 0x3000 - 0x100, RAM_FILL)); /* not written */
+}
+END_TEST
+
 START_TEST(test_elf_ignores_pt_load_without_memory)
 {
 	/* p_memsz 0 occupies nothing, whatever its (here absurd) address. */
@@ -548,6 +567,7 @@ static Suite *loader_suite(void)
 	tcase_add_test(elf, test_elf_refuses_truncated_program_headers);
 	tcase_add_test(elf, test_elf_refuses_truncated_elf_header);
 	tcase_add_test(elf, test_elf_refusal_leaves_ram_untouched);
+	tcase_add_test(elf, test_elf_leaves_zero_ram_unwritten);
 	suite_add_tcase(s, elf);
 
 	TCase *flat = tcase_create("flat");

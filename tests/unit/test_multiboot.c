@@ -58,6 +58,8 @@ static size_t kludge_image(uint32_t bss_len)
 	return size;
 }
 
+static size_t elf32_image(uint16_t machine, uint8_t elf_class);
+
 static void assert_refused(int rc, const char *needle)
 {
 	ck_assert_int_ne(rc, 0);
@@ -113,6 +115,26 @@ START_TEST(test_kludge_loads_file_bytes_and_zeroes_bss)
 	for (size_t i = 0; i < 0x2000; i++)
 		ck_assert_uint_eq(ram[KBASE + size + i], 0);
 	ck_assert_uint_eq(ram[KBASE + size + 0x2000], 0xAA);
+}
+END_TEST
+
+START_TEST(test_kludge_leaves_zero_ram_unwritten)
+{
+	/* Fresh RAM is zero: the bss is left alone, so the fill pattern shows it was not written.
+	 */
+	const struct load_constraints zero = {.reserved_end = MINIVMM_RESERVED_END,
+					      .ram_is_zero = true};
+	size_t size = kludge_image(0x2000);
+	struct load_result r;
+	ck_assert_int_eq(multiboot_load_image(&mem, &zero, image, size, &r, &err), 0);
+	ck_assert_mem_eq(ram + KBASE, image, size);
+	for (size_t i = 0; i < 0x2000; i++)
+		ck_assert_uint_eq(ram[KBASE + size + i], 0xAA);
+	memset(ram, 0xAA, RAM_SIZE);
+	size = elf32_image(EM_386, ELFCLASS32);
+	ck_assert_int_eq(multiboot_load_image(&mem, &zero, image, size, &r, &err), 0);
+	ck_assert_mem_eq(ram + KBASE, image + 0x1000, 0x1000);
+	ck_assert_uint_eq(ram[KBASE + 0x1000], 0xAA);
 }
 END_TEST
 
@@ -364,6 +386,7 @@ static Suite *multiboot_suite(void)
 	tcase_add_test(tc, test_unmet_requirements_refused);
 	tcase_add_test(tc, test_kludge_loads_file_bytes_and_zeroes_bss);
 	tcase_add_test(tc, test_kludge_bad_fields_refused);
+	tcase_add_test(tc, test_kludge_leaves_zero_ram_unwritten);
 	tcase_add_test(tc, test_elf32_loads_by_paddr_and_translates_entry);
 	tcase_add_test(tc, test_elf32_wrong_machine_and_not_elf_refused);
 	tcase_add_test(tc, test_info_memory_cmdline_and_loader_name);

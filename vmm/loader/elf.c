@@ -364,10 +364,11 @@ static int check_entry(const struct load_segment *segs, size_t count, uint64_t e
 }
 
 /* Only called once everything has been checked: copies p_filesz bytes and zero-fills the rest of
- * p_memsz (gABI: the extra bytes "are defined to hold the value 0", i.e. .bss). */
+ * p_memsz (gABI: the extra bytes "are defined to hold the value 0", i.e. .bss), unless RAM is
+ * known to be zero there already. */
 static int copy_segments(struct guest_mem *mem, const uint8_t *image,
-			 const struct load_segment *segs, size_t count, struct load_result *out,
-			 struct vmm_error *err)
+			 const struct load_segment *segs, size_t count, bool ram_is_zero,
+			 struct load_result *out, struct vmm_error *err)
 {
 	out->load_begin = UINT64_MAX;
 	out->load_end = 0;
@@ -384,7 +385,8 @@ static int copy_segments(struct guest_mem *mem, const uint8_t *image,
 		 * any value, and image + p_offset would be undefined (UBSan, fuzz_elf_loader). */
 		if (s->filesz > 0)
 			memcpy(file_part, image + s->offset, s->filesz);
-		memset(zero_part, 0, s->memsz - s->filesz);
+		if (!ram_is_zero)
+			memset(zero_part, 0, s->memsz - s->filesz);
 		if (s->paddr < out->load_begin)
 			out->load_begin = s->paddr;
 		if (s->paddr + s->memsz > out->load_end)
@@ -423,7 +425,8 @@ int elf_load_image(struct guest_mem *mem, const struct load_constraints *limits,
 		rc = check_entry(segs, count, ehdr.e_entry, err);
 	if (!rc) {
 		struct load_result result = {.entry = ehdr.e_entry};
-		rc = copy_segments(mem, image, segs, count, &result, err);
+		rc = copy_segments(mem, image, segs, count, limits && limits->ram_is_zero, &result,
+				   err);
 		if (!rc && out)
 			*out = result;
 	}

@@ -116,9 +116,9 @@ static int refuse_kludge_outside_ram(const struct guest_mem *mem, uint64_t begin
 /* 3.1.3: the address fields. The file bytes from offset
  * (header offset - (header_addr - load_addr)) map one to one onto [load_addr, load_end_addr);
  * [load_end_addr, bss_end_addr) is zeroed; execution starts at entry_addr. */
-static int load_kludge(struct guest_mem *mem, uint64_t reserved_end, const uint8_t *image,
-		       size_t size, const struct multiboot_image_header *h, struct load_result *out,
-		       struct vmm_error *err)
+static int load_kludge(struct guest_mem *mem, uint64_t reserved_end, bool ram_is_zero,
+		       const uint8_t *image, size_t size, const struct multiboot_image_header *h,
+		       struct load_result *out, struct vmm_error *err)
 {
 	const struct multiboot_header *f = &h->fields;
 	if (size - h->offset < HEADER_KLUDGE_BYTES)
@@ -167,7 +167,8 @@ static int load_kludge(struct guest_mem *mem, uint64_t reserved_end, const uint8
 		    ull(load_addr), ull(bss_end), ull(reserved_end), ull(reserved_end));
 	uint8_t *dst = guest_mem_gpa_to_hva(mem, load_addr, bss_end - load_addr);
 	memcpy(dst, image + file_start, load_end - load_addr);
-	memset(dst + (load_end - load_addr), 0, bss_end - load_end);
+	if (!ram_is_zero) /* fresh RAM is zero: writing the bss would only commit host pages */
+		memset(dst + (load_end - load_addr), 0, bss_end - load_end);
 	*out = (struct load_result){
 	    .entry = f->entry_addr, .load_begin = load_addr, .load_end = bss_end};
 	return 0;
@@ -187,7 +188,8 @@ int multiboot_load_image(struct guest_mem *mem, const struct load_constraints *l
 	const uint64_t reserved_end = limits ? limits->reserved_end : 0;
 	struct load_result result;
 	if (h.fields.flags & MULTIBOOT_AOUT_KLUDGE)
-		rc = load_kludge(mem, reserved_end, image, size, &h, &result, err);
+		rc = load_kludge(mem, reserved_end, limits && limits->ram_is_zero, image, size, &h,
+				 &result, err);
 	else
 		rc = multiboot_elf32_load(mem, limits, image, size, &result, err);
 	if (!rc && out)

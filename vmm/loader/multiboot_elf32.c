@@ -155,7 +155,8 @@ int multiboot_elf32_load(struct guest_mem *mem, const struct load_constraints *l
 			if (segs[i].filesz)
 				memcpy(dst, (const uint8_t *)image + segs[i].offset,
 				       segs[i].filesz);
-			memset(dst + segs[i].filesz, 0, segs[i].memsz - segs[i].filesz);
+			if (!(limits && limits->ram_is_zero))
+				memset(dst + segs[i].filesz, 0, segs[i].memsz - segs[i].filesz);
 			if (segs[i].paddr < out->load_begin)
 				out->load_begin = segs[i].paddr;
 			if (segs[i].paddr + segs[i].memsz > out->load_end)
