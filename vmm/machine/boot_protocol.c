@@ -69,12 +69,9 @@ int boot_protocol_load(struct vm *vm, const struct load_constraints *limits, str
 				      err);
 	struct multiboot_boot_params params = {
 	    .cmdline = cfg->cmdline, .modules = cfg->modules, .module_count = cfg->module_count};
-	int ret =
-	    multiboot_load_image(&vm->mem, limits, cfg->image, cfg->image_size, &vm->loaded, err);
-	ret = ret ?: x86_build_protected_mode_gdt(&vm->mem, err);
-	return ret
-		   ?: multiboot_write_info(&vm->mem, &vm->loaded, &params, &vm->multiboot_info_gpa,
-					   err);
+	int ret = multiboot_load_image(&vm->mem, limits, cfg->image, cfg->image_size, &params,
+				       &vm->loaded, &vm->multiboot_info_gpa, err);
+	return ret ?: x86_build_protected_mode_gdt(&vm->mem, err);
 }
 
 static int enter_protected_mode(struct vcpu *vcpu, uint32_t entry, uint32_t info,
