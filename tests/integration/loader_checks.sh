@@ -91,6 +91,7 @@ advice_works)
   follow_advice flat -m 2M --flat --load-addr 0x1ff000 "$dir/flat.bin"
   follow_advice toy-direct -m 2M --guest hello
   follow_advice toy-multiboot -m 2M --boot multiboot --guest hello
+  follow_advice elf64-two-segments -m 4M "$dir/elf64-two-segments.elf"
   follow_advice kludge-256m -m 64M "$dir/mb-kludge-bss-256m.bin"
   follow_advice elf32 -m 2M "$dir/mb-elf32-bss.elf"
   truncate -s 5M "$dir/module"
@@ -99,6 +100,7 @@ advice_works)
   follow_advice kludge-top -m 64M "$dir/mb-kludge-top.bin"
   beyond_maximum kludge-3g -m 64M "$dir/mb-kludge-bss-3g.bin"
   beyond_maximum elf32-beyond "$dir/mb-elf32-beyond.elf"
+  beyond_maximum elf64-beyond "$dir/elf64-beyond.elf"
   echo "ok: every advice is accepted, and is the least -m that is"
   ;;
 
