@@ -114,7 +114,8 @@ minivmm_case(guest_too_big_for_memory --kvm --status 65 --stderr-match "-m"
 
 # Bad input costs nothing: checked before RAM is written, no zeroing of zero RAM
 # (loader_checks.sh: peak RSS and time of each run, images from make_images.py).
-foreach(check zero_bss_not_committed refused_image_costs_nothing advice_works)
+foreach(check zero_bss_not_committed refused_image_costs_nothing advice_works
+        big_modules_refused_fast)
   add_test(NAME integration.loader.${check}
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/loader_checks.sh ${MINIVMM} ${check})
   set_tests_properties(integration.loader.${check} PROPERTIES LABELS integration

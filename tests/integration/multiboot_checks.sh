@@ -6,6 +6,8 @@
 #        multiboot_checks.sh qemu-same-output MINIVMM GUEST_ELF
 #            QEMU's -kernel (-M microvm) boots the very same file and prints the same lines (the
 #            "cpu:" line aside: QEMU's named CPU model has its own brand); SKIP without QEMU
+#        multiboot_checks.sh modules-on-reboot MINIVMM MODULE_FILE
+#            --reboot with modules: each boot reads them again (under the sandbox)
 #        multiboot_checks.sh bench-json TOOLS_BENCH BUILD_DIR
 #            tools/bench --quick runs and writes well-formed JSON with the documented keys
 set -u
@@ -42,6 +44,18 @@ qemu-same-output)
     || fail "QEMU and minivmm outputs differ"
   echo "ok: QEMU -kernel and minivmm --boot multiboot print the same"
   ;;
+modules-on-reboot)
+  # Modules are read from their files straight into guest RAM, and read again by --reboot's
+  # reload, under the sandbox (fstat + pread): the second boot must come up, not status 88.
+  minivmm=$2 module=$3
+  (printf 'reboot\n'; sleep 2; printf 'exit 5\n') |
+    timeout 60 "$minivmm" run --boot multiboot --guest shell --reboot \
+      --module "$module",first --module "$module" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  [ "$status" = 5 ] || { cat "$tmp/err"; fail "status $status, want 5"; }
+  [ "$(grep -c "kernel up" "$tmp/out")" = 2 ] || { cat "$tmp/out"; fail "want 2 boots"; }
+  echo "ok: modules read again at the reboot, under the sandbox"
+  ;;
 bench-json)
   bench=$2 build=$3
   "$bench" --quick --build "$build" --json "$tmp/bench.json" >"$tmp/out" 2>&1 || {
@@ -59,5 +73,5 @@ assert "trace_overhead_pct" in r
 PY
   echo "ok: tools/bench --quick wrote well-formed JSON"
   ;;
-*) echo "usage: $0 same-output|qemu-same-output|bench-json ..."; exit 2 ;;
+*) echo "usage: $0 same-output|qemu-same-output|modules-on-reboot|bench-json ..."; exit 2 ;;
 esac

@@ -8,6 +8,8 @@
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "machine/boot_protocol.h"
 #include "loader/multiboot.h"
@@ -291,11 +293,21 @@ START_TEST(test_info_memory_map)
 }
 END_TEST
 
+/* A module: a memory file holding size bytes of data. */
+static struct multiboot_module_spec module_of(const void *data, size_t size, const char *string)
+{
+	int fd = memfd_create("module", MFD_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, size), (ssize_t)size);
+	return (struct multiboot_module_spec){fd, size, string, string};
+}
+
 START_TEST(test_info_modules_page_aligned_with_strings)
 {
 	static const char one[] = "first module", two[] = "2";
-	struct multiboot_module_spec mods[2] = {{one, sizeof one, "initrd arg=1", "a"},
-						{two, 1, "b.bin", "b"}};
+	const char *const data[2] = {one, two};
+	struct multiboot_module_spec mods[2] = {module_of(one, sizeof one, "initrd arg=1"),
+						module_of(two, 1, "b.bin")};
 	struct multiboot_boot_params p = {.cmdline = "k", .modules = mods, .module_count = 2};
 	uint32_t at;
 	write_info(&p, &at);
@@ -307,11 +319,33 @@ START_TEST(test_info_modules_page_aligned_with_strings)
 	for (int i = 0; i < 2; i++) {
 		ck_assert_uint_eq(m[i].mod_start % 4096, 0);
 		ck_assert_uint_eq(m[i].mod_end - m[i].mod_start, mods[i].size);
-		ck_assert_mem_eq(ram + m[i].mod_start, mods[i].data, mods[i].size);
+		ck_assert_mem_eq(ram + m[i].mod_start, data[i], mods[i].size);
 		ck_assert_str_eq(guest_string(m[i].string), mods[i].string);
 		ck_assert_uint_gt(m[i].mod_start, info.mods_addr);
 	}
 	ck_assert_uint_eq(m[1].mod_start, m[0].mod_start + 4096);
+	close(mods[0].fd);
+	close(mods[1].fd);
+}
+END_TEST
+
+START_TEST(test_module_changed_since_opened_refused)
+{
+	/* The layout was made for the size fstat gave: a module that has grown or shrunk since
+	 * (edited between two boots of --reboot) is refused, not read in part. */
+	static const char bytes[8192];
+	struct multiboot_module_spec mod = module_of(bytes, 100, "m");
+	struct multiboot_boot_params p = {.modules = &mod, .module_count = 1};
+	struct load_result r;
+	size_t size = kludge_image(0);
+	ck_assert_int_eq(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
+			 0);
+	ck_assert_int_eq(ftruncate(mod.fd, 50), 0);
+	ck_assert_int_ne(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
+			 0);
+	ck_assert_int_eq(err.status, VMM_EXIT_NO_GUEST_FILE);
+	ck_assert_msg(strstr(err.msg, "--module file 'm' is now 50 bytes, not the 100"), "%s", err.msg);
+	close(mod.fd);
 }
 END_TEST
 
@@ -407,7 +441,7 @@ START_TEST(test_modules_beyond_the_maximum)
 	/* 16 modules of 1 GiB were told "give -m 16387M". Refused before a byte is read. */
 	struct multiboot_module_spec mods[MULTIBOOT_MAX_MODULES];
 	for (size_t i = 0; i < MULTIBOOT_MAX_MODULES; i++)
-		mods[i] = (struct multiboot_module_spec){NULL, 1u << 30, "m", "m"};
+		mods[i] = (struct multiboot_module_spec){-1, 1u << 30, "m", "m"}; /* never read */
 	struct multiboot_boot_params p = {.modules = mods, .module_count = MULTIBOOT_MAX_MODULES};
 	struct load_result r;
 	size_t size = kludge_image(0);
@@ -425,7 +459,8 @@ END_TEST
 START_TEST(test_info_too_big_for_ram_refused)
 {
 	static uint8_t big[64 << 10];
-	struct multiboot_module_spec mod = {big, sizeof big, "big", "big"};
+	memset(big, 0x5a, sizeof big);
+	struct multiboot_module_spec mod = module_of(big, sizeof big, "big");
 	struct multiboot_boot_params p = {.modules = &mod, .module_count = 1};
 	struct load_result r;
 	size_t size = kludge_to(RAM_SIZE - 0x4000);
@@ -437,6 +472,7 @@ START_TEST(test_info_too_big_for_ram_refused)
 	ck_assert_int_eq(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
 			 0);
 	ck_assert_mem_eq(ram + (RAM_SIZE - 0x4000 + 0x1000), big, sizeof big);
+	close(mod.fd);
 }
 END_TEST
 
@@ -512,6 +548,7 @@ static Suite *multiboot_suite(void)
 	tcase_add_test(tc, test_info_memory_cmdline_and_loader_name);
 	tcase_add_test(tc, test_info_memory_map);
 	tcase_add_test(tc, test_info_modules_page_aligned_with_strings);
+	tcase_add_test(tc, test_module_changed_since_opened_refused);
 	tcase_add_test(tc, test_info_too_big_for_ram_refused);
 	tcase_add_test(tc, test_info_not_fitting_refused_before_any_write);
 	tcase_add_test(tc, test_advice_is_accepted_and_least);

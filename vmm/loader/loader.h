@@ -45,8 +45,10 @@ int flat_load_image(struct guest_mem *mem, const struct load_constraints *limits
 /* Reads a whole file into a malloc'd buffer (guest images are small). */
 int load_file(const char *path, void **data, size_t *size, struct vmm_error *err);
 
-/* The same, for a file that is not the guest: its errors call it `what` ("--module file"). */
-int load_file_as(const char *path, const char *what, void **data, size_t *size,
-		 struct vmm_error *err);
+/* Opens a regular file read-only (close-on-exec) and gives its size from fstat, reading nothing:
+ * what names it in messages ("guest", "--module file"). A missing, unreadable or special file is
+ * refused with status VMM_EXIT_NO_GUEST_FILE. */
+int loader_open_file(const char *path, const char *what, int *fd, uint64_t *size,
+		     struct vmm_error *err);
 
 #endif

@@ -29,10 +29,12 @@ struct multiboot_image_header {
 	struct multiboot_header fields;
 };
 
-/* A boot module: bytes in host memory and the string the kernel gets with it (3.3). */
+/* A boot module (3.3): an open file, read straight into guest RAM once the whole layout is known
+ * to fit (no copy in host memory), and again at each reboot; size is fstat's when it was opened,
+ * and a file that changed size since is refused. */
 struct multiboot_module_spec {
-	const void *data;
-	size_t size;
+	int fd;
+	uint64_t size;
 	const char *string; /* never NULL */
 	const char *name;   /* for messages */
 };
@@ -98,8 +100,10 @@ void multiboot_info_layout(uint64_t kernel_end, const struct multiboot_boot_para
 			   struct multiboot_layout *layout);
 
 /* Writes the boot information, memory map, boot loader name, command line, module list and the
- * modules themselves where layout says; the caller has checked that layout->end fits in RAM.
- * *info_gpa receives the structure's address (EBX at entry). */
+ * modules themselves where layout says (each module read from its file into guest RAM); the
+ * caller has checked that layout->end fits in RAM. *info_gpa receives the structure's address
+ * (EBX at entry). A module that cannot be read, or is no longer the size it had, is refused
+ * with status VMM_EXIT_NO_GUEST_FILE. */
 int multiboot_write_info(struct guest_mem *mem, const struct multiboot_layout *layout,
 			 const struct multiboot_boot_params *params, uint32_t *info_gpa,
 			 struct vmm_error *err);

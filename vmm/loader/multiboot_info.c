@@ -18,6 +18,8 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "loader/multiboot.h"
 #include "minivmm/boot_abi.h"
@@ -90,6 +92,44 @@ void multiboot_info_layout(uint64_t kernel_end, const struct multiboot_boot_para
 	}
 }
 
+/* Reads module m into guest RAM at gpa (checked to fit): its file must still have the size it
+ * had when opened (the layout was made for it). pread(2), which the sandbox allows, so a reboot
+ * reads the module again. */
+static int read_module(struct guest_mem *mem, const struct multiboot_module_spec *m, uint64_t gpa,
+		       struct vmm_error *err)
+{
+	struct stat st;
+	if (fstat(m->fd, &st) != 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_NO_GUEST_FILE,
+				     "cannot stat --module file '%s': %s", m->name,
+				     strerror(errno));
+	if ((uint64_t)st.st_size != m->size)
+		return vmm_error_set(
+		    err, -ESTALE, VMM_EXIT_NO_GUEST_FILE,
+		    "--module file '%s' is now %lld bytes, not the %llu it had when "
+		    "minivmm opened it: leave modules unchanged while minivmm runs",
+		    m->name, (long long)st.st_size, (unsigned long long)m->size);
+	uint8_t *dst = guest_mem_gpa_to_hva(mem, gpa, m->size);
+	for (uint64_t done = 0; done < m->size;) {
+		uint64_t want = m->size - done < (1u << 30) ? m->size - done : (1u << 30);
+		ssize_t n = pread(m->fd, dst + done, (size_t)want, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return vmm_error_set(err, -errno, VMM_EXIT_NO_GUEST_FILE,
+					     "cannot read --module file '%s': %s", m->name,
+					     strerror(errno));
+		if (n == 0)
+			return vmm_error_set(
+			    err, -ESTALE, VMM_EXIT_NO_GUEST_FILE,
+			    "--module file '%s' ended after %llu of its %llu bytes: "
+			    "leave modules unchanged while minivmm runs",
+			    m->name, (unsigned long long)done, (unsigned long long)m->size);
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
 /* Copies a string into RAM at *at and returns its address; advances *at. */
 static uint32_t put_string(struct guest_mem *mem, uint64_t *at, const char *s)
 {
@@ -141,8 +181,9 @@ int multiboot_write_info(struct guest_mem *mem, const struct multiboot_layout *l
 		    .mod_end = (uint32_t)(data_at + m->size),
 		    .string = put_string(mem, &at, m->string),
 		};
-		if (m->size)
-			memcpy(guest_mem_gpa_to_hva(mem, data_at, m->size), m->data, m->size);
+		int ret = read_module(mem, m, data_at, err);
+		if (ret)
+			return ret;
 		data_at = align_up(data_at + m->size, PAGE);
 	}
 	if (params->module_count)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "loader/multiboot.h"
 #include "minivmm/boot_abi.h"
@@ -163,14 +164,13 @@ int boot_modules_load(const char *const *specs, unsigned count, struct multiboot
 			*comma = '\0';
 		out[i] = (struct multiboot_module_spec){.name = name,
 							.string = comma ? comma + 1 : name};
-		void *data = NULL;
-		int ret = load_file_as(name, "--module file", &data, &out[i].size, err);
+		/* Opened and sized only: the loader reads it into guest RAM once all fits. */
+		int ret = loader_open_file(name, "--module file", &out[i].fd, &out[i].size, err);
 		if (ret) {
 			free(name);
 			boot_modules_free(out, i);
 			return ret;
 		}
-		out[i].data = data;
 	}
 	return 0;
 }
@@ -178,8 +178,9 @@ int boot_modules_load(const char *const *specs, unsigned count, struct multiboot
 void boot_modules_free(struct multiboot_module_spec *modules, unsigned count)
 {
 	for (unsigned i = 0; i < count; i++) {
-		free((void *)modules[i].data);
+		if (modules[i].fd >= 0)
+			close(modules[i].fd);
 		free((void *)modules[i].name);
-		modules[i] = (struct multiboot_module_spec){0};
+		modules[i] = (struct multiboot_module_spec){.fd = -1};
 	}
 }
