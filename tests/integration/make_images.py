@@ -17,6 +17,8 @@ bytes; what makes it large is a bss or an address:
   elf64-two-segments.elf   ELF64: RX [0x100000, 0x500000) and RW [0x600000, 0x980000)
   elf64-bss-2g.elf         ELF64: one RWX PT_LOAD [0x100000, 0x80100000), 2 GiB of bss
   elf64-beyond.elf         ELF64: a PT_LOAD [0xbfff0000, 0xc0010000) across the RAM maximum
+  mb-kludge-small.bin      a kludge kernel with a 1 MiB bss, and
+  mb-elf32-small.elf       an ELF32 one with 64 KiB: both load in the fuzz target's 4 MiB
 """
 import os
 import struct
@@ -76,6 +78,8 @@ IMAGES = {
                                      (0x600000, b"\x01" * 16, 0x380000, PF_R | PF_W)], 0x100000),
     "elf64-bss-2g.elf": elf64([(0x100000, EXIT0, 0x80000000, PF_R | PF_W | PF_X)], 0x100000),
     "elf64-beyond.elf": elf64([(0xBFFF0000, EXIT0, 0x20000, PF_R | PF_X)], 0xBFFF0000),
+    "mb-kludge-small.bin": kludge(0x200000),
+    "mb-elf32-small.elf": elf32_multiboot(0x100000, 0x10000),
 }
 
 if __name__ == "__main__":
