@@ -13,6 +13,7 @@
 #include "cli/builtin_guests.h"
 #include "compare/compare.h"
 #include "cli/cli.h"
+#include "cli/run_result.h"
 #include "gdb/gdb_stub.h"
 #include "machine/exit_report.h"
 #include "cli/info.h"
@@ -37,6 +38,9 @@ static void report_stop(struct vm *vm)
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		exit_report_print(stderr, &vm->vcpus[i]);
 	switch (reason) {
+	case STOP_GUEST_EXIT: /* the guest's choice: a word only when the status needs one */
+		run_result_note_guest_exit(stderr, &vm->stop);
+		break;
 	case STOP_TIMEOUT:
 		fprintf(stderr, "minivmm: guest still running after --timeout %g s: stopped\n",
 			vm->cfg.timeout_seconds);
@@ -70,6 +74,27 @@ static void report_stop(struct vm *vm)
 			(unsigned long long)vm->console.output_dropped);
 }
 
+/* The --result file, when one was asked for: written last, whoever ended the run. */
+static void write_result(int result_fd, const struct run_outcome *outcome)
+{
+	if (result_fd < 0)
+		return;
+	sandbox_report_violations_to(-1);
+	int ret = run_result_write(result_fd, outcome);
+	if (ret)
+		fprintf(stderr, "minivmm: cannot write the --result file: %s\n", strerror(-ret));
+}
+
+/* A run refused before or while starting: the --result file says why (main() prints the same
+ * message), and ret goes on to main(). */
+static int refuse_run(int result_fd, int ret, const struct vmm_error *err)
+{
+	struct run_outcome outcome;
+	run_outcome_from_error(&outcome, NULL, err);
+	write_result(result_fd, &outcome);
+	return ret;
+}
+
 static int run_command(int argc, char **argv, struct vmm_error *err)
 {
 	struct run_options opts;
@@ -84,6 +109,16 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 		list_guests();
 		return 0;
 	}
+	/* Before minivmm opens anything: what is open now came from the parent, and the sandbox
+	 * closes it (docs/security.md). */
+	if (!opts.no_sandbox && sandbox_note_inherited_fds())
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+				     "out of memory listing inherited file descriptors");
+	/* Opened now: the sandbox forbids open(2), and its SIGSYS handler writes here too. */
+	int result_fd = -1;
+	if (opts.result_path && (ret = run_result_open(opts.result_path, &result_fd, err)))
+		return ret;
+	sandbox_report_violations_to(result_fd);
 
 	struct vm_config cfg = {
 	    .kvm_device = opts.kvm_device,
@@ -112,7 +147,7 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 	static struct multiboot_module_spec modules[CLI_MAX_MODULES];
 	ret = boot_modules_load(opts.modules, opts.module_count, modules, err);
 	if (ret)
-		return ret;
+		return refuse_run(result_fd, ret, err);
 	cfg.modules = modules;
 	cfg.module_count = opts.module_count;
 	void *file_image = NULL;
@@ -136,7 +171,7 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 	}
 	if (ret) {
 		boot_modules_free(modules, opts.module_count);
-		return ret;
+		return refuse_run(result_fd, ret, err);
 	}
 
 	struct api_server *api = NULL; /* --api-sock: opened while this process has one thread */
@@ -163,13 +198,16 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 	if (ret) {
 		if (err->status == VMM_EXIT_GUEST_IMAGE) /* which file, when there are modules */
 			vmm_error_prefix(err, ret, "%s", cfg.image_name);
-		status = ret;
+		status = refuse_run(result_fd, ret, err);
 	} else {
 		report_stop(&vm);
 		if (vm.trace && opts.trace.stats)
 			trace_session_print_stats(vm.trace, stderr);
 		if (vm.trace_failed)
 			fprintf(stderr, "minivmm: %s\n", vm.trace_error.msg);
+		struct run_outcome outcome;
+		run_outcome_from_vm(&outcome, &vm);
+		write_result(result_fd, &outcome);
 		status = vm.stop.status;
 	}
 	vm_destroy(&vm);

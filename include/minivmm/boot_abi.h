@@ -39,10 +39,14 @@
 
 /* --- Ports --------------------------------------------------------------------------------- */
 #define MINIVMM_UART_COM1_PORT 0x3f8
-/* minivmm's own exit port: a write of v (1, 2 or 4 bytes) ends the run with exit status v & 0xff.
- */
-#define MINIVMM_EXIT_PORT 0x501
-/* QEMU's isa-debug-exit convention: a write of v ends the run with status (v << 1) | 1. */
+/* minivmm's own exit port: a write of v (1, 2 or 4 bytes) ends the run with exit status v if v is
+ * at most MINIVMM_EXIT_STATUS_MAX, and with MINIVMM_EXIT_STATUS_MAX for any larger v: the
+ * statuses above belong to minivmm, so a guest cannot pose as minivmm through this port. */
+#define MINIVMM_EXIT_PORT	0x501
+#define MINIVMM_EXIT_STATUS_MAX 63
+/* QEMU's isa-debug-exit convention: a write of v ends the run with status ((v << 1) | 1) & 0xff,
+ * any odd status, some of them also minivmm's own: minivmm's stderr and --result tell them
+ * apart (README, "Exit statuses"). */
 #define MINIVMM_ISA_DEBUG_EXIT_PORT 0xf4
 
 /* --- The bench device (vmm/devices/bench_device.c), for guest/programs/bench.c -------------

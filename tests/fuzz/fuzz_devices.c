@@ -20,7 +20,9 @@
  * (bits 5, 6) set; IIR bits 4-5 are 0 and its interrupt ID is one the chip defines; reading RBR
  * pops the FIFO's head in order; the FIFO never holds more than 16 bytes and receive() takes
  * exactly what fits; the interrupt callback fires only on a change of level and never with OUT2
- * clear; the first exit-port write decides the stop status, by each port's own convention.
+ * clear; the first exit-port write decides the stop status, by each port's own convention
+ * (minivmm's port never gives 64 or more: those are minivmm's statuses), and the stop keeps the
+ * port and the value written.
  */
 #include <string.h>
 
@@ -118,6 +120,8 @@ static void check_uart_read(uint64_t off, const uint8_t *data, uint32_t len, boo
 struct exit_expectation {
 	bool seen;
 	int status;
+	uint16_t port;
+	uint32_t value;
 };
 
 static void bus_op(struct bus *bus, uint64_t addr, uint32_t len, bool is_write, struct input *in,
@@ -152,7 +156,12 @@ static void bus_op(struct bus *bus, uint64_t addr, uint32_t len, bool is_write, 
 		bool qemu = strcmp(r->name, "isa-debug-exit") == 0;
 		FUZZ_CHECK(qemu || strcmp(r->name, "exit-port") == 0);
 		exit_seen->seen = true;
-		exit_seen->status = (int)(qemu ? ((v << 1) | 1) & 0xff : v & 0xff);
+		exit_seen->port = qemu ? MINIVMM_ISA_DEBUG_EXIT_PORT : MINIVMM_EXIT_PORT;
+		exit_seen->value = v;
+		/* minivmm's port never gives one of minivmm's own statuses (64 and up) */
+		exit_seen->status = (int)(qemu				 ? ((v << 1) | 1) & 0xff
+					  : v <= MINIVMM_EXIT_STATUS_MAX ? v
+									 : MINIVMM_EXIT_STATUS_MAX);
 	}
 }
 
@@ -248,6 +257,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (exit_seen.seen) {
 		FUZZ_CHECK(atomic_load(&vm.stop.reason) == STOP_GUEST_EXIT);
 		FUZZ_CHECK(vm.stop.status == exit_seen.status);
+		FUZZ_CHECK(vm.stop.guest_port == exit_seen.port);
+		FUZZ_CHECK(vm.stop.guest_value == exit_seen.value);
 	} else {
 		FUZZ_CHECK(atomic_load(&vm.stop.reason) == STOP_NONE);
 	}

@@ -46,6 +46,11 @@ strip --strip-all -o "$corpus/elf_loader/text-data-bss.elf" "$tmp/three.elf"
 printf '\xeb\xfe\x90\x90\x90\x90\x90\x90\x02\x10\x00\x00\x00\x00\x00\x00' \
 	>"$corpus/elf_loader/flat-near-ram-end.bin"
 
+# Images small on disk and large in memory (issue 13): multiboot kernels whose bss reaches the
+# RAM maximum or whose boot information does not fit, ELF32 and ELF64 segments beyond it, two
+# segments that need more RAM than the first alone; and two multiboot kernels that load.
+python3 "$here/../integration/make_images.py" "$corpus/elf_loader"
+
 # --- devices (see fuzz_devices.c for the encoding) ----------------------------------------
 # A driver's set-up (LCR, divisor, FIFO, MCR, IER), two bytes out, two in, then status reads.
 printf '\x03\x20\x07\x80\x20\x04\x0c\x20\x05\x00\x20\x07\x03\x20\x06\xc7\x20\x08\x0b\x20\x05\x01''\x20\x04\x48\x20\x04\x69\x06\x02\x61\x62\x00\x06\x00\x09\x00\x04\x00\x04\x00\x0a' \

@@ -62,6 +62,20 @@ minivmm_case(exit_port_status --kvm --status 42 --flat-hex "b8 2a 00 00 00 66 ba
 # mov al, 3; out 0xf4, al  (QEMU isa-debug-exit: (3 << 1) | 1)
 minivmm_case(isa_debug_exit_status --kvm --status 7 --flat-hex "b0 03 e6 f4"
              -- ${MINIVMM} run --flat FLAT_IMAGE)
+# Who ended the run: no guest status posing as minivmm's, minivmm's reason always on stderr,
+# --result FILE (exit_status_checks.sh).
+if(TARGET minivmm-test)
+  set(exit_checks_test_binary $<TARGET_FILE:minivmm-test>)
+else()
+  set(exit_checks_test_binary "")
+endif()
+foreach(check guest_cannot_pose_as_minivmm isa_debug_exit_told_apart minivmm_says_why)
+  add_test(NAME integration.exit_status.${check}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/exit_status_checks.sh ${MINIVMM}
+                   "${exit_checks_test_binary}" ${G} ${check})
+  set_tests_properties(integration.exit_status.${check} PROPERTIES LABELS integration
+                       SKIP_RETURN_CODE 77)
+endforeach()
 # mov dx, 0x3f8; mov al,'H'; out; mov al,'i'; out; mov al,'\n'; out; xor eax,eax; mov dx,0x501; out
 minivmm_case(flat_guest_prints --kvm --status 0 --stdout-match "^Hi$" --stdout-lines 1
              --flat-hex "66 ba f8 03 b0 48 ee b0 69 ee b0 0a ee 31 c0 66 ba 01 05 ef"
@@ -73,8 +87,10 @@ minivmm_case(hlt_reported --kvm --status 81 --stderr-match "KVM_EXIT_HLT" --flat
 # ud2 with no IDT: #UD cannot be delivered -> #DF -> triple fault
 minivmm_case(ud2_without_idt_triple_faults --kvm --status 80 --stderr-match "kernel mode, ring 0"
              --flat-hex "0f 0b" -- ${MINIVMM} run --flat FLAT_IMAGE)
-# mov rax, 0xd0000000; mov eax, [rax]; mov dx, 0x501; out dx, eax: unclaimed MMIO reads all ones
-minivmm_case(unclaimed_mmio_reads_all_ones --kvm --status 255 --stderr-match "MMIO read 0xd0000000"
+# mov rax, 0xd0000000; mov eax, [rax]; mov dx, 0x501; out dx, eax: unclaimed MMIO reads all
+# ones, and 0xffffffff written to the exit port ends the run with 63, the highest guest status
+minivmm_case(unclaimed_mmio_reads_all_ones --kvm --status 63 --stderr-match "MMIO read 0xd0000000"
+             --stderr-match "the guest wrote 4294967295 to exit port 0x501"
              --flat-hex "48 b8 00 00 00 d0 00 00 00 00 8b 00 66 ba 01 05 ef"
              -- ${MINIVMM} run --flat FLAT_IMAGE)
 minivmm_case(strict_io_stops_at_unclaimed_mmio --kvm --status 85
@@ -95,6 +111,16 @@ minivmm_case(flat_image_over_reserved_pages --kvm --status 65 --stderr-match "re
              --flat-hex "f4" -- ${MINIVMM} run --flat --load-addr 0x2000 FLAT_IMAGE)
 minivmm_case(guest_too_big_for_memory --kvm --status 65 --stderr-match "-m"
              -- ${MINIVMM} run -m 2M)
+
+# Bad input costs nothing: checked before RAM is written, no zeroing of zero RAM
+# (loader_checks.sh: peak RSS and time of each run, images from make_images.py).
+foreach(check zero_bss_not_committed refused_image_costs_nothing advice_works
+        big_modules_refused_fast)
+  add_test(NAME integration.loader.${check}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/loader_checks.sh ${MINIVMM} ${check})
+  set_tests_properties(integration.loader.${check} PROPERTIES LABELS integration
+                       SKIP_RETURN_CODE 77)
+endforeach()
 
 # --- bad options and environments ----------------------------------------------------------
 minivmm_case(memory_too_small --kvm --status 64 --stderr-match "between 2M and 3G" -- ${MINIVMM} run -m 1M)

@@ -15,10 +15,11 @@ minivmm_case(multiboot_modules_accepted --kvm --status 0 --stdout-match "^bye"
              -- ${MINIVMM} run --boot multiboot --module ${CMAKE_CURRENT_SOURCE_DIR}/integration/ctrl-a-x.txt,initrd
              --module ${RUN_CASE} ${G}/hello.elf)
 multiboot_check(multiboot_same_output_as_direct same-output ${MINIVMM} ${G}/hello.elf)
+multiboot_check(multiboot_modules_on_reboot modules-on-reboot ${MINIVMM} ${RUN_CASE})
 multiboot_check(multiboot_same_output_under_qemu qemu-same-output ${MINIVMM} ${G}/hello.elf)
 
 # --- refusals, each with a message that says what to do ----------------------------------------
-minivmm_case(multiboot_ram_too_small --kvm --status 65 --stderr-match "give -m 4M or more"
+minivmm_case(multiboot_ram_too_small --kvm --status 65 --stderr-match "give -m 3M or more"
              -- ${MINIVMM} run --boot multiboot -m 2M ${G}/hello.elf)
 minivmm_case(multiboot_header_missing --kvm --status 65 --stderr-match "no multiboot header"
              -- ${MINIVMM} run --boot multiboot ${CMAKE_CURRENT_SOURCE_DIR}/integration/ctrl-a-x.txt)

@@ -7,6 +7,8 @@
 #            QEMU's -kernel (-M microvm) boots the very same file and prints the same lines (the
 #            "cpu:" line aside: QEMU's named CPU model has its own brand); SKIP without QEMU, with
 #            a QEMU that has no microvm machine, or one that cannot use KVM on this host
+#        multiboot_checks.sh modules-on-reboot MINIVMM MODULE_FILE
+#            --reboot with modules: each boot reads them again (under the sandbox)
 #        multiboot_checks.sh bench-json TOOLS_BENCH BUILD_DIR
 #            tools/bench --quick --no-qemu runs and writes well-formed JSON with the documented
 #            keys (the QEMU comparisons are the benchmark's business: installing QEMU must not
@@ -55,6 +57,18 @@ qemu-same-output)
     || fail "QEMU and minivmm outputs differ"
   echo "ok: QEMU -kernel and minivmm --boot multiboot print the same"
   ;;
+modules-on-reboot)
+  # Modules are read from their files straight into guest RAM, and read again by --reboot's
+  # reload, under the sandbox (fstat + pread): the second boot must come up, not status 88.
+  minivmm=$2 module=$3
+  (printf 'reboot\n'; sleep 2; printf 'exit 5\n') |
+    timeout 60 "$minivmm" run --boot multiboot --guest shell --reboot \
+      --module "$module",first --module "$module" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  [ "$status" = 5 ] || { cat "$tmp/err"; fail "status $status, want 5"; }
+  [ "$(grep -c "kernel up" "$tmp/out")" = 2 ] || { cat "$tmp/out"; fail "want 2 boots"; }
+  echo "ok: modules read again at the reboot, under the sandbox"
+  ;;
 bench-json)
   bench=$2 build=$3
   command -v python3 >/dev/null || { echo "SKIP: python3 needed for tools/bench"; exit 77; }
@@ -72,5 +86,5 @@ assert "trace_overhead_pct" in r
 PY
   echo "ok: tools/bench --quick --no-qemu wrote well-formed JSON"
   ;;
-*) echo "usage: $0 same-output|qemu-same-output|bench-json ..."; exit 2 ;;
+*) echo "usage: $0 same-output|qemu-same-output|modules-on-reboot|bench-json ..."; exit 2 ;;
 esac

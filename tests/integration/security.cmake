@@ -12,7 +12,8 @@ endfunction()
 minivmm_case(info_reports_sandbox --status 0 --kvm
              --stdout-match "sandbox \\(seccomp\\): +available" --stdout-match "--no-sandbox"
              -- ${MINIVMM} info)
-foreach(check sandbox_on_every_thread no_sandbox_is_unconfined minivmm_lacks_test_device)
+foreach(check sandbox_on_every_thread inherited_fds_closed no_sandbox_is_unconfined
+        minivmm_lacks_test_device)
   security_check(${check})
 endforeach()
 if(TARGET minivmm-test)
@@ -115,4 +116,17 @@ if(VALGRIND AND TARGET minivmm-test)
     set_tests_properties(leaks.valgrind_${name} PROPERTIES LABELS "leaks;integration"
                          SKIP_RETURN_CODE 77)
   endforeach()
+  # An image refused right after VM creation began, "possibly lost" counted too: the CPUID
+  # helper thread (x86/cpuid.c) once outlived such a run, detached, in about 1 run of 4 (its
+  # stack and TLS: 304 bytes possibly lost). Five runs; the helper is now joined at exit.
+  add_test(NAME leaks.valgrind_early_refusal
+           COMMAND bash -c "[ -r /dev/kvm ] && [ -w /dev/kvm ] || exit 77
+             for i in 1 2 3 4 5; do
+               \"$0\" -q --leak-check=full --errors-for-leak-kinds=definite,possible \\
+                 --error-exitcode=99 \"$1\" run --no-sandbox -m 2M >/dev/null 2>\"$2\"
+               s=$?; [ $s = 65 ] || { cat \"$2\"; echo \"FAIL: run $i: status $s, want 65 (99: a leak)\"; exit 1; }
+             done; echo 'ok: 5 refused runs, nothing lost'"
+           ${VALGRIND} ${MINIVMM_TEST} ${CMAKE_CURRENT_BINARY_DIR}/valgrind_early_refusal.err)
+  set_tests_properties(leaks.valgrind_early_refusal PROPERTIES LABELS "leaks;integration"
+                       SKIP_RETURN_CODE 77)
 endif()

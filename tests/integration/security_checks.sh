@@ -45,6 +45,35 @@ sandbox_on_every_thread)
   kill -TERM "$pid"; wait "$pid"
   echo "ok: $threads threads, all in seccomp filter mode, no new privileges"
   ;;
+inherited_fds_closed)
+  # Descriptors the parent left open (here fd 7 on a file, fd 8 a pipe) are closed before the
+  # filter goes on: a subverted VMM could otherwise still read or write them. A file handed to
+  # minivmm by its /dev/fd name (--trace-json /dev/fd/9) is opened anew and still written.
+  # Without the sandbox they stay (no confinement at all).
+  echo secret >"$dir/secret"
+  exec 7<"$dir/secret" 8> >(cat >/dev/null) 9>"$dir/trace.json"
+  "$minivmm" run --timeout 120 --trace-json /dev/fd/9 "$guests/loop.elf" >"$dir/out" 2>"$dir/err" &
+  pid=$!; pids+=("$pid")
+  exec 7<&- 8>&- 9>&-
+  for _ in $(seq 300); do grep -q "^loop:" "$dir/out" && break; sleep 0.1; done
+  grep -q "^loop:" "$dir/out" || fail "the loop guest did not start"
+  ls -l /proc/"$pid"/fd >"$dir/fds" || fail "minivmm ended before its descriptors were seen"
+  grep -q "$dir/secret" "$dir/fds" && fail "the inherited fd 7 on $dir/secret is still open"
+  grep -qE " 8 -> pipe:" "$dir/fds" && fail "the inherited pipe fd 8 is still open"
+  kill -TERM "$pid"; wait "$pid"; status=$?
+  [ "$status" = 143 ] || fail "status $status, want 143 (SIGTERM while the guest ran)"
+  python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$dir/trace.json" \
+    || fail "--trace-json /dev/fd/9 was not written"
+  exec 7<"$dir/secret"
+  "$minivmm" run --no-sandbox --timeout 120 "$guests/loop.elf" >"$dir/out2" 2>"$dir/err2" &
+  pid=$!; pids+=("$pid")
+  exec 7<&-
+  for _ in $(seq 300); do grep -q "^loop:" "$dir/out2" && break; sleep 0.1; done
+  grep -q "^loop:" "$dir/out2" || fail "the loop guest did not start (--no-sandbox)"
+  ls -l /proc/"$pid"/fd | grep -q "$dir/secret" || fail "--no-sandbox: fd 7 should stay"
+  kill -TERM "$pid"; wait "$pid"
+  echo "ok: inherited descriptors closed under the sandbox"
+  ;;
 no_sandbox_is_unconfined)
   "$minivmm" run --no-sandbox --timeout 120 "$guests/loop.elf" >"$dir/out" 2>"$dir/err" &
   pid=$!; pids+=("$pid")

@@ -3,6 +3,7 @@
  * whether the helper of x86_cpuid_prefetch() answered, was overtaken, or never ran. Needs
  * /dev/kvm: without it the suite reports SKIP (exit 77, ctest's SKIP_RETURN_CODE). Check forks
  * per test (CK_FORK=yes), so each starts with no answer kept. */
+#include <dirent.h>
 #include <linux/kvm.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -130,6 +131,54 @@ START_TEST(test_prefetch_answers_after_fd_closed)
 }
 END_TEST
 
+/* Entries of /proc/self/DIR; with match, only the descriptors whose target is match. */
+static unsigned count_proc_self(const char *dir, const char *match)
+{
+	char path[64], link[384], target[256];
+	snprintf(path, sizeof path, "/proc/self/%s", dir);
+	DIR *d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	unsigned n = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (match) {
+			snprintf(link, sizeof link, "%s/%s", path, e->d_name);
+			ssize_t len = readlink(link, target, sizeof target - 1);
+			if (len < 0)
+				continue;
+			target[len] = '\0';
+			if (strcmp(target, match) != 0)
+				continue;
+		}
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_prefetch_end_leaves_no_thread_or_descriptor)
+{
+	/* Issue 13: the detached helper could outlive an early refusal and held its duplicate of
+	 * /dev/kvm after the sandbox closed the VM's. Once x86_cpuid_prefetch_end() returns, only
+	 * this (forked, single-threaded) test's thread is left, and no /dev/kvm descriptor once
+	 * ours is closed; a vCPU set up afterwards asks KVM itself. */
+	struct kvm kvm;
+	ck_assert(open_kvm(&kvm));
+	x86_cpuid_prefetch(&kvm);
+	x86_cpuid_prefetch_end();
+	x86_cpuid_prefetch_end(); /* twice is harmless */
+	ck_assert_uint_eq(count_proc_self("task", NULL), 1);
+	ck_assert_uint_eq(count_proc_self("fd", KVM_DEFAULT_DEVICE), 1);
+	struct cpuid_buf want, got;
+	supported_cpuid(&kvm, &want);
+	setup_and_read(&kvm, 1, &got);
+	check_leaves(&want, &got, 1);
+	kvm_close(&kvm);
+	ck_assert_uint_eq(count_proc_self("fd", KVM_DEFAULT_DEVICE), 0);
+}
+END_TEST
+
 static Suite *cpuid_suite(void)
 {
 	Suite *s = suite_create("cpuid");
@@ -137,6 +186,7 @@ static Suite *cpuid_suite(void)
 	tcase_add_test(tc, test_without_prefetch);
 	tcase_add_test(tc, test_prefetch_then_setup_at_once);
 	tcase_add_test(tc, test_prefetch_answers_after_fd_closed);
+	tcase_add_test(tc, test_prefetch_end_leaves_no_thread_or_descriptor);
 	suite_add_tcase(s, tc);
 	return s;
 }

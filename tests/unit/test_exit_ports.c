@@ -1,5 +1,6 @@
-/* Exit ports: minivmm's own (v -> v & 0xff) and QEMU's isa-debug-exit (v -> (v << 1) | 1), and
- * the console's Ctrl-A escape. */
+/* Exit ports: minivmm's own (v -> v up to 63, 63 above: 64 and up are minivmm's statuses) and
+ * QEMU's isa-debug-exit (v -> ((v << 1) | 1) & 0xff), each keeping the value as written; and the
+ * console's Ctrl-A escape. */
 #include <string.h>
 
 #include "devices/devices.h"
@@ -32,9 +33,30 @@ static void out(uint16_t port, uint32_t value, uint32_t len)
 START_TEST(test_minivmm_exit_port_status)
 {
 	ck_assert(!stop_requested(&vm.stop));
-	out(MINIVMM_EXIT_PORT, 0x12342a, 4);
+	out(MINIVMM_EXIT_PORT, 42, 4);
 	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_EXIT);
-	ck_assert_int_eq(vm.stop.status, 0x2a);
+	ck_assert_int_eq(vm.stop.status, 42);
+	ck_assert_uint_eq(vm.stop.guest_port, MINIVMM_EXIT_PORT);
+	ck_assert_uint_eq(vm.stop.guest_value, 42);
+}
+END_TEST
+
+/* Issue 13: v & 0xff let a guest end the run with 88 ("sandbox violation"), 124 ("timeout") or
+ * 130 ("SIGINT"), silently. Every value above 63 gives 63; the value itself is kept. */
+static const struct {
+	uint32_t value, len;
+	int status;
+} exit_port_values[] = {
+    {63, 1, 63},   {64, 1, 63},	   {88, 4, 63},	      {124, 1, 63},	   {130, 2, 63},
+    {0xff, 1, 63}, {0x100, 2, 63}, {0x12342a, 4, 63}, {0xffffffff, 4, 63},
+};
+
+START_TEST(test_minivmm_exit_port_cannot_pose_as_minivmm)
+{
+	out(MINIVMM_EXIT_PORT, exit_port_values[_i].value, exit_port_values[_i].len);
+	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_EXIT);
+	ck_assert_int_eq(vm.stop.status, exit_port_values[_i].status);
+	ck_assert_uint_eq(vm.stop.guest_value, exit_port_values[_i].value);
 }
 END_TEST
 
@@ -50,6 +72,18 @@ START_TEST(test_isa_debug_exit_convention)
 {
 	out(MINIVMM_ISA_DEBUG_EXIT_PORT, 3, 1);
 	ck_assert_int_eq(vm.stop.status, 7);
+	ck_assert_uint_eq(vm.stop.guest_port, MINIVMM_ISA_DEBUG_EXIT_PORT);
+	ck_assert_uint_eq(vm.stop.guest_value, 3);
+}
+END_TEST
+
+START_TEST(test_isa_debug_exit_keeps_qemu_arithmetic)
+{
+	/* QEMU's (v << 1) | 1 stays, minivmm's 65 included: the stop says it was the guest. */
+	out(MINIVMM_ISA_DEBUG_EXIT_PORT, 32, 1);
+	ck_assert_int_eq(atomic_load(&vm.stop.reason), STOP_GUEST_EXIT);
+	ck_assert_int_eq(vm.stop.status, 65);
+	ck_assert_uint_eq(vm.stop.guest_value, 32);
 }
 END_TEST
 
@@ -97,7 +131,10 @@ static Suite *exit_ports_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_minivmm_exit_port_status);
 	tcase_add_test(tc, test_minivmm_exit_port_zero_is_success);
+	tcase_add_loop_test(tc, test_minivmm_exit_port_cannot_pose_as_minivmm, 0,
+			    sizeof exit_port_values / sizeof exit_port_values[0]);
 	tcase_add_test(tc, test_isa_debug_exit_convention);
+	tcase_add_test(tc, test_isa_debug_exit_keeps_qemu_arithmetic);
 	tcase_add_test(tc, test_first_stop_wins);
 	tcase_add_test(tc, test_ports_overlap_refused);
 	suite_add_tcase(s, tc);

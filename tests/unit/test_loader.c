@@ -234,6 +234,25 @@ START_TEST(test_elf_loads_segments_and_zero_fills_bss)
 }
 END_TEST
 
+START_TEST(test_elf_leaves_zero_ram_unwritten)
+{
+	/* Issue 13: fresh guest RAM is zero already; memset of a bss only made the host commit it
+	 * (a 3 GiB bss, 3 GiB resident). With ram_is_zero the bss is not written at all: the fill
+	 * pattern stays where a memset would have put zeros. */
+	const struct load_constraints zero = {.reserved_end = MINIVMM_RESERVED_END,
+					      .ram_is_zero = true};
+	struct elf_spec spec = good_kernel();
+	size_t size;
+	uint8_t *image = build_elf(&spec, &size);
+	struct load_result out = {0};
+	ck_assert_msg(elf_load_image(&mem, &zero, image, size, &out, &err) == 0, "%s", err.msg);
+	free(image);
+	ck_assert(all_bytes(ram + 0x100000, 0x1234, 0x11));
+	ck_assert(all_bytes(ram + 0x200000, 0x100, 0x22));
+	ck_assert(all_bytes(ram + 0x200100, 0x3000 - 0x100, RAM_FILL)); /* not written */
+}
+END_TEST
+
 START_TEST(test_elf_ignores_pt_load_without_memory)
 {
 	/* p_memsz 0 occupies nothing, whatever its (here absurd) address. */
@@ -307,6 +326,42 @@ START_TEST(test_elf_refuses_segment_beyond_ram)
 	assert_refused(load_elf(&spec, NULL),
 		       "segment 1 [0x800000, 0x801000) lies outside the guest's 4 MiB of RAM: "
 		       "give -m 9M or more");
+}
+END_TEST
+
+START_TEST(test_elf_advice_holds_every_segment)
+{
+	/* Issue 13: the advice covered the first segment outside RAM only, so following it ran
+	 * into the next one ("give -m 5M", then "give -m 10M"). It now holds them all, and a RAM
+	 * of that size takes the kernel. */
+	struct elf_spec spec = ELF_OF(0x100000, LOAD(0x100000, 0x10, 0x400000, RX, 0x11),
+				      LOAD(0x600000, 0x10, 0x380000, RW, 0x22));
+	assert_refused(load_elf(&spec, NULL), "segment 0 [0x100000, 0x500000) lies outside the "
+					      "guest's 4 MiB of RAM: give -m 10M or more");
+	size_t size;
+	uint8_t *image = build_elf(&spec, &size);
+	struct guest_mem bigger;
+	uint8_t *big_ram = calloc(1, 10u << 20);
+	ck_assert_ptr_nonnull(big_ram);
+	guest_mem_wrap(&bigger, big_ram, 10u << 20);
+	ck_assert_msg(elf_load_image(&bigger, &limits, image, size, NULL, &err) == 0, "%s",
+		      err.msg);
+	struct guest_mem smaller = bigger;
+	smaller.size -= 1u << 20;
+	ck_assert_int_ne(elf_load_image(&smaller, &limits, image, size, NULL, &err), 0);
+	free(big_ram);
+	free(image);
+}
+END_TEST
+
+START_TEST(test_elf_refuses_segments_beyond_the_maximum)
+{
+	/* No -m can hold a segment that ends past 3 GiB: say to link lower, not a -m. */
+	struct elf_spec spec = ELF_OF(0x100000, LOAD(0x100000, 0x10, 0x10, RX, 0x11),
+				      LOAD(0xbfff0000, 0x10, 0x20000, RW, 0x22));
+	assert_refused(load_elf(&spec, NULL), "beyond minivmm's 3072 MiB maximum: link the kernel "
+					      "at a lower address");
+	ck_assert_ptr_null(strstr(err.msg, "give -m"));
 }
 END_TEST
 
@@ -537,6 +592,8 @@ static Suite *loader_suite(void)
 	tcase_add_test(elf, test_elf_refuses_filesz_larger_than_memsz);
 	tcase_add_test(elf, test_elf_refuses_segment_beyond_ram);
 	tcase_add_test(elf, test_elf_refuses_segment_straddling_ram_end);
+	tcase_add_test(elf, test_elf_advice_holds_every_segment);
+	tcase_add_test(elf, test_elf_refuses_segments_beyond_the_maximum);
 	tcase_add_test(elf, test_elf_refuses_wrapping_segment);
 	tcase_add_test(elf, test_elf_refuses_file_data_offset_that_wraps);
 	tcase_add_test(elf, test_elf_refuses_reserved_overlap);
@@ -548,6 +605,7 @@ static Suite *loader_suite(void)
 	tcase_add_test(elf, test_elf_refuses_truncated_program_headers);
 	tcase_add_test(elf, test_elf_refuses_truncated_elf_header);
 	tcase_add_test(elf, test_elf_refusal_leaves_ram_untouched);
+	tcase_add_test(elf, test_elf_leaves_zero_ram_unwritten);
 	suite_add_tcase(s, elf);
 
 	TCase *flat = tcase_create("flat");

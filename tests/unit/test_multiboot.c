@@ -8,6 +8,8 @@
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "machine/boot_protocol.h"
 #include "loader/multiboot.h"
@@ -58,6 +60,17 @@ static size_t kludge_image(uint32_t bss_len)
 	return size;
 }
 
+static size_t elf32_image(uint16_t machine, uint8_t elf_class);
+
+static const struct multiboot_boot_params no_params;
+static uint32_t info_at;
+
+/* multiboot_load_image() with no command line and no modules. */
+static int load(const struct load_constraints *with, size_t size, struct load_result *r)
+{
+	return multiboot_load_image(&mem, with, image, size, &no_params, r, &info_at, &err);
+}
+
 static void assert_refused(int rc, const char *needle)
 {
 	ck_assert_int_ne(rc, 0);
@@ -84,8 +97,7 @@ START_TEST(test_bad_checksum_refused)
 	put_header(0x20, MULTIBOOT_MEMORY_INFO, NULL);
 	image[0x28] ^= 1;
 	struct load_result r;
-	assert_refused(multiboot_load_image(&mem, &limits, image, sizeof image, &r, &err),
-		       "wrong checksum");
+	assert_refused(load(&limits, sizeof image, &r), "wrong checksum");
 }
 END_TEST
 
@@ -93,11 +105,9 @@ START_TEST(test_unmet_requirements_refused)
 {
 	struct load_result r;
 	put_header(0, MULTIBOOT_VIDEO_MODE | MULTIBOOT_AOUT_KLUDGE, NULL);
-	assert_refused(multiboot_load_image(&mem, &limits, image, sizeof image, &r, &err),
-		       "video mode");
+	assert_refused(load(&limits, sizeof image, &r), "video mode");
 	put_header(0, 0x20, NULL);
-	assert_refused(multiboot_load_image(&mem, &limits, image, sizeof image, &r, &err),
-		       "bits 3-15");
+	assert_refused(load(&limits, sizeof image, &r), "bits 3-15");
 }
 END_TEST
 
@@ -105,14 +115,34 @@ START_TEST(test_kludge_loads_file_bytes_and_zeroes_bss)
 {
 	size_t size = kludge_image(0x2000);
 	struct load_result r;
-	ck_assert_int_eq(multiboot_load_image(&mem, &limits, image, size, &r, &err), 0);
+	ck_assert_int_eq(load(&limits, size, &r), 0);
 	ck_assert_uint_eq(r.entry, KBASE + 0x100);
 	ck_assert_uint_eq(r.load_begin, KBASE);
 	ck_assert_uint_eq(r.load_end, KBASE + size + 0x2000);
 	ck_assert_mem_eq(ram + KBASE, image, size);
 	for (size_t i = 0; i < 0x2000; i++)
 		ck_assert_uint_eq(ram[KBASE + size + i], 0);
-	ck_assert_uint_eq(ram[KBASE + size + 0x2000], 0xAA);
+	ck_assert_uint_eq(info_at, KBASE + size + 0x2000); /* the information right above */
+}
+END_TEST
+
+START_TEST(test_kludge_leaves_zero_ram_unwritten)
+{
+	/* Fresh RAM is zero: the bss is left alone, so the fill pattern shows it was not written.
+	 */
+	const struct load_constraints zero = {.reserved_end = MINIVMM_RESERVED_END,
+					      .ram_is_zero = true};
+	size_t size = kludge_image(0x2000);
+	struct load_result r;
+	ck_assert_int_eq(load(&zero, size, &r), 0);
+	ck_assert_mem_eq(ram + KBASE, image, size);
+	for (size_t i = 0; i < 0x2000; i++)
+		ck_assert_uint_eq(ram[KBASE + size + i], 0xAA);
+	memset(ram, 0xAA, RAM_SIZE);
+	size = elf32_image(EM_386, ELFCLASS32);
+	ck_assert_int_eq(load(&zero, size, &r), 0);
+	ck_assert_mem_eq(ram + KBASE, image + 0x1000, 0x1000);
+	ck_assert_uint_eq(ram[KBASE + 0x1000], 0xAA);
 }
 END_TEST
 
@@ -127,26 +157,26 @@ START_TEST(test_kludge_bad_fields_refused)
 	struct load_result r;
 	size_t size = kludge_image(0);
 	set_kludge_field(4, KBASE + 0x10000); /* entry outside the loaded bytes */
-	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "entry_addr");
+	assert_refused(load(&limits, size, &r), "entry_addr");
 	size = kludge_image(0);
 	set_kludge_field(2, KBASE + 0x8000); /* load_end past the file */
-	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "load_end_addr");
+	assert_refused(load(&limits, size, &r), "load_end_addr");
 	size = kludge_image(0);
 	set_kludge_field(3, KBASE + 0x1000); /* bss_end below load_end */
-	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "bss_end_addr");
+	assert_refused(load(&limits, size, &r), "bss_end_addr");
 	size = kludge_image(0);
 	set_kludge_field(0, KBASE + 0x1000); /* header_addr: load start before the file */
-	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "header_addr");
+	assert_refused(load(&limits, size, &r), "header_addr");
 	size = kludge_image(0);
 	set_kludge_field(3, 0x900000); /* a bss past the 8 MiB of RAM: says which -m */
-	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "give -m");
+	assert_refused(load(&limits, size, &r), "give -m");
 	size = kludge_image(0);
 	set_kludge_field(0, 0x8040); /* linked into the reserved pages */
 	set_kludge_field(1, 0x8000);
 	set_kludge_field(2, 0x8000 + (uint32_t)size);
 	set_kludge_field(3, 0);
 	set_kludge_field(4, 0x8100);
-	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "reserved");
+	assert_refused(load(&limits, size, &r), "reserved");
 	ck_assert_uint_eq(ram[0x8000], 0xAA); /* nothing written */
 }
 END_TEST
@@ -186,7 +216,7 @@ START_TEST(test_elf32_loads_by_paddr_and_translates_entry)
 {
 	size_t size = elf32_image(EM_386, ELFCLASS32);
 	struct load_result r;
-	ck_assert_int_eq(multiboot_load_image(&mem, &limits, image, size, &r, &err), 0);
+	ck_assert_int_eq(load(&limits, size, &r), 0);
 	ck_assert_uint_eq(r.entry, KBASE + 0x10);
 	ck_assert_uint_eq(r.load_end, KBASE + 0x3000);
 	ck_assert_mem_eq(ram + KBASE, image + 0x1000, 0x1000);
@@ -199,17 +229,17 @@ START_TEST(test_elf32_wrong_machine_and_not_elf_refused)
 {
 	struct load_result r;
 	size_t size = elf32_image(EM_ARM, ELFCLASS32);
-	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "EM_386");
+	assert_refused(load(&limits, size, &r), "EM_386");
 	memset(image, 0, 64); /* header stays, the ELF header goes */
-	assert_refused(multiboot_load_image(&mem, &limits, image, size, &r, &err), "ELF");
+	assert_refused(load(&limits, size, &r), "ELF");
 }
 END_TEST
 
 static void write_info(const struct multiboot_boot_params *p, uint32_t *info_gpa)
 {
-	struct load_result loaded = {
-	    .entry = KBASE, .load_begin = KBASE, .load_end = KBASE + 0x1234};
-	ck_assert_int_eq(multiboot_write_info(&mem, &loaded, p, info_gpa, &err), 0);
+	struct multiboot_layout layout;
+	multiboot_info_layout(KBASE + 0x1234, p, &layout);
+	ck_assert_int_eq(multiboot_write_info(&mem, &layout, p, info_gpa, &err), 0);
 	ck_assert_uint_eq(*info_gpa, KBASE + 0x2000); /* first page boundary above the kernel */
 }
 
@@ -263,11 +293,21 @@ START_TEST(test_info_memory_map)
 }
 END_TEST
 
+/* A module: a memory file holding size bytes of data. */
+static struct multiboot_module_spec module_of(const void *data, size_t size, const char *string)
+{
+	int fd = memfd_create("module", MFD_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, size), (ssize_t)size);
+	return (struct multiboot_module_spec){fd, size, string, string};
+}
+
 START_TEST(test_info_modules_page_aligned_with_strings)
 {
 	static const char one[] = "first module", two[] = "2";
-	struct multiboot_module_spec mods[2] = {{one, sizeof one, "initrd arg=1", "a"},
-						{two, 1, "b.bin", "b"}};
+	const char *const data[2] = {one, two};
+	struct multiboot_module_spec mods[2] = {module_of(one, sizeof one, "initrd arg=1"),
+						module_of(two, 1, "b.bin")};
 	struct multiboot_boot_params p = {.cmdline = "k", .modules = mods, .module_count = 2};
 	uint32_t at;
 	write_info(&p, &at);
@@ -279,22 +319,160 @@ START_TEST(test_info_modules_page_aligned_with_strings)
 	for (int i = 0; i < 2; i++) {
 		ck_assert_uint_eq(m[i].mod_start % 4096, 0);
 		ck_assert_uint_eq(m[i].mod_end - m[i].mod_start, mods[i].size);
-		ck_assert_mem_eq(ram + m[i].mod_start, mods[i].data, mods[i].size);
+		ck_assert_mem_eq(ram + m[i].mod_start, data[i], mods[i].size);
 		ck_assert_str_eq(guest_string(m[i].string), mods[i].string);
 		ck_assert_uint_gt(m[i].mod_start, info.mods_addr);
 	}
 	ck_assert_uint_eq(m[1].mod_start, m[0].mod_start + 4096);
+	close(mods[0].fd);
+	close(mods[1].fd);
+}
+END_TEST
+
+START_TEST(test_module_changed_since_opened_refused)
+{
+	/* The layout was made for the size fstat gave: a module that has grown or shrunk since
+	 * (edited between two boots of --reboot) is refused, not read in part. */
+	static const char bytes[8192];
+	struct multiboot_module_spec mod = module_of(bytes, 100, "m");
+	struct multiboot_boot_params p = {.modules = &mod, .module_count = 1};
+	struct load_result r;
+	size_t size = kludge_image(0);
+	ck_assert_int_eq(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
+			 0);
+	ck_assert_int_eq(ftruncate(mod.fd, 50), 0);
+	ck_assert_int_ne(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
+			 0);
+	ck_assert_int_eq(err.status, VMM_EXIT_NO_GUEST_FILE);
+	ck_assert_msg(strstr(err.msg, "--module file 'm' is now 50 bytes, not the 100"), "%s", err.msg);
+	close(mod.fd);
+}
+END_TEST
+
+/* True if RAM still holds only the fill pattern (no ck_assert per byte: 8 MiB of them is slow). */
+static bool ram_untouched(void)
+{
+	for (size_t i = 0; i < RAM_SIZE; i++)
+		if (ram[i] != 0xAA)
+			return false;
+	return true;
+}
+
+/* A kludge kernel whose bss ends at bss_end (and whose file is 0x3000 bytes at KBASE). */
+static size_t kludge_to(uint32_t bss_end)
+{
+	size_t size = kludge_image(0);
+	set_kludge_field(3, bss_end);
+	return size;
+}
+
+/* The -m in a refusal's "give -m NM or more", in bytes; 0 if there is none. */
+static uint64_t advised_ram(void)
+{
+	const char *at = strstr(err.msg, "give -m ");
+	return at ? strtoull(at + 8, NULL, 10) << 20 : 0;
+}
+
+/* RAM of another size for the next load: a fresh buffer filled with 0xAA. */
+static void resize_ram(uint64_t size)
+{
+	free(ram);
+	ram = malloc(size);
+	ck_assert_ptr_nonnull(ram);
+	memset(ram, 0xAA, size);
+	guest_mem_wrap(&mem, ram, size);
+}
+
+START_TEST(test_info_not_fitting_refused_before_any_write)
+{
+	/* Issue 13: the kernel fitted, so it was copied and its bss zeroed; only then was the boot
+	 * information found not to fit. Now nothing is written: RAM keeps its fill. */
+	struct load_result r;
+	size_t size = kludge_to(RAM_SIZE);
+	assert_refused(load(&limits, size, &r), "give -m 9M or more");
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE); /* the kernel fits: -m is too small */
+	ck_assert_msg(ram_untouched(), "a refused kernel wrote to RAM");
+}
+END_TEST
+
+/* Issue 13: "give -m N" must be what the next run accepts, and the least (the old formula
+ * added 1 MiB: a kernel told 3073M boots with 3G). Each advice is followed with a RAM of that
+ * size, and one MiB less is refused. */
+START_TEST(test_advice_is_accepted_and_least)
+{
+	static const uint32_t ends[] = {RAM_SIZE + 1, RAM_SIZE + 0x1000, 0xa00000,
+					0x7ff000 + 0x400000};
+	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+		struct load_result r;
+		size_t size = kludge_to(ends[i]);
+		assert_refused(load(&limits, size, &r), "give -m ");
+		uint64_t advised = advised_ram();
+		ck_assert_uint_gt(advised, RAM_SIZE);
+		resize_ram(advised);
+		ck_assert_msg(load(&limits, size, &r) == 0, "-m %lluM refused: %s",
+			      (unsigned long long)(advised >> 20), err.msg);
+		resize_ram(advised - (1u << 20));
+		ck_assert_int_ne(load(&limits, size, &r), 0);
+		resize_ram(RAM_SIZE);
+	}
+}
+END_TEST
+
+START_TEST(test_beyond_the_maximum_no_ram_advice)
+{
+	/* No -m can help: the kernel's bss reaches the 3 GiB maximum (3073M was advised), or an
+	 * ELF32 segment lies at 0xfff00000 (4098M was advised). Say what to change instead. */
+	struct load_result r;
+	size_t size = kludge_to(0xc0000000);
+	assert_refused(load(&limits, size, &r), "no -m can hold them: link the kernel lower");
+	ck_assert_ptr_null(strstr(err.msg, "give -m"));
+	size = elf32_image(EM_386, ELFCLASS32);
+	Elf32_Phdr ph;
+	memcpy(&ph, image + sizeof(Elf32_Ehdr), sizeof ph);
+	ph.p_paddr = 0xfff00000;
+	memcpy(image + sizeof(Elf32_Ehdr), &ph, sizeof ph);
+	assert_refused(load(&limits, size, &r), "no -m can hold them: link the kernel lower");
+	ck_assert_ptr_null(strstr(err.msg, "give -m"));
+}
+END_TEST
+
+START_TEST(test_modules_beyond_the_maximum)
+{
+	/* 16 modules of 1 GiB were told "give -m 16387M". Refused before a byte is read. */
+	struct multiboot_module_spec mods[MULTIBOOT_MAX_MODULES];
+	for (size_t i = 0; i < MULTIBOOT_MAX_MODULES; i++)
+		mods[i] = (struct multiboot_module_spec){-1, 1u << 30, "m", "m"}; /* never read */
+	struct multiboot_boot_params p = {.modules = mods, .module_count = MULTIBOOT_MAX_MODULES};
+	struct load_result r;
+	size_t size = kludge_image(0);
+	ck_assert_int_ne(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
+			 0);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	ck_assert_msg(strstr(err.msg, "16 module(s) of 16384 MiB in all") &&
+			  strstr(err.msg, "give smaller or fewer modules") &&
+			  !strstr(err.msg, "give -m"),
+		      "%s", err.msg);
+	ck_assert_msg(ram_untouched(), "a refused kernel wrote to RAM");
 }
 END_TEST
 
 START_TEST(test_info_too_big_for_ram_refused)
 {
 	static uint8_t big[64 << 10];
-	struct multiboot_module_spec mod = {big, sizeof big, "big", "big"};
+	memset(big, 0x5a, sizeof big);
+	struct multiboot_module_spec mod = module_of(big, sizeof big, "big");
 	struct multiboot_boot_params p = {.modules = &mod, .module_count = 1};
-	struct load_result loaded = {.load_begin = KBASE, .load_end = RAM_SIZE - 0x4000};
-	uint32_t at;
-	assert_refused(multiboot_write_info(&mem, &loaded, &p, &at, &err), "give -m 9M or more");
+	struct load_result r;
+	size_t size = kludge_to(RAM_SIZE - 0x4000);
+	ck_assert_int_ne(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
+			 0);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	ck_assert_msg(strstr(err.msg, "give -m 9M or more"), "%s", err.msg);
+	resize_ram(9u << 20);
+	ck_assert_int_eq(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
+			 0);
+	ck_assert_mem_eq(ram + (RAM_SIZE - 0x4000 + 0x1000), big, sizeof big);
+	close(mod.fd);
 }
 END_TEST
 
@@ -364,12 +542,18 @@ static Suite *multiboot_suite(void)
 	tcase_add_test(tc, test_unmet_requirements_refused);
 	tcase_add_test(tc, test_kludge_loads_file_bytes_and_zeroes_bss);
 	tcase_add_test(tc, test_kludge_bad_fields_refused);
+	tcase_add_test(tc, test_kludge_leaves_zero_ram_unwritten);
 	tcase_add_test(tc, test_elf32_loads_by_paddr_and_translates_entry);
 	tcase_add_test(tc, test_elf32_wrong_machine_and_not_elf_refused);
 	tcase_add_test(tc, test_info_memory_cmdline_and_loader_name);
 	tcase_add_test(tc, test_info_memory_map);
 	tcase_add_test(tc, test_info_modules_page_aligned_with_strings);
+	tcase_add_test(tc, test_module_changed_since_opened_refused);
 	tcase_add_test(tc, test_info_too_big_for_ram_refused);
+	tcase_add_test(tc, test_info_not_fitting_refused_before_any_write);
+	tcase_add_test(tc, test_advice_is_accepted_and_least);
+	tcase_add_test(tc, test_beyond_the_maximum_no_ram_advice);
+	tcase_add_test(tc, test_modules_beyond_the_maximum);
 	tcase_add_test(tc, test_protocol_detection);
 	tcase_add_test(tc, test_protected_mode_entry_state);
 	suite_add_tcase(s, tc);

@@ -38,6 +38,7 @@ enum {
 	OPT_GDB,
 	OPT_GDB_WAIT,
 	OPT_API_SOCK,
+	OPT_RESULT,
 };
 
 static const struct option run_long_options[] = {
@@ -69,6 +70,7 @@ static const struct option run_long_options[] = {
     {"gdb", required_argument, NULL, OPT_GDB},
     {"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
     {"api-sock", required_argument, NULL, OPT_API_SOCK},
+    {"result", required_argument, NULL, OPT_RESULT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -96,6 +98,8 @@ void cli_run_usage(FILE *out)
 	    "      --timeout SECS   stop the guest after SECS seconds: digits with an optional\n"
 	    "                       fraction, e.g. 5 or 0.5 (at most a year)\n"
 	    "      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
+	    "      --result FILE    how the run ended, as JSON: who ended it (guest, minivmm,\n"
+	    "                       user or signal), why, the status, the guest's value\n"
 	    "      --no-sandbox     run without the seccomp sandbox (for debugging minivmm;\n"
 	    "                       see docs/security.md)\n"
 	    "      --no-irqchip     no in-kernel PIC/IOAPIC/LAPIC/PIT: a polled machine, no\n"
@@ -153,8 +157,9 @@ void cli_run_usage(FILE *out)
 	    "quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	    "\n"
 	    "Exit status: the guest's own status when it writes minivmm's exit port 0x501\n"
-	    "(v gives v & 0xff) or QEMU's isa-debug-exit port 0xf4 (v gives (v << 1) | 1);\n"
-	    "guests should use 0-63 to stay unambiguous. minivmm's own statuses:\n"
+	    "(v gives v for 0-63, 63 above) or QEMU's isa-debug-exit port 0xf4 (v gives\n"
+	    "(v << 1) | 1, which may equal one of minivmm's: stderr and --result tell).\n"
+	    "minivmm's own statuses, always with its reason on stderr:\n"
 	    "   64 bad command line or option     80 guest triple fault (KVM_EXIT_SHUTDOWN)\n"
 	    "   65 guest image malformed          81 guest halted with nothing to wake it\n"
 	    "   66 guest file missing/unreadable  82 KVM could not emulate (INTERNAL_ERROR)\n"
@@ -285,6 +290,9 @@ static int parse_option(int opt, const char *arg, void *ctx, struct vmm_error *e
 	case OPT_API_SOCK:
 		opts->api_sock = arg;
 		return 0;
+	case OPT_RESULT:
+		opts->result_path = arg;
+		return cli_path("--result", arg, "--result result.json", err);
 	default: /* an option in run_long_options without a case here */
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_INTERNAL, "option %d not handled", opt);
 	}

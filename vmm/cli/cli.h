@@ -28,6 +28,7 @@ struct run_options {
 	bool strict_io;
 	double timeout_seconds;
 	const char *kvm_device;
+	const char *result_path; /* --result FILE (cli/run_result.h); NULL: none */
 	struct trace_options trace;
 	bool help;		       /* --help: print cli_run_usage(), nothing else was checked */
 	bool no_sandbox;	       /* --no-sandbox */

@@ -12,8 +12,10 @@
  */
 #include "host/sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/kvm.h>
 #include <malloc.h>
 #include <sched.h>
@@ -24,11 +26,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include "machine/vm.h"
+#include "x86/cpuid.h"
 
 /* Plain system calls, allowed with any arguments. */
 static const int allowed_syscalls[] = {
@@ -111,6 +115,74 @@ void sandbox_allow_control_socket(int listen_fd)
 	control_socket_fd = listen_fd;
 }
 
+/* Descriptors inherited from the parent (sandbox_note_inherited_fds), closed by the sandbox. */
+static int *inherited_fds;
+static size_t inherited_count;
+
+static int note_inherited(int fd, size_t *capacity)
+{
+	if (inherited_count == *capacity) {
+		size_t more = *capacity ? 2 * *capacity : 16;
+		int *grown = realloc(inherited_fds, more * sizeof *grown);
+		if (!grown)
+			return -ENOMEM;
+		inherited_fds = grown;
+		*capacity = more;
+	}
+	inherited_fds[inherited_count++] = fd;
+	return 0;
+}
+
+int sandbox_note_inherited_fds(void)
+{
+	size_t capacity = 0;
+	int ret = 0;
+	inherited_count = 0;
+	DIR *dir = opendir("/proc/self/fd");
+	if (dir) {
+		for (struct dirent *e; !ret && (e = readdir(dir));) {
+			char *end;
+			long fd = strtol(e->d_name, &end, 10);
+			if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && *end == '\0' && fd > 2 &&
+			    fd <= INT_MAX && fd != dirfd(dir))
+				ret = note_inherited((int)fd, &capacity);
+		}
+		closedir(dir);
+	} else { /* no /proc: ask each descriptor the limit allows (at most 64Ki of them) */
+		struct rlimit nofile = {.rlim_cur = 1024};
+		getrlimit(RLIMIT_NOFILE, &nofile);
+		rlim_t limit = nofile.rlim_cur < 65536 ? nofile.rlim_cur : 65536;
+		for (int fd = 3; !ret && (rlim_t)fd < limit; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				ret = note_inherited(fd, &capacity);
+	}
+	if (ret) {
+		free(inherited_fds);
+		inherited_fds = NULL;
+		inherited_count = 0;
+	}
+	return ret;
+}
+
+/* The descriptors noted at start, which minivmm never uses; a file it was told to open by name
+ * (/dev/fd/N included) has a descriptor of its own by now. */
+static void close_inherited_fds(void)
+{
+	for (size_t i = 0; i < inherited_count; i++)
+		close(inherited_fds[i]);
+	free(inherited_fds);
+	inherited_fds = NULL;
+	inherited_count = 0;
+}
+
+/* The --result file, written by the SIGSYS handler (sandbox_report_violations_to). */
+static volatile sig_atomic_t violation_result_fd = -1;
+
+void sandbox_report_violations_to(int result_fd)
+{
+	violation_result_fd = result_fd;
+}
+
 /* The terminal as it was before raw mode, restored if a violation ends the process. */
 static bool restore_terminal;
 static int terminal_fd;
@@ -158,10 +230,23 @@ static void on_forbidden_syscall(int signo, siginfo_t *info, void *context)
 		append_number(msg, &len, sizeof msg, (unsigned long)uc->uc_mcontext.gregs[REG_RDI],
 			      10);
 	}
+	size_t call_end = len; /* "...: openat (257)" ends here */
 	append(msg, &len, sizeof msg,
 	       "; this is a bug or an attack \xe2\x80\x94 run with --no-sandbox to debug\n");
 	ssize_t ignored = write(STDERR_FILENO, msg, len);
 	(void)ignored;
+	if (violation_result_fd >= 0) { /* the same object as cli/run_result.c's; no quotes above */
+		char json[sizeof msg + 128];
+		size_t json_len = 0;
+		append(json, &json_len, sizeof json, "{\"ended_by\": \"minivmm\", \"reason\": \"");
+		msg[call_end] = '\0';
+		append(json, &json_len, sizeof json, msg + sizeof "minivmm: " - 1);
+		append(json, &json_len, sizeof json, "\", \"status\": ");
+		append_number(json, &json_len, sizeof json, VMM_EXIT_SANDBOX_VIOLATION, 10);
+		append(json, &json_len, sizeof json,
+		       ", \"guest_value\": null, \"exit_port\": null}\n");
+		ignored = write(violation_result_fd, json, json_len);
+	}
 	if (restore_terminal)
 		tcsetattr(terminal_fd, TCSAFLUSH, &terminal_state);
 	_exit(VMM_EXIT_SANDBOX_VIOLATION);
@@ -261,8 +346,11 @@ int sandbox_confine_vm(struct vm *vm, struct vmm_error *err)
 		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
 				     "sandbox: PR_SET_NO_NEW_PRIVS failed: %s (try --no-sandbox)",
 				     strerror(errno));
-	/* The VM and vCPUs exist: the /dev/kvm system fd (KVM_CREATE_VM and friends) is done. */
+	/* The VM and vCPUs exist: the /dev/kvm system fd (KVM_CREATE_VM and friends) is done. The
+	 * CPUID helper thread holds a duplicate of it until it ends: end it first. */
+	x86_cpuid_prefetch_end();
 	kvm_close(&vm->kvm);
+	close_inherited_fds();
 
 	restore_terminal = vm->console.raw_mode;
 	terminal_fd = vm->console.in_fd;

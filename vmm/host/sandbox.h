@@ -22,8 +22,21 @@ bool sandbox_available(char *why, size_t why_len);
 /* The sandbox part of `minivmm info`. */
 void sandbox_print_info(FILE *out);
 
+/* Records the file descriptors above 2 that this process inherited from its parent (e.g. a
+ * shell's `exec 7<file`, a build tool's jobserver pipe), so that sandbox_confine_vm() can close
+ * them: minivmm never uses them, and under the filter they would stay readable and writable.
+ * Call it before minivmm opens anything. Returns 0, or a negative errno (out of memory): then
+ * nothing is recorded and nothing will be closed. */
+int sandbox_note_inherited_fds(void);
+
+/* Where a violation also leaves its JSON result (`--result FILE`, cli/run_result.h), or -1 (the
+ * default): the SIGSYS handler cannot open a file, so the caller opens it before the sandbox
+ * and sets -1 again once it has written its own result there. */
+void sandbox_report_violations_to(int result_fd);
+
 /* Confines the whole process (every existing thread, and those created later) for the rest of
- * its life: no new privileges, the /dev/kvm system fd closed, the allowlist filter loaded.
+ * its life: no new privileges, the /dev/kvm system fd closed, the descriptors noted by
+ * sandbox_note_inherited_fds() closed, the allowlist filter loaded.
  * Called by vm_run() through vm_config.confine, after the console and trace threads started and
  * before any vCPU thread runs guest code. Returns 0 or a negative errno with err filled. */
 int sandbox_confine_vm(struct vm *vm, struct vmm_error *err);

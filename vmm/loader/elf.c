@@ -152,35 +152,34 @@ static int check_elf_header(Elf *elf, const uint8_t *image, size_t size, GElf_Eh
 	}
 }
 
-/* Outside RAM: say by how much, and the smallest -m (in whole MiB) that would hold it. */
+/* Segment index [paddr, paddr + memsz) lies outside RAM: say so, with the smallest -m (in whole
+ * MiB) that holds every segment, ending at all_end, so that the next run does not stop at the
+ * next segment; or, beyond the maximum -m, what to change instead. */
 static int refuse_outside_ram(const struct guest_mem *mem, size_t index, uint64_t paddr,
-			      uint64_t memsz, struct vmm_error *err)
+			      uint64_t memsz, uint64_t all_end, struct vmm_error *err)
 {
-	uint64_t end;
-	if (__builtin_add_overflow(paddr, memsz, &end))
-		return REFUSE_IMAGE(err,
-				    "segment %zu at 0x%llx with p_memsz 0x%llx wraps around the "
-				    "64-bit address space: the ELF is corrupt",
-				    index, ull(paddr), ull(memsz));
-	if (end > MINIVMM_RAM_MAX)
+	if (all_end > MINIVMM_RAM_MAX)
 		return REFUSE_IMAGE(
 		    err,
-		    "segment %zu [0x%llx, 0x%llx) lies outside the guest's %llu MiB "
-		    "of RAM and beyond the %llu MiB maximum: link the kernel at a "
-		    "lower address",
-		    index, ull(paddr), ull(end), ull(mem->size / MIB), ull(MINIVMM_RAM_MAX / MIB));
-	uint64_t needed_mib = end / MIB + (end % MIB != 0);
+		    "segment %zu [0x%llx, 0x%llx) lies outside the guest's %llu MiB of RAM, and "
+		    "the segments reach 0x%llx, beyond minivmm's %llu MiB maximum: link the "
+		    "kernel at a lower address",
+		    index, ull(paddr), ull(paddr + memsz), ull(mem->size / MIB), ull(all_end),
+		    ull(MINIVMM_RAM_MAX / MIB));
+	uint64_t needed_mib = all_end / MIB + (all_end % MIB != 0);
 	if (needed_mib < MINIVMM_RAM_MIN / MIB)
 		needed_mib = MINIVMM_RAM_MIN / MIB;
 	return REFUSE_IMAGE(err,
 			    "segment %zu [0x%llx, 0x%llx) lies outside the guest's %llu MiB of "
 			    "RAM: give -m %lluM or more",
-			    index, ull(paddr), ull(end), ull(mem->size / MIB), ull(needed_mib));
+			    index, ull(paddr), ull(paddr + memsz), ull(mem->size / MIB),
+			    ull(needed_mib));
 }
 
-/* One PT_LOAD segment with p_memsz > 0, against the file, RAM and the reserved pages. */
-static int check_load_segment(const GElf_Phdr *ph, size_t index, const struct guest_mem *mem,
-			      uint64_t reserved_end, size_t file_size, struct vmm_error *err)
+/* One PT_LOAD segment with p_memsz > 0, against the file, the address space and the reserved
+ * pages; RAM is checked once all segments are known (collect_load_segments). */
+static int check_load_segment(const GElf_Phdr *ph, size_t index, uint64_t reserved_end,
+			      size_t file_size, struct vmm_error *err)
 {
 	/* gABI: "p_filesz may not be larger than p_memsz". */
 	if (ph->p_filesz > ph->p_memsz)
@@ -195,8 +194,12 @@ static int check_load_segment(const GElf_Phdr *ph, size_t index, const struct gu
 				    "segment %zu needs file bytes [0x%llx, +0x%llx) but the file "
 				    "has only %zu bytes: it is truncated; copy the kernel again",
 				    index, ull(ph->p_offset), ull(ph->p_filesz), file_size);
-	if (!guest_mem_range_ok(mem, ph->p_paddr, ph->p_memsz))
-		return refuse_outside_ram(mem, index, ph->p_paddr, ph->p_memsz, err);
+	uint64_t end;
+	if (__builtin_add_overflow(ph->p_paddr, ph->p_memsz, &end))
+		return REFUSE_IMAGE(err,
+				    "segment %zu at 0x%llx with p_memsz 0x%llx wraps around the "
+				    "64-bit address space: the ELF is corrupt",
+				    index, ull(ph->p_paddr), ull(ph->p_memsz));
 	if (ranges_overlap(ph->p_paddr, ph->p_memsz, 0, reserved_end))
 		return REFUSE_IMAGE(
 		    err,
@@ -281,8 +284,11 @@ static int collect_load_segments(Elf *elf, const GElf_Ehdr *ehdr, const struct g
 	if (!found)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
 				     "out of memory reading %zu program headers", phnum);
-	size_t loads = 0;
+	size_t loads = 0, outside = 0; /* outside: how many lie beyond RAM */
 	bool any_pt_load = false;
+	uint64_t all_end = 0; /* one past the highest byte of every segment */
+	GElf_Phdr first_outside = {0};
+	size_t first_outside_index = 0;
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 		if (!gelf_getphdr(elf, (int)i, &ph)) {
@@ -297,10 +303,16 @@ static int collect_load_segments(Elf *elf, const GElf_Ehdr *ehdr, const struct g
 		any_pt_load = true;
 		if (ph.p_memsz == 0) /* occupies no memory: nothing to place or check */
 			continue;
-		rc = check_load_segment(&ph, i, mem, reserved_end, file_size, err);
+		rc = check_load_segment(&ph, i, reserved_end, file_size, err);
 		if (rc) {
 			free(found);
 			return rc;
+		}
+		if (ph.p_paddr + ph.p_memsz > all_end) /* cannot wrap: checked above */
+			all_end = ph.p_paddr + ph.p_memsz;
+		if (!guest_mem_range_ok(mem, ph.p_paddr, ph.p_memsz) && outside++ == 0) {
+			first_outside = ph;
+			first_outside_index = i;
 		}
 		found[loads++] = (struct load_segment){
 		    .index = i,
@@ -310,6 +322,11 @@ static int collect_load_segments(Elf *elf, const GElf_Ehdr *ehdr, const struct g
 		    .memsz = ph.p_memsz,
 		    .executable = (ph.p_flags & PF_X) != 0,
 		};
+	}
+	if (outside) {
+		free(found);
+		return refuse_outside_ram(mem, first_outside_index, first_outside.p_paddr,
+					  first_outside.p_memsz, all_end, err);
 	}
 	if (loads == 0) {
 		free(found);
@@ -364,10 +381,11 @@ static int check_entry(const struct load_segment *segs, size_t count, uint64_t e
 }
 
 /* Only called once everything has been checked: copies p_filesz bytes and zero-fills the rest of
- * p_memsz (gABI: the extra bytes "are defined to hold the value 0", i.e. .bss). */
+ * p_memsz (gABI: the extra bytes "are defined to hold the value 0", i.e. .bss), unless RAM is
+ * known to be zero there already. */
 static int copy_segments(struct guest_mem *mem, const uint8_t *image,
-			 const struct load_segment *segs, size_t count, struct load_result *out,
-			 struct vmm_error *err)
+			 const struct load_segment *segs, size_t count, bool ram_is_zero,
+			 struct load_result *out, struct vmm_error *err)
 {
 	out->load_begin = UINT64_MAX;
 	out->load_end = 0;
@@ -384,7 +402,8 @@ static int copy_segments(struct guest_mem *mem, const uint8_t *image,
 		 * any value, and image + p_offset would be undefined (UBSan, fuzz_elf_loader). */
 		if (s->filesz > 0)
 			memcpy(file_part, image + s->offset, s->filesz);
-		memset(zero_part, 0, s->memsz - s->filesz);
+		if (!ram_is_zero)
+			memset(zero_part, 0, s->memsz - s->filesz);
 		if (s->paddr < out->load_begin)
 			out->load_begin = s->paddr;
 		if (s->paddr + s->memsz > out->load_end)
@@ -423,7 +442,8 @@ int elf_load_image(struct guest_mem *mem, const struct load_constraints *limits,
 		rc = check_entry(segs, count, ehdr.e_entry, err);
 	if (!rc) {
 		struct load_result result = {.entry = ehdr.e_entry};
-		rc = copy_segments(mem, image, segs, count, &result, err);
+		rc = copy_segments(mem, image, segs, count, limits && limits->ram_is_zero, &result,
+				   err);
 		if (!rc && out)
 			*out = result;
 	}

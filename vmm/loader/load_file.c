@@ -65,15 +65,10 @@ static ssize_t read_fully(int fd, uint8_t *buf, size_t size)
 	return (ssize_t)done;
 }
 
-int load_file(const char *path, void **data, size_t *size, struct vmm_error *err)
+int loader_open_file(const char *path, const char *what, int *fd_out, uint64_t *size,
+		     struct vmm_error *err)
 {
-	return load_file_as(path, "guest", data, size, err);
-}
-
-int load_file_as(const char *path, const char *what, void **data, size_t *size,
-		 struct vmm_error *err)
-{
-	*data = NULL;
+	*fd_out = -1;
 	*size = 0;
 	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer before we can refuse it. It
 	 * changes nothing for the regular files we go on to read. */
@@ -82,38 +77,52 @@ int load_file_as(const char *path, const char *what, void **data, size_t *size,
 		return vmm_error_set(err, -errno, VMM_EXIT_NO_GUEST_FILE, "cannot open %s '%s': %s",
 				     what, path, strerror(errno));
 	struct stat st;
-	int rc = 0;
-	uint8_t *buf = NULL;
 	if (fstat(fd, &st) != 0) {
-		rc = vmm_error_set(err, -errno, VMM_EXIT_NO_GUEST_FILE, "cannot stat %s '%s': %s",
-				   what, path, strerror(errno));
-		goto out;
+		int e = errno;
+		close(fd);
+		return vmm_error_set(err, -e, VMM_EXIT_NO_GUEST_FILE, "cannot stat %s '%s': %s",
+				     what, path, strerror(e));
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = vmm_error_set(err, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
-				   VMM_EXIT_NO_GUEST_FILE,
-				   "%s '%s' is %s: give the path of a kernel image file", what,
-				   path, file_type_name(st.st_mode));
-		goto out;
+		close(fd);
+		return vmm_error_set(
+		    err, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL, VMM_EXIT_NO_GUEST_FILE,
+		    "%s '%s' is %s: give the path of a %s", what, path, file_type_name(st.st_mode),
+		    strcmp(what, "guest") == 0 ? "kernel image file" : "regular file");
 	}
-	if ((unsigned long long)st.st_size > GUEST_FILE_MAX) {
+	*fd_out = fd;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int load_file(const char *path, void **data, size_t *size, struct vmm_error *err)
+{
+	*data = NULL;
+	*size = 0;
+	int fd;
+	uint64_t file_size;
+	int rc = loader_open_file(path, "guest", &fd, &file_size, err);
+	if (rc)
+		return rc;
+	uint8_t *buf = NULL;
+	if (file_size > GUEST_FILE_MAX) {
 		rc = vmm_error_set(err, -EFBIG, VMM_EXIT_GUEST_IMAGE,
-				   "%s '%s' is %lld bytes, over the 1 GiB limit for guest "
+				   "guest '%s' is %llu bytes, over the 1 GiB limit for guest "
 				   "images: give a kernel image, not a disk or core file",
-				   what, path, (long long)st.st_size);
+				   path, (unsigned long long)file_size);
 		goto out;
 	}
-	size_t want = (size_t)st.st_size;
+	size_t want = (size_t)file_size;
 	buf = calloc(1, want ? want : 1); /* zeroed: read_fully() skips zero chunks */
 	if (!buf) {
 		rc = vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
-				   "out of memory reading %s '%s' (%zu bytes)", what, path, want);
+				   "out of memory reading guest '%s' (%zu bytes)", path, want);
 		goto out;
 	}
 	ssize_t got = read_fully(fd, buf, want);
 	if (got < 0) {
-		rc = vmm_error_set(err, (int)got, VMM_EXIT_NO_GUEST_FILE, "cannot read %s '%s': %s",
-				   what, path, strerror((int)-got));
+		rc = vmm_error_set(err, (int)got, VMM_EXIT_NO_GUEST_FILE,
+				   "cannot read guest '%s': %s", path, strerror((int)-got));
 		free(buf);
 		goto out;
 	}

@@ -2,7 +2,9 @@
  * Multiboot v1 header search and the a.out-kludge loader (Multiboot Specification 0.6.96,
  * sections 3.1.1-3.1.3). Every address field is a u32 from an untrusted file; all sums are done
  * in 64 bits, where u32 operands cannot wrap, and every range is checked against the file, RAM
- * and the VMM's reserved pages before one byte is copied.
+ * and the VMM's reserved pages before one byte is copied. RAM is checked once for the kernel and
+ * everything placed above it (boot information, modules), so a refusal can name the one -m that
+ * holds it all, or say that none does.
  */
 #include "loader/multiboot.h"
 
@@ -97,28 +99,13 @@ static int check_required_flags(uint32_t flags, struct vmm_error *err)
 	return 0;
 }
 
-/* Outside RAM: the smallest -m in whole MiB that would hold [begin, end). */
-static int refuse_kludge_outside_ram(const struct guest_mem *mem, uint64_t begin, uint64_t end,
-				     struct vmm_error *err)
-{
-	if (end > MINIVMM_RAM_MAX)
-		return REFUSE_IMAGE(err,
-				    "multiboot kernel [0x%llx, 0x%llx) reaches beyond minivmm's "
-				    "%llu MiB RAM maximum: link it lower",
-				    ull(begin), ull(end), ull(MINIVMM_RAM_MAX / MIB));
-	uint64_t need = end / MIB + (end % MIB != 0) + 1; /* + 1 MiB for the boot information */
-	return REFUSE_IMAGE(err,
-			    "multiboot kernel [0x%llx, 0x%llx) (with its bss) lies outside the "
-			    "guest's %llu MiB of RAM: give -m %lluM or more",
-			    ull(begin), ull(end), ull(mem->size / MIB), ull(need));
-}
-
 /* 3.1.3: the address fields. The file bytes from offset
  * (header offset - (header_addr - load_addr)) map one to one onto [load_addr, load_end_addr);
- * [load_end_addr, bss_end_addr) is zeroed; execution starts at entry_addr. */
-static int load_kludge(struct guest_mem *mem, uint64_t reserved_end, const uint8_t *image,
-		       size_t size, const struct multiboot_image_header *h, struct load_result *out,
-		       struct vmm_error *err)
+ * [load_end_addr, bss_end_addr) is zero; execution starts at entry_addr. All checked here
+ * but RAM, one piece in *k. */
+static int check_kludge(uint64_t reserved_end, const uint8_t *image, size_t size,
+			const struct multiboot_image_header *h, struct multiboot_kernel *k,
+			struct vmm_error *err)
 {
 	const struct multiboot_header *f = &h->fields;
 	if (size - h->offset < HEADER_KLUDGE_BYTES)
@@ -157,25 +144,89 @@ static int load_kludge(struct guest_mem *mem, uint64_t reserved_end, const uint8
 				    "multiboot entry_addr 0x%llx lies outside the loaded bytes "
 				    "[0x%llx, 0x%llx): fix the header's entry_addr",
 				    ull(f->entry_addr), ull(load_addr), ull(load_end));
-	if (!guest_mem_range_ok(mem, load_addr, bss_end - load_addr))
-		return refuse_kludge_outside_ram(mem, load_addr, bss_end, err);
 	if (ranges_overlap(load_addr, bss_end - load_addr, 0, reserved_end))
 		return REFUSE_IMAGE(
 		    err,
 		    "multiboot kernel [0x%llx, 0x%llx) overlaps the VMM's reserved "
 		    "pages [0, 0x%llx): link it at 0x%llx or above (1 MiB is usual)",
 		    ull(load_addr), ull(bss_end), ull(reserved_end), ull(reserved_end));
-	uint8_t *dst = guest_mem_gpa_to_hva(mem, load_addr, bss_end - load_addr);
-	memcpy(dst, image + file_start, load_end - load_addr);
-	memset(dst + (load_end - load_addr), 0, bss_end - load_end);
-	*out = (struct load_result){
-	    .entry = f->entry_addr, .load_begin = load_addr, .load_end = bss_end};
+	k->pieces[0] = (struct multiboot_piece){.gpa = load_addr,
+						.bytes = image + file_start,
+						.filesz = load_end - load_addr,
+						.memsz = bss_end - load_addr};
+	k->count = 1;
+	k->entry = f->entry_addr;
+	k->begin = load_addr;
+	k->end = bss_end;
 	return 0;
 }
 
+/* The whole -m, in MiB, that holds guest-physical [0, end). */
+static uint64_t mib_to_hold(uint64_t end)
+{
+	uint64_t mib = end / MIB + (end % MIB != 0);
+	return mib < MINIVMM_RAM_MIN / MIB ? MINIVMM_RAM_MIN / MIB : mib;
+}
+
+/* Kernel, boot information and modules against RAM, with advice the next run accepts: the
+ * smallest -m that holds all of it, or, beyond the maximum -m, what else to change. */
+static int check_fits_in_ram(const struct guest_mem *mem, const struct multiboot_kernel *k,
+			     const struct multiboot_boot_params *p,
+			     const struct multiboot_layout *l, struct vmm_error *err)
+{
+	if (l->info_end > MINIVMM_RAM_MAX)
+		return REFUSE_IMAGE(
+		    err,
+		    "multiboot kernel [0x%llx, 0x%llx) and its boot information "
+		    "(%llu bytes above it) reach beyond minivmm's %llu MiB maximum "
+		    "of guest RAM, so no -m can hold them: link the kernel lower or "
+		    "shrink its bss",
+		    ull(k->begin), ull(k->end), ull(l->info_end - l->info_at),
+		    ull(MINIVMM_RAM_MAX / MIB));
+	if (l->end > MINIVMM_RAM_MAX) {
+		uint64_t total = 0;
+		for (size_t i = 0; i < p->module_count; i++)
+			if (__builtin_add_overflow(total, (uint64_t)p->modules[i].size, &total))
+				total = UINT64_MAX;
+		return vmm_error_set(err, -E2BIG, VMM_EXIT_USAGE,
+				     "%zu module(s) of %llu MiB in all do not fit in guest RAM "
+				     "from 0x%llx, above the multiboot kernel and its boot "
+				     "information, even at minivmm's %llu MiB maximum: give "
+				     "smaller or fewer modules",
+				     p->module_count, ull(total / MIB + (total % MIB != 0)),
+				     ull(l->modules_at), ull(MINIVMM_RAM_MAX / MIB));
+	}
+	if (l->end <= mem->size)
+		return 0;
+	if (k->end > mem->size)
+		return REFUSE_IMAGE(err,
+				    "multiboot kernel [0x%llx, 0x%llx) (with its bss) lies outside "
+				    "the guest's %llu MiB of RAM: give -m %lluM or more",
+				    ull(k->begin), ull(k->end), ull(mem->size / MIB),
+				    ull(mib_to_hold(l->end)));
+	return vmm_error_set(err, -ENOMEM, VMM_EXIT_USAGE,
+			     "the multiboot kernel, its boot information and modules need %llu "
+			     "KiB of RAM but the guest has %llu MiB: give -m %lluM or more",
+			     ull(l->end / 1024 + (l->end % 1024 != 0)), ull(mem->size / MIB),
+			     ull(mib_to_hold(l->end)));
+}
+
+/* Only once everything is checked: file bytes, then zeros unless RAM is zero already. */
+static void write_kernel(struct guest_mem *mem, const struct multiboot_kernel *k, bool ram_is_zero)
+{
+	for (size_t i = 0; i < k->count; i++) {
+		const struct multiboot_piece *piece = &k->pieces[i];
+		uint8_t *dst = guest_mem_gpa_to_hva(mem, piece->gpa, piece->memsz);
+		if (piece->filesz)
+			memcpy(dst, piece->bytes, piece->filesz);
+		if (!ram_is_zero) /* fresh RAM is zero: writing the bss would only commit pages */
+			memset(dst + piece->filesz, 0, piece->memsz - piece->filesz);
+	}
+}
+
 int multiboot_load_image(struct guest_mem *mem, const struct load_constraints *limits,
-			 const void *image, size_t size, struct load_result *out,
-			 struct vmm_error *err)
+			 const void *image, size_t size, const struct multiboot_boot_params *params,
+			 struct load_result *out, uint32_t *info_gpa, struct vmm_error *err)
 {
 	struct multiboot_image_header h;
 	int rc = multiboot_find_header(image, size, &h, err);
@@ -184,13 +235,28 @@ int multiboot_load_image(struct guest_mem *mem, const struct load_constraints *l
 	rc = check_required_flags(h.fields.flags, err);
 	if (rc)
 		return rc;
+	if (params->module_count > MULTIBOOT_MAX_MODULES)
+		return vmm_error_set(err, -E2BIG, VMM_EXIT_USAGE,
+				     "%zu --module options: at most %d are allowed",
+				     params->module_count, MULTIBOOT_MAX_MODULES);
 	const uint64_t reserved_end = limits ? limits->reserved_end : 0;
-	struct load_result result;
+	struct multiboot_kernel kernel;
 	if (h.fields.flags & MULTIBOOT_AOUT_KLUDGE)
-		rc = load_kludge(mem, reserved_end, image, size, &h, &result, err);
+		rc = check_kludge(reserved_end, image, size, &h, &kernel, err);
 	else
-		rc = multiboot_elf32_load(mem, limits, image, size, &result, err);
+		rc = multiboot_elf32_check(limits, image, size, &kernel, err);
+	if (rc)
+		return rc;
+	struct multiboot_layout layout;
+	multiboot_info_layout(kernel.end, params, &layout);
+	rc = check_fits_in_ram(mem, &kernel, params, &layout, err);
+	if (rc)
+		return rc;
+	/* Everything checked: the first byte is written here. */
+	write_kernel(mem, &kernel, limits && limits->ram_is_zero);
+	rc = multiboot_write_info(mem, &layout, params, info_gpa, err);
 	if (!rc && out)
-		*out = result;
+		*out = (struct load_result){
+		    .entry = kernel.entry, .load_begin = kernel.begin, .load_end = kernel.end};
 	return rc;
 }

@@ -29,10 +29,12 @@ struct multiboot_image_header {
 	struct multiboot_header fields;
 };
 
-/* A boot module: bytes in host memory and the string the kernel gets with it (3.3). */
+/* A boot module (3.3): an open file, read straight into guest RAM once the whole layout is known
+ * to fit (no copy in host memory), and again at each reboot; size is fstat's when it was opened,
+ * and a file that changed size since is refused. */
 struct multiboot_module_spec {
-	const void *data;
-	size_t size;
+	int fd;
+	uint64_t size;
 	const char *string; /* never NULL */
 	const char *name;   /* for messages */
 };
@@ -41,6 +43,30 @@ struct multiboot_boot_params {
 	const char *cmdline; /* NULL: the empty string */
 	const struct multiboot_module_spec *modules;
 	size_t module_count;
+};
+
+/* A kernel checked against its file and the VMM's reserved pages but not yet written: each piece
+ * is filesz bytes of the image followed by memsz - filesz zero bytes, at guest-physical gpa.
+ * Addresses come from u32 fields, so every sum below fits 64 bits. */
+#define MULTIBOOT_MAX_PIECES 64
+struct multiboot_piece {
+	uint64_t gpa;
+	const uint8_t *bytes;
+	uint64_t filesz, memsz;
+};
+struct multiboot_kernel {
+	struct multiboot_piece pieces[MULTIBOOT_MAX_PIECES];
+	size_t count;
+	uint64_t entry;	     /* physical: where the CPU starts with paging off */
+	uint64_t begin, end; /* the lowest byte of all pieces, one past the highest */
+};
+
+/* Where the boot information goes above a kernel ending at kernel_end: its structures and strings
+ * in [info_at, info_end) from the first page boundary above the kernel, then each module on a page
+ * boundary from modules_at; end is one past the last byte of all that. Sums saturate at
+ * UINT64_MAX, so absurd module sizes are simply too big. */
+struct multiboot_layout {
+	uint64_t info_at, info_end, modules_at, end;
 };
 
 /* Searches the first MULTIBOOT_SEARCH bytes for a header (3.1.1): magic at a 4-byte aligned
@@ -52,24 +78,33 @@ int multiboot_find_header(const void *image, size_t size, struct multiboot_image
 /* True if the image has a valid header (no other checks). */
 bool multiboot_detect(const void *image, size_t size);
 
-/* Loads a multiboot kernel: refuses requirement bits minivmm cannot meet (3.1.2), then loads
- * through the a.out-kludge fields (flags bit 16) or else as an ELF32. out->entry is the 32-bit
- * entry point; out->load_end covers the bss. */
+/* Loads a multiboot kernel with its boot information and modules: refuses requirement bits
+ * minivmm cannot meet (3.1.2), checks the kernel through the a.out-kludge fields (flags bit 16)
+ * or else as an ELF32, then checks that kernel, boot information and modules all fit in RAM,
+ * and only then writes anything. A refusal for RAM names the -m that the next run accepts, or,
+ * when no -m up to the maximum would do, what to change instead. out->entry is the 32-bit entry
+ * point, out->load_end covers the bss; *info_gpa receives the information's address (EBX). */
 int multiboot_load_image(struct guest_mem *mem, const struct load_constraints *limits,
-			 const void *image, size_t size, struct load_result *out,
-			 struct vmm_error *err);
+			 const void *image, size_t size, const struct multiboot_boot_params *params,
+			 struct load_result *out, uint32_t *info_gpa, struct vmm_error *err);
 
-/* ELF32 (EM_386, ET_EXEC) through its PT_LOAD program headers at p_paddr; the entry e_entry is
- * translated from the virtual to the physical address of the segment holding it. */
-int multiboot_elf32_load(struct guest_mem *mem, const struct load_constraints *limits,
-			 const void *image, size_t size, struct load_result *out,
-			 struct vmm_error *err);
+/* ELF32 (EM_386, ET_EXEC) through its PT_LOAD program headers at p_paddr, checked but not
+ * written (multiboot_elf32.c); the entry e_entry is translated from the virtual to the physical
+ * address of the segment holding it. RAM is not looked at: multiboot_load_image() does that for
+ * the kernel and its boot information together. */
+int multiboot_elf32_check(const struct load_constraints *limits, const void *image, size_t size,
+			  struct multiboot_kernel *kernel, struct vmm_error *err);
+
+/* The layout above a kernel ending at kernel_end (multiboot_info.c). */
+void multiboot_info_layout(uint64_t kernel_end, const struct multiboot_boot_params *params,
+			   struct multiboot_layout *layout);
 
 /* Writes the boot information, memory map, boot loader name, command line, module list and the
- * modules themselves (each page aligned) from the first page boundary above loaded->load_end.
- * *info_gpa receives the structure's address (EBX at entry). Refuses, naming the -m that would
- * do, if RAM is too small. */
-int multiboot_write_info(struct guest_mem *mem, const struct load_result *loaded,
+ * modules themselves where layout says (each module read from its file into guest RAM); the
+ * caller has checked that layout->end fits in RAM. *info_gpa receives the structure's address
+ * (EBX at entry). A module that cannot be read, or is no longer the size it had, is refused
+ * with status VMM_EXIT_NO_GUEST_FILE. */
+int multiboot_write_info(struct guest_mem *mem, const struct multiboot_layout *layout,
 			 const struct multiboot_boot_params *params, uint32_t *info_gpa,
 			 struct vmm_error *err);
 

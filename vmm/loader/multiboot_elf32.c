@@ -4,8 +4,9 @@
  * (p_paddr), the rest of p_memsz is zeroed, and the entry point e_entry, a virtual address, is
  * translated through the segment that holds it. Higher-half kernels (p_vaddr != p_paddr) load.
  *
- * The file is untrusted: the header table's extent, each segment's file bytes, RAM, the VMM's
- * reserved pages and overlaps between segments are all checked before anything is copied.
+ * The file is untrusted: the header table's extent, each segment's file bytes, the VMM's reserved
+ * pages and overlaps between segments are all checked here, and RAM by multiboot_load_image()
+ * for the kernel and its boot information together, before anything is copied.
  */
 #include <errno.h>
 #include <gelf.h>
@@ -15,9 +16,7 @@
 
 #include "loader/multiboot.h"
 
-#define MIB		       (1ull << 20)
 #define REFUSE_IMAGE(err, ...) vmm_error_set((err), -ENOEXEC, VMM_EXIT_GUEST_IMAGE, __VA_ARGS__)
-#define MAX_SEGMENTS	       64
 
 struct segment32 {
 	uint64_t paddr, vaddr, offset, filesz, memsz;
@@ -51,8 +50,8 @@ static int check_header(Elf *elf, GElf_Ehdr *ehdr, struct vmm_error *err)
 	return 0;
 }
 
-static int check_segment(const GElf_Phdr *ph, size_t index, const struct guest_mem *mem,
-			 uint64_t reserved_end, size_t file_size, struct vmm_error *err)
+static int check_segment(const GElf_Phdr *ph, size_t index, uint64_t reserved_end, size_t file_size,
+			 struct vmm_error *err)
 {
 	if (ph->p_filesz > ph->p_memsz)
 		return REFUSE_IMAGE(err,
@@ -63,25 +62,19 @@ static int check_segment(const GElf_Phdr *ph, size_t index, const struct guest_m
 				    "segment %zu needs file bytes [0x%llx, +0x%llx) but the file "
 				    "has %zu: it is truncated",
 				    index, ull(ph->p_offset), ull(ph->p_filesz), file_size);
-	/* ELF32 fields are u32, so paddr + memsz cannot wrap in 64 bits. */
-	uint64_t end = ph->p_paddr + ph->p_memsz;
-	if (!guest_mem_range_ok(mem, ph->p_paddr, ph->p_memsz))
-		return REFUSE_IMAGE(err,
-				    "segment %zu [0x%llx, 0x%llx) lies outside the guest's %llu "
-				    "MiB of RAM: give -m %lluM or more",
-				    index, ull(ph->p_paddr), ull(end), ull(mem->size / MIB),
-				    ull(end / MIB + (end % MIB != 0) + 1));
+	/* ELF32 fields are u32, so paddr + memsz cannot wrap in 64 bits. RAM is checked by the
+	 * caller, for the kernel and its boot information together. */
 	if (ranges_overlap(ph->p_paddr, ph->p_memsz, 0, reserved_end))
 		return REFUSE_IMAGE(err,
 				    "segment %zu [0x%llx, 0x%llx) overlaps the VMM's reserved "
 				    "pages [0, 0x%llx): link the kernel at 1 MiB",
-				    index, ull(ph->p_paddr), ull(end), ull(reserved_end));
+				    index, ull(ph->p_paddr), ull(ph->p_paddr + ph->p_memsz),
+				    ull(reserved_end));
 	return 0;
 }
 
-static int collect(Elf *elf, const GElf_Ehdr *ehdr, const struct guest_mem *mem,
-		   uint64_t reserved_end, size_t file_size, struct segment32 *segs, size_t *count,
-		   struct vmm_error *err)
+static int collect(Elf *elf, const GElf_Ehdr *ehdr, uint64_t reserved_end, size_t file_size,
+		   struct segment32 *segs, size_t *count, struct vmm_error *err)
 {
 	size_t phnum;
 	if (ehdr->e_phentsize != sizeof(Elf32_Phdr) || elf_getphdrnum(elf, &phnum) != 0 ||
@@ -96,10 +89,10 @@ static int collect(Elf *elf, const GElf_Ehdr *ehdr, const struct guest_mem *mem,
 					    elf_errmsg(-1));
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
-		if (*count == MAX_SEGMENTS)
+		if (*count == MULTIBOOT_MAX_PIECES)
 			return REFUSE_IMAGE(err, "ELF32 kernel has more than %d PT_LOAD segments",
-					    MAX_SEGMENTS);
-		int rc = check_segment(&ph, i, mem, reserved_end, file_size, err);
+					    MULTIBOOT_MAX_PIECES);
+		int rc = check_segment(&ph, i, reserved_end, file_size, err);
 		if (rc)
 			return rc;
 		for (size_t j = 0; j < *count; j++)
@@ -129,9 +122,8 @@ static int physical_entry(const struct segment32 *segs, size_t count, uint64_t e
 	return REFUSE_IMAGE(err, "ELF32 entry point 0x%llx lies in no PT_LOAD segment", ull(entry));
 }
 
-int multiboot_elf32_load(struct guest_mem *mem, const struct load_constraints *limits,
-			 const void *image, size_t size, struct load_result *out,
-			 struct vmm_error *err)
+int multiboot_elf32_check(const struct load_constraints *limits, const void *image, size_t size,
+			  struct multiboot_kernel *kernel, struct vmm_error *err)
 {
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return vmm_error_set(err, -ENOSYS, VMM_EXIT_INTERNAL, "libelf is unusable");
@@ -139,27 +131,27 @@ int multiboot_elf32_load(struct guest_mem *mem, const struct load_constraints *l
 	if (!elf)
 		return REFUSE_IMAGE(err, "multiboot kernel without flags bit 16 (a.out kludge) is "
 					 "not a readable ELF file (Multiboot spec 3.1)");
-	struct segment32 segs[MAX_SEGMENTS];
+	struct segment32 segs[MULTIBOOT_MAX_PIECES];
 	size_t count = 0;
 	GElf_Ehdr ehdr;
 	uint64_t entry = 0;
 	int rc = check_header(elf, &ehdr, err);
-	rc = rc
-		 ?: collect(elf, &ehdr, mem, limits ? limits->reserved_end : 0, size, segs, &count,
-			    err);
+	rc = rc ?: collect(elf, &ehdr, limits ? limits->reserved_end : 0, size, segs, &count, err);
 	rc = rc ?: physical_entry(segs, count, ehdr.e_entry, &entry, err);
 	if (!rc) {
-		*out = (struct load_result){.entry = entry, .load_begin = UINT64_MAX};
+		*kernel = (struct multiboot_kernel){
+		    .count = count, .entry = entry, .begin = UINT64_MAX, .end = 0};
 		for (size_t i = 0; i < count; i++) {
-			uint8_t *dst = guest_mem_gpa_to_hva(mem, segs[i].paddr, segs[i].memsz);
-			if (segs[i].filesz)
-				memcpy(dst, (const uint8_t *)image + segs[i].offset,
-				       segs[i].filesz);
-			memset(dst + segs[i].filesz, 0, segs[i].memsz - segs[i].filesz);
-			if (segs[i].paddr < out->load_begin)
-				out->load_begin = segs[i].paddr;
-			if (segs[i].paddr + segs[i].memsz > out->load_end)
-				out->load_end = segs[i].paddr + segs[i].memsz;
+			kernel->pieces[i] = (struct multiboot_piece){
+			    .gpa = segs[i].paddr,
+			    .bytes = (const uint8_t *)image + segs[i].offset,
+			    .filesz = segs[i].filesz,
+			    .memsz = segs[i].memsz,
+			};
+			if (segs[i].paddr < kernel->begin)
+				kernel->begin = segs[i].paddr;
+			if (segs[i].paddr + segs[i].memsz > kernel->end)
+				kernel->end = segs[i].paddr + segs[i].memsz;
 		}
 	}
 	elf_end(elf);

@@ -18,6 +18,8 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "loader/multiboot.h"
 #include "minivmm/boot_abi.h"
@@ -58,22 +60,74 @@ static size_t build_mmap(uint64_t ram_size, struct multiboot_mmap_entry *map)
 	return n;
 }
 
-/* Bytes of everything before the first module, and the end of the last module: all in 64 bits,
- * where module sizes (host size_t) and string lengths cannot wrap for any real input. */
-static uint64_t layout_end(uint64_t base, const struct multiboot_boot_params *p, size_t cmdline_len,
-			   uint64_t *modules_at)
+static uint64_t add_saturating(uint64_t a, uint64_t b)
 {
-	uint64_t at = base + sizeof(struct multiboot_info) +
-		      MMAP_ENTRIES * sizeof(struct multiboot_mmap_entry) +
-		      sizeof MULTIBOOT_LOADER_NAME + cmdline_len + 1 +
-		      p->module_count * sizeof(struct multiboot_module);
+	uint64_t sum;
+	return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+
+static uint64_t align_up_saturating(uint64_t v, uint64_t a)
+{
+	return v > UINT64_MAX - (a - 1) ? UINT64_MAX : align_up(v, a);
+}
+
+void multiboot_info_layout(uint64_t kernel_end, const struct multiboot_boot_params *p,
+			   struct multiboot_layout *l)
+{
+	const char *cmdline = p->cmdline ? p->cmdline : "";
+	uint64_t bytes = sizeof(struct multiboot_info) +
+			 MMAP_ENTRIES * sizeof(struct multiboot_mmap_entry) +
+			 sizeof MULTIBOOT_LOADER_NAME + strlen(cmdline) + 1 +
+			 p->module_count * sizeof(struct multiboot_module);
 	for (size_t i = 0; i < p->module_count; i++)
-		at += strlen(p->modules[i].string) + 1;
-	*modules_at = align_up(at, PAGE);
-	at = *modules_at;
-	for (size_t i = 0; i < p->module_count; i++)
-		at = align_up(at + p->modules[i].size, PAGE);
-	return at;
+		bytes = add_saturating(bytes, strlen(p->modules[i].string) + 1);
+	l->info_at = align_up_saturating(kernel_end, PAGE);
+	l->info_end = add_saturating(l->info_at, bytes);
+	l->modules_at = align_up_saturating(l->info_end, PAGE);
+	l->end = p->module_count ? l->modules_at : l->info_end;
+	uint64_t at = l->modules_at; /* each module on its own page boundary (flags bit 0) */
+	for (size_t i = 0; i < p->module_count; i++) {
+		l->end = add_saturating(at, p->modules[i].size);
+		at = align_up_saturating(l->end, PAGE);
+	}
+}
+
+/* Reads module m into guest RAM at gpa (checked to fit): its file must still have the size it
+ * had when opened (the layout was made for it). pread(2), which the sandbox allows, so a reboot
+ * reads the module again. */
+static int read_module(struct guest_mem *mem, const struct multiboot_module_spec *m, uint64_t gpa,
+		       struct vmm_error *err)
+{
+	struct stat st;
+	if (fstat(m->fd, &st) != 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_NO_GUEST_FILE,
+				     "cannot stat --module file '%s': %s", m->name,
+				     strerror(errno));
+	if ((uint64_t)st.st_size != m->size)
+		return vmm_error_set(
+		    err, -ESTALE, VMM_EXIT_NO_GUEST_FILE,
+		    "--module file '%s' is now %lld bytes, not the %llu it had when "
+		    "minivmm opened it: leave modules unchanged while minivmm runs",
+		    m->name, (long long)st.st_size, (unsigned long long)m->size);
+	uint8_t *dst = guest_mem_gpa_to_hva(mem, gpa, m->size);
+	for (uint64_t done = 0; done < m->size;) {
+		uint64_t want = m->size - done < (1u << 30) ? m->size - done : (1u << 30);
+		ssize_t n = pread(m->fd, dst + done, (size_t)want, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return vmm_error_set(err, -errno, VMM_EXIT_NO_GUEST_FILE,
+					     "cannot read --module file '%s': %s", m->name,
+					     strerror(errno));
+		if (n == 0)
+			return vmm_error_set(
+			    err, -ESTALE, VMM_EXIT_NO_GUEST_FILE,
+			    "--module file '%s' ended after %llu of its %llu bytes: "
+			    "leave modules unchanged while minivmm runs",
+			    m->name, (unsigned long long)done, (unsigned long long)m->size);
+		done += (uint64_t)n;
+	}
+	return 0;
 }
 
 /* Copies a string into RAM at *at and returns its address; advances *at. */
@@ -86,29 +140,18 @@ static uint32_t put_string(struct guest_mem *mem, uint64_t *at, const char *s)
 	return gpa;
 }
 
-int multiboot_write_info(struct guest_mem *mem, const struct load_result *loaded,
+int multiboot_write_info(struct guest_mem *mem, const struct multiboot_layout *layout,
 			 const struct multiboot_boot_params *params, uint32_t *info_gpa,
 			 struct vmm_error *err)
 {
 	const char *cmdline = params->cmdline ? params->cmdline : "";
-	if (params->module_count > MULTIBOOT_MAX_MODULES)
-		return vmm_error_set(err, -E2BIG, VMM_EXIT_USAGE,
-				     "%zu --module options: at most %d are allowed",
-				     params->module_count, MULTIBOOT_MAX_MODULES);
-	uint64_t base = align_up(loaded->load_end, PAGE), modules_at;
-	uint64_t end = layout_end(base, params, strlen(cmdline), &modules_at);
-	/* Everything must stay in RAM (which ends below 4 GiB, so every address fits a u32). */
-	if (end > mem->size) {
-		uint64_t need = end / MIB + (end % MIB != 0);
-		return vmm_error_set(err, -ENOMEM, VMM_EXIT_USAGE,
-				     "the multiboot kernel, its boot information and modules need "
-				     "%llu KiB of RAM but the guest has %llu MiB: give -m %lluM or "
-				     "more",
-				     (unsigned long long)(end / 1024),
-				     (unsigned long long)(mem->size / MIB),
-				     (unsigned long long)need);
-	}
-	memset(guest_mem_gpa_to_hva(mem, base, modules_at - base), 0, modules_at - base);
+	const uint64_t base = layout->info_at;
+	/* Checked by the caller; RAM ends below 4 GiB, so every address fits a u32. */
+	if (params->module_count > MULTIBOOT_MAX_MODULES || layout->end > mem->size)
+		return vmm_error_set(err, -EFAULT, VMM_EXIT_INTERNAL,
+				     "multiboot information escaped the loader's RAM check");
+	memset(guest_mem_gpa_to_hva(mem, base, layout->info_end - base), 0,
+	       layout->info_end - base);
 
 	struct multiboot_mmap_entry map[MMAP_ENTRIES];
 	size_t entries = build_mmap(mem->size, map);
@@ -130,7 +173,7 @@ int multiboot_write_info(struct guest_mem *mem, const struct load_result *loaded
 	struct multiboot_module mods[MULTIBOOT_MAX_MODULES];
 	info.mods_addr = (uint32_t)at;
 	at += params->module_count * sizeof mods[0];
-	uint64_t data_at = modules_at;
+	uint64_t data_at = layout->modules_at;
 	for (size_t i = 0; i < params->module_count; i++) {
 		const struct multiboot_module_spec *m = &params->modules[i];
 		mods[i] = (struct multiboot_module){
@@ -138,8 +181,9 @@ int multiboot_write_info(struct guest_mem *mem, const struct load_result *loaded
 		    .mod_end = (uint32_t)(data_at + m->size),
 		    .string = put_string(mem, &at, m->string),
 		};
-		if (m->size)
-			memcpy(guest_mem_gpa_to_hva(mem, data_at, m->size), m->data, m->size);
+		int ret = read_module(mem, m, data_at, err);
+		if (ret)
+			return ret;
 		data_at = align_up(data_at + m->size, PAGE);
 	}
 	if (params->module_count)

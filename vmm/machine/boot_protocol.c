@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "loader/multiboot.h"
 #include "minivmm/boot_abi.h"
@@ -70,12 +71,9 @@ int boot_protocol_load(struct vm *vm, const struct load_constraints *limits, str
 				      err);
 	struct multiboot_boot_params params = {
 	    .cmdline = cfg->cmdline, .modules = cfg->modules, .module_count = cfg->module_count};
-	int ret =
-	    multiboot_load_image(&vm->mem, limits, cfg->image, cfg->image_size, &vm->loaded, err);
-	ret = ret ?: x86_build_protected_mode_gdt(&vm->mem, err);
-	return ret
-		   ?: multiboot_write_info(&vm->mem, &vm->loaded, &params,
-					   &state->multiboot_info_gpa, err);
+	int ret = multiboot_load_image(&vm->mem, limits, cfg->image, cfg->image_size, &params,
+				       &vm->loaded, &state->multiboot_info_gpa, err);
+	return ret ?: x86_build_protected_mode_gdt(&vm->mem, err);
 }
 
 static int enter_protected_mode(struct vcpu *vcpu, uint32_t entry, uint32_t info,
@@ -167,14 +165,13 @@ int boot_modules_load(const char *const *specs, unsigned count, struct multiboot
 			*comma = '\0';
 		out[i] = (struct multiboot_module_spec){.name = name,
 							.string = comma ? comma + 1 : name};
-		void *data = NULL;
-		int ret = load_file_as(name, "--module file", &data, &out[i].size, err);
+		/* Opened and sized only: the loader reads it into guest RAM once all fits. */
+		int ret = loader_open_file(name, "--module file", &out[i].fd, &out[i].size, err);
 		if (ret) {
 			free(name);
 			boot_modules_free(out, i);
 			return ret;
 		}
-		out[i].data = data;
 	}
 	return 0;
 }
@@ -182,8 +179,9 @@ int boot_modules_load(const char *const *specs, unsigned count, struct multiboot
 void boot_modules_free(struct multiboot_module_spec *modules, unsigned count)
 {
 	for (unsigned i = 0; i < count; i++) {
-		free((void *)modules[i].data);
+		if (modules[i].fd >= 0)
+			close(modules[i].fd);
 		free((void *)modules[i].name);
-		modules[i] = (struct multiboot_module_spec){0};
+		modules[i] = (struct multiboot_module_spec){.fd = -1};
 	}
 }

@@ -47,8 +47,10 @@ int boot_protocol_load(struct vm *vm, const struct load_constraints *limits, str
 /* Puts the vCPU at the guest's entry in the state its protocol defines. */
 int boot_protocol_enter(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err);
 
-/* Reads each `--module FILE[,STRING]` (split at the first comma; STRING defaults to FILE) into
- * out[i]. On failure nothing stays allocated. */
+/* Opens each `--module FILE[,STRING]` (split at the first comma; STRING defaults to FILE) into
+ * out[i], with its size: the loader reads it into guest RAM only once everything fits (and again
+ * at a reboot, so the files stay open until boot_modules_free). On failure nothing stays open
+ * or allocated. */
 int boot_modules_load(const char *const *specs, unsigned count, struct multiboot_module_spec *out,
 		      struct vmm_error *err);
 void boot_modules_free(struct multiboot_module_spec *modules, unsigned count);

@@ -9,16 +9,21 @@ void stop_request_init(struct stop_request *stop)
 {
 	atomic_init(&stop->reason, STOP_NONE);
 	stop->status = 0;
+	stop->guest_port = 0;
+	stop->guest_value = 0;
 	stop->kick = NULL;
 	stop->kick_ctx = NULL;
 }
 
-bool stop_request_raise(struct stop_request *stop, enum stop_reason reason, int status)
+static bool raise_stop(struct stop_request *stop, enum stop_reason reason, int status,
+		       uint16_t guest_port, uint32_t guest_value)
 {
 	bool first = false;
 	pthread_mutex_lock(&raise_lock);
 	if (atomic_load_explicit(&stop->reason, memory_order_relaxed) == STOP_NONE) {
 		stop->status = status;
+		stop->guest_port = guest_port;
+		stop->guest_value = guest_value;
 		atomic_store_explicit(&stop->reason, reason, memory_order_release);
 		first = true;
 	}
@@ -26,6 +31,17 @@ bool stop_request_raise(struct stop_request *stop, enum stop_reason reason, int 
 	if (first && stop->kick)
 		stop->kick(stop->kick_ctx);
 	return first;
+}
+
+bool stop_request_raise(struct stop_request *stop, enum stop_reason reason, int status)
+{
+	return raise_stop(stop, reason, status, 0, 0);
+}
+
+bool stop_request_raise_guest_exit(struct stop_request *stop, int status, uint16_t port,
+				   uint32_t value)
+{
+	return raise_stop(stop, STOP_GUEST_EXIT, status, port, value);
 }
 
 const char *stop_reason_name(enum stop_reason reason)

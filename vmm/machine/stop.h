@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 enum stop_reason {
 	STOP_NONE = 0,
@@ -23,8 +24,12 @@ enum stop_reason {
 };
 
 struct stop_request {
-	atomic_int reason;	 /* enum stop_reason; STOP_NONE while running */
-	int status;		 /* process exit status for this stop (written before reason) */
+	atomic_int reason; /* enum stop_reason; STOP_NONE while running */
+	int status;	   /* process exit status for this stop (written before reason) */
+	/* STOP_GUEST_EXIT: the exit port written and the value the guest wrote, as it wrote it
+	 * (before the port's rule made a status of it); also written before reason. */
+	uint16_t guest_port;
+	uint32_t guest_value;
 	void (*kick)(void *ctx); /* makes every vCPU leave KVM_RUN promptly */
 	void *kick_ctx;
 };
@@ -33,6 +38,10 @@ void stop_request_init(struct stop_request *stop);
 
 /* Returns true if this call was the first (its reason and status stick). */
 bool stop_request_raise(struct stop_request *stop, enum stop_reason reason, int status);
+
+/* STOP_GUEST_EXIT from an exit port: also records the port and the value the guest wrote. */
+bool stop_request_raise_guest_exit(struct stop_request *stop, int status, uint16_t port,
+				   uint32_t value);
 
 static inline bool stop_requested(struct stop_request *stop)
 {

@@ -105,9 +105,11 @@ static int vm_write_boot_info(struct vm *vm, struct vmm_error *err)
 	return 0;
 }
 
-static int vm_load_guest(struct vm *vm, struct vmm_error *err)
+/* fresh: RAM is as mmap gave it, zero above the boot structures (not so on a reboot). */
+static int vm_load_guest(struct vm *vm, bool fresh, struct vmm_error *err)
 {
-	const struct load_constraints limits = {.reserved_end = MINIVMM_RESERVED_END};
+	const struct load_constraints limits = {.reserved_end = MINIVMM_RESERVED_END,
+						.ram_is_zero = fresh};
 	if (vm->cfg.format == GUEST_FORMAT_FLAT)
 		return flat_load_image(&vm->mem, &limits, vm->cfg.image, vm->cfg.image_size,
 				       vm->cfg.load_addr, &vm->loaded, err);
@@ -162,7 +164,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 		x86_cpuid_prefetch(&vm->kvm);
 	ret = ret ?: irqchip_create(vm, err); /* before the vCPUs (api.rst 4.24) */
 	ret = ret ?: x86_build_boot_structures(&vm->mem, err);
-	ret = ret ?: vm_load_guest(vm, err);
+	ret = ret ?: vm_load_guest(vm, true, err);
 	if (!ret) { /* after the irqchip: a device's handle has lines only if it exists */
 		struct device_host host;
 		vm_device_host(vm, &host);
@@ -188,7 +190,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 int vm_reload_guest(struct vm *vm, struct vmm_error *err)
 {
 	int ret = x86_build_boot_structures(&vm->mem, err);
-	ret = ret ?: vm_load_guest(vm, err);
+	ret = ret ?: vm_load_guest(vm, false, err);
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
 		ret = boot_protocol_enter(vm, &vm->vcpus[i], err);
 	return ret ?: vm_write_boot_info(vm, err);

@@ -14,6 +14,12 @@
  * was free), x86_setup_cpuid() asks itself and the helper, whenever it runs, just exits.
  * Either way, once a vCPU has its CPUID nothing asks again: no helper ever issues the ioctl
  * under the sandbox (sandbox.c), which does not allow it.
+ *
+ * The helper is joinable, not detached: x86_cpuid_prefetch_end() joins it, so it cannot outlive
+ * the VM set-up that started it. The sandbox calls it before it closes /dev/kvm (the helper
+ * holds a duplicate of that descriptor until it ends), and an exit handler calls it for every
+ * other way out (an image refused right after the helper started: a detached thread still
+ * running at exit leaves its stack and TLS behind, "possibly lost" to valgrind).
  */
 #include "host/quiet_thread.h"
 #include "x86/cpuid.h"
@@ -39,6 +45,10 @@ static struct kvm_cpuid2 *supported; /* the answer, once known */
 /* The helper thread: queued (created, not yet asking; the first to look claims the work),
  * asking (x86_setup_cpuid() waits for it), or none. */
 static enum { PREFETCH_NONE, PREFETCH_QUEUED, PREFETCH_ASKING } prefetch;
+/* The helper's thread, from its start until x86_cpuid_prefetch_end() joins it. */
+static pthread_t prefetch_thread;
+static bool prefetch_joinable;
+static pthread_once_t end_at_exit_once = PTHREAD_ONCE_INIT;
 
 /* The leaves, in a new allocation, or NULL with errno set. */
 static struct kvm_cpuid2 *query_supported_cpuid(int kvm_fd)
@@ -64,7 +74,7 @@ static struct kvm_cpuid2 *query_supported_cpuid(int kvm_fd)
 	return NULL;
 }
 
-/* The helper (detached): it owns fd, a duplicate of the /dev/kvm fd, so closing the VM's (the
+/* The helper: it owns fd, a duplicate of the /dev/kvm fd, so closing the VM's (the
  * sandbox does, vm_destroy() does) never pulls the fd from under its ioctl. */
 static void *prefetch_main(void *arg)
 {
@@ -103,23 +113,43 @@ static bool start_prefetch(int kvm_fd)
 		return false;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus);
-	pthread_t thread;
 	bool started =
-	    quiet_thread_create(&thread, &attr, prefetch_main, (void *)(intptr_t)fd) == 0;
+	    quiet_thread_create(&prefetch_thread, &attr, prefetch_main, (void *)(intptr_t)fd) == 0;
 	pthread_attr_destroy(&attr);
 	if (!started)
 		close(fd);
+	prefetch_joinable = started;
 	return started;
+}
+
+static void end_prefetch_at_exit(void)
+{
+	atexit(x86_cpuid_prefetch_end);
 }
 
 void x86_cpuid_prefetch(const struct kvm *kvm)
 {
+	pthread_once(&end_at_exit_once, end_prefetch_at_exit);
 	pthread_mutex_lock(&supported_lock);
-	if (!supported && prefetch == PREFETCH_NONE && start_prefetch(kvm->fd))
+	if (!supported && prefetch == PREFETCH_NONE && !prefetch_joinable &&
+	    start_prefetch(kvm->fd))
 		prefetch = PREFETCH_QUEUED;
 	pthread_mutex_unlock(&supported_lock);
+}
+
+void x86_cpuid_prefetch_end(void)
+{
+	pthread_mutex_lock(&supported_lock);
+	bool joinable = prefetch_joinable;
+	prefetch_joinable = false;
+	if (prefetch == PREFETCH_QUEUED)
+		prefetch = PREFETCH_NONE; /* not started yet: it will find nothing to do */
+	pthread_t thread = prefetch_thread;
+	pthread_mutex_unlock(&supported_lock);
+	/* Outside the lock, which the helper takes. It ends soon: at most one KVM ioctl away. */
+	if (joinable)
+		pthread_join(thread, NULL);
 }
 
 /* With supported_lock held: the helper's answer if it is asking, else asked now. */

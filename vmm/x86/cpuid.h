@@ -20,6 +20,12 @@ struct x86_cpu_config {
  * asks itself if the helper has not started. kvm's fd may be closed at any time after. */
 void x86_cpuid_prefetch(const struct kvm *kvm);
 
+/* Waits for the helper thread of x86_cpuid_prefetch(), if there is one, to end (it stops at once
+ * if it has not started asking): afterwards no thread of minivmm holds a /dev/kvm descriptor of
+ * its own. The sandbox calls it before closing /dev/kvm; it also runs at exit (atexit). Any
+ * thread may call it, any number of times. */
+void x86_cpuid_prefetch_end(void);
+
 /* Gives vcpu_fd the model's CPUID for the vCPU whose APIC ID is apic_id (waiting for a helper
  * that is asking). */
 int x86_setup_cpuid(const struct kvm *kvm, int vcpu_fd, const struct x86_cpu_config *cpu,
