@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fails if a program's relocatable object (crt0 + user library + program) still needs a symbol
 # from outside: the final link would quietly resolve it against the kernel, letting ring-3 code
 # call ring-0 functions. Usage: cmake -DNM=<nm> -DOBJECT=<file.o> -P check_user_object.cmake

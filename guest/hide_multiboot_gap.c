@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Build-time host tool for the toy guest (guest/CMakeLists.txt): turns the program header of
  * the .multiboot_gap segment (the only PT_LOAD with no R/W/X flag, guest.ld) into PT_NULL.

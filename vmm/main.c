@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * minivmm's entry point: picks the subcommand, and is the one place where errors become the
  * user's message and the process exit status.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The application processors' real-mode start (--sipi-smp), copied by smp.c to
  * KERNEL_TRAMPOLINE_GPA (below 1 MiB, 4 KiB aligned) before the BSP sends INIT-SIPI-SIPI. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kputs/kprintf on top of the serial driver and the shared formatter (guest/lib/format.c), and
  * machine_exit. Kernel messages are rare (boot banner, fault reports), so these favour size.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel console output (to the serial port) and the way the kernel ends the run.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel's own descriptor tables: GDT with user segments and a TSS (gdt_tss.c), and the IDT
  * of exception, interrupt and system-call gates (exceptions.c).

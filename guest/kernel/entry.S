@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel entry from minivmm (include/minivmm/boot_abi.h): 64-bit mode, ring 0, paging on with the
  * VMM's identity map, interrupts off, RDI = boot info, RSI = MINIVMM_BOOT_MAGIC. The VMM has

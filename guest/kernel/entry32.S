@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The Multiboot v1 entry (Multiboot Specification 0.6.96, 3.2): 32-bit protected mode, paging
  * off, flat segments, EAX = 0x2BADB002, EBX = the multiboot information, no usable stack or GDT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The 32 exception entry points (vectors 0-31, Intel SDM vol. 3A 6.3.1, table 6-1). Each stub is
  * EXCEPTION_STUB_SIZE (16) bytes apart so idt_init computes handler addresses instead of loading

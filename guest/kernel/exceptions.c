@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The IDT (Intel SDM vol. 3A 6.10, 6.14.1): the 32 exception gates and the system-call gate, and
  * the common exception report. This toy kernel

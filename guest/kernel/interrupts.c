@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hardware interrupts through the two 8259A PICs (Intel 8259A datasheet) and the 8254 PIT
  * (Intel 82C54 datasheet), both emulated inside KVM (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hardware interrupts (interrupts.c, irq_stubs.S): the 8259A PICs remapped to vectors
  * 0x20-0x2f, the 8254 PIT's channel 0 as a 100 Hz tick, COM1's receive interrupt feeding a

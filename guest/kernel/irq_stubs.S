@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Entry points of the hardware interrupts (vectors 0x20-0x2f after the PIC remap in
  * interrupts.c). The CPU pushes SS, RSP, RFLAGS, CS, RIP on a 16-byte aligned stack (Intel SDM

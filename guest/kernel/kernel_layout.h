@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Constants shared by the kernel's C and assembly files (so: preprocessor only, no C types).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel's boot path: check the boot contract, set up the CPU tables, open the program's
  * memory to ring 3 and enter it. Everything here runs once, in ring 0, where each instruction is

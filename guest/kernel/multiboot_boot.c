@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Turns the Multiboot v1 information (Multiboot Specification 0.6.96, 3.3) into the kernel's own
  * struct minivmm_boot_info, so that after a multiboot entry (entry32.S) the kernel runs exactly

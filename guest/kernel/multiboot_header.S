@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel's Multiboot v1 header (Multiboot Specification 0.6.96, 3.1.1), first in .text so it
  * lies in the file's first 8 KiB. Flags: bit 0 (page-aligned modules), bit 1 (memory information)

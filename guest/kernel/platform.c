@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CMOS clock and machine reset, as a PC kernel drives them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The PC platform devices beyond the console (platform.c): the CMOS real-time clock and the
  * reset ports.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * 8250/16550 UART driver, polled (National Semiconductor PC16550D datasheet; register offsets
  * from the base port below). Every port access is a VM exit and every ring-0 instruction is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Polled driver for the 8250/16550 UART at COM1, the kernel's only console.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Application processors. By default the VMM starts them (vmm/machine/boot_protocol.c, "direct SMP"):
  * they arrive in long mode on the VMM's page tables and boot GDT. With --sipi-smp (boot info flag

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The application processors (--cpus N > 1): the VMM starts each one in long mode at the kernel's
  * entry with RSI = MINIVMM_AP_MAGIC and RDX = its number (entry.S branches to ap_main); each says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * System-call handlers and their table. syscall_entry.S calls table[rax] with the user's
  * arguments; each handler is an ordinary C function of up to four integer arguments.

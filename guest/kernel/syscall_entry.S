@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * System-call entry points, and the first switch to ring 3.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The check every system call makes before touching memory ring 3 handed it (the same rule as
  * syscall.c's user_range_ok): the range must lie inside the program's own memory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Opens the program's region to ring 3 in the VMM's identity map (4-level paging, Intel SDM
  * vol. 3A 4.5). A linear address is user-accessible only if U/S (bit 2) is set in every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ring 3: opening the program's memory to it and the first entry.
  */

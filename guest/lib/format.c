@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The printf engine shared by kprintf (ring 0) and the user library's printf (ring 3). Literal
  * text is handed to the sink in runs rather than byte by byte, so a kernel sink writing to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Freestanding memory and string helpers. Plain byte loops: they are short and predictable, which
  * matters in ring 0 where every instruction is emulated on the development host. The build uses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shared computation workload (include/minivmm/workloads.h). Built into both the host binary
  * and the guest, so keep it plain C with fixed-width integer arithmetic only.

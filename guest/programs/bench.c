@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench: times one workload from ring 3 with the TSC, for `minivmm compare` (issue 4).
  *

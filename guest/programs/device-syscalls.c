@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Checks the device-access system calls' argument validation from ring 3: each bad argument must
  * come back as -GUEST_EINVAL, each good one must work. Prints one line per failure and exits 1,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Asks the kernel to fault in ring 0 (SYS_TEST_KERNEL_FAULT reads an address past the identity
  * map): a page fault in kernel mode, reported, run ends with GUEST_STATUS_KERNEL_FAULT (41).

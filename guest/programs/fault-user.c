@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A ring-3 access to kernel-only memory: the boot info page is mapped (identity map) but its page
  * has U/S clear, so the read raises a page fault (error code 0x5: present, read, user). The kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The default guest: a banner from ring 3 with what the program can learn about its machine, the
  * CPU through CPUID (which ring 3 may execute) and RAM and command line through a system call.

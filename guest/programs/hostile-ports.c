@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A hostile guest for the security suite (docs/security.md): writes random values of random
  * widths (1, 2 or 4 bytes) to every I/O port 0-0xffff, and reads each back, straight from ring 3

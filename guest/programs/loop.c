@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Prints one line, then spins in ring 3 forever: the run only ends when minivmm's --timeout (or a
  * signal) stops it.

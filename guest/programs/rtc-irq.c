@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The CMOS RTC's periodic interrupt, end to end (tests/integration/interrupts.cmake): minivmm's
  * RTC timer raises IRQ 8, KVM's PICs deliver it, the kernel's handler reads register C and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shell: an interactive prompt on the serial console, driven by interrupts.
  *

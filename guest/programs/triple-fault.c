@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Asks the kernel to triple-fault (SYS_TEST_TRIPLE_FAULT: empty IDT, then a fault). The CPU shuts
  * down and minivmm reports KVM_EXIT_SHUTDOWN; nothing more is printed by the guest.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A hostile guest for the security suite (docs/security.md): programs the UART with absurd
  * settings (divisor 0, divisor 0xffff, 5-bit words with stick parity, loopback on and off,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Touches a port no minivmm device claims (0x2f8, COM2) through the kernel's port system calls:
  * the write is dropped and the read returns all ones. Exits 0; with --strict-io minivmm stops the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio-hostile: a malicious virtio driver (issue 6). Against the virtio-rng device it builds
  * queues and descriptor chains that no honest driver would: buffers outside RAM or wrapping past

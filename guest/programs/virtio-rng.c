@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio-rng: a ring-3 driver for minivmm's virtio-rng device (VIRTIO 1.2 section 5.4) at
  * MINIVMM_VIRTIO_RNG_GPA. Initialises it (3.1.1), posts buffers of random-to-be bytes, rings the

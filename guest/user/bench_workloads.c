@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The bench workloads (guest/bench_workloads.h): the timed loops, what each asks its kernel for
  * beforehand, and fresh RAM for the memory-touch workload.

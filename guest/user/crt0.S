@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Program entry. The kernel enters here in ring 3 (IRETQ) with RSP at __user_stack_top, a 16-byte
  * aligned address, so the call below gives main the alignment the SysV ABI promises. This symbol

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tiny ring-3 C library: thin system-call wrappers, and printf formatted in user space (the
  * shared guest/lib/format.c) so the kernel only copies finished text to the console.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The contract between minivmm and the guest kernel it boots directly in 64-bit long mode.
  *

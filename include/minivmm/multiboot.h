@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Multiboot version 1 (Multiboot Specification 0.6.96): the OS image header, the machine state at
  * entry and the boot information, as the VMM (vmm/loader/multiboot*.c) writes them and the toy

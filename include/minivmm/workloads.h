@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The computation workload shared by the host and the guest: the same C, compiled once into the
  * minivmm binary (host flags) and once into the toy guest's kernel and programs (freestanding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the control socket's request handler (vmm/api/api_request.c), which parses what
  * any client sends (docs/api.md).

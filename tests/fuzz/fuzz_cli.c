@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: what a user types (vmm/util/size_parse.c, vmm/cli/options.c and each command's
  * options: vmm/cli/cli.c, vmm/bench/bench_options.c, vmm/compare/compare_options.c).

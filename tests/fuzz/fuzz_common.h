@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the fuzz targets: how a target reports a broken invariant. */
 #ifndef MINIVMM_FUZZ_COMMON_H
 #define MINIVMM_FUZZ_COMMON_H

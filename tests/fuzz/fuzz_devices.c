@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the I/O bus and the device register interfaces a guest reaches with IN/OUT and
  * MMIO: the 16550A UART at 0x3f8 (vmm/devices/uart8250.c), minivmm's exit port 0x501 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the guest image loaders (vmm/loader/elf.c, flat.c, multiboot*.c) on arbitrary
  * bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: bytes from a gdb client (vmm/gdb/gdb_packet.c, gdb_address.c). The input is
  * fed byte by byte to the packet reader; each complete packet is then taken apart the way the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the split virtqueue (vmm/virtio/virtqueue.c) behind the virtio-mmio transport
  * (vmm/virtio/virtio_mmio.c), as a hostile guest drives them: it controls the register writes,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Regenerates the committed seed corpora in tests/fuzz/corpus/ (small on purpose: < 20 KB in all).
 # ELF seeds are assembled and linked here with binutils (as, ld, strip), so they are real linker
 # output yet tiny. tools/fuzz adds the built guests (build/guest/*.elf, stripped) to the working

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main() for the replay build of a fuzz target: runs LLVMFuzzerTestOneInput once on every file
  * named on the command line or found (not recursively) in a directory named there, the way

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Integration cases for the control socket, `minivmm run --api-sock` (included from cases.cmake;
 # docs/api.md). api_checks.py is the client: it drives the shell guest and checks every reply.
 set(API_CHECKS ${CMAKE_CURRENT_LIST_DIR}/api_checks.py)

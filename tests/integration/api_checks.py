@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Integration checks of the control socket (minivmm run --api-sock, docs/api.md) against the
 shell guest under real KVM. A client here drives each command and checks every reply and event.
 

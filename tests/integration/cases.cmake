@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Integration tests: real guests under real KVM, checked by exit status and output.
 # Each case runs through run_case.sh, which exits 77 (reported SKIPPED) where /dev/kvm is absent.
 set(RUN_CASE ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_case.sh)

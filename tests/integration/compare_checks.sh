@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Mechanics of `minivmm compare` and `minivmm bench` (never speed): every workload runs, and the
 # exits per operation are what each workload implies.
 # usage: compare_checks.sh MINIVMM CASE

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The default guest's exact output and status, with each CPU model (docs/cpu-model.md).
 #   default_guest.sh MINIVMM host|baseline
 # The "cpu:" line is what minivmm documents: `minivmm info --cpuid` prints the vendor and brand

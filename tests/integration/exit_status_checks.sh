@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Who ended the run (issue 13, item 1): a guest cannot end a run with one of minivmm's own
 # statuses through minivmm's exit port; QEMU's port keeps its arithmetic and is told apart by
 # stderr and --result; minivmm always gives its reason on stderr when it ends a run itself; and

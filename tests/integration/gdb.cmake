@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # minivmm run --gdb (included from cases.cmake): the real gdb in batch mode (gdb_checks.sh), and
 # the option checks.
 foreach(check break_continue_registers stepi_and_hbreak memory_errors ctrl_c_loop

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # minivmm run --gdb, driven by Debian's real gdb in batch mode (tests/integration/gdb.cmake).
 # usage: gdb_checks.sh MINIVMM GUEST_DIR CHECK   (exits 77 = SKIP without /dev/kvm or gdb)
 # MINIVMM_EXTRA_ARGS: more run options, e.g. --no-sandbox for an ASan build (whose runtime makes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Integration cases for interrupts, time, reset and the interactive shell (included from
 # cases.cmake). The shell reads stdin through COM1's receive interrupt; input ends with "exit N".
 set(INTR_DIR ${CMAKE_CURRENT_LIST_DIR})

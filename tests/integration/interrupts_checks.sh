@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Interrupts and time, checked on real runs of the shell guest (tests/integration/interrupts.cmake).
 # usage: interrupts_checks.sh MINIVMM CHECK   (exits 77 = SKIP without a usable /dev/kvm)
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Leak and memory-error checks (label `leaks`): integration cases run by the ASan+UBSan+LSan build
 # (tools/run-tests configures build-asan/ with -DMINIVMM_SANITIZE=ON). A leak (LeakSanitizer
 # exits 23) or any ASan/UBSan report changes the exit status, so the case fails.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Bad input costs nothing (issue 13): loaders check everything before they write guest RAM and
 # never zero RAM that is zero already. Images come from make_images.py; measure_run.py gives the
 # peak RSS, time and bytes read of each run. Bounds are loose (64 MiB, 20 s), for loaded hosts:

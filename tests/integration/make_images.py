@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes small guest images that are large in memory, for the loader checks (loader_checks.sh)
 and as fuzz seeds (tests/fuzz/make_seeds.sh copies them into corpus/elf_loader/).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Runs a command and says what it cost: its exit status, wall time, peak resident memory and
 the bytes it read through read(2)-like calls.
 

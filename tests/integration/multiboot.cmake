@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Integration cases for this area (included from cases.cmake).
 # --- Multiboot v1 (vmm/loader/multiboot*.c, guest/kernel/entry32.S) and tools/bench -----------
 set(MB_CHECKS ${CMAKE_CURRENT_SOURCE_DIR}/integration/multiboot_checks.sh)

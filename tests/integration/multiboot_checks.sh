@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Multiboot v1 checks that need more than one command (tests/integration/multiboot.cmake).
 #
 # usage: multiboot_checks.sh same-output MINIVMM GUEST_ELF

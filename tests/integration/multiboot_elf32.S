@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A minimal ELF32 Multiboot v1 kernel (flags 0x3, no a.out kludge) for multiboot.cmake: prints
  * "mb32 ok" if EAX holds 0x2BADB002, then exits with mods_count, plus 10 if the command line

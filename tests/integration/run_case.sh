@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # One integration test: runs a command and checks its exit status and output.
 #
 # usage: run_case.sh [--kvm] [--status N] [--stdin FILE] [--stdout-equals FILE]

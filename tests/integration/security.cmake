@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Integration cases for this area (included from cases.cmake).
 # Security, hostile guests and resource limits (docs/security.md). Every `minivmm run` here, and
 # in every other case file, runs inside the seccomp sandbox unless it says --no-sandbox.

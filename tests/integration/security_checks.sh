@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Security and resource checks that need more than one command (tests/integration/security.cmake,
 # docs/security.md). usage: security_checks.sh MINIVMM GUEST_DIR CHECK
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Integration cases for --cpus N (included from cases.cmake). The VMM starts each application
 # processor in long mode (direct SMP, the only bring-up so far); each prints one hello line, the
 # BSP prints "smp: N cpus up", then the program runs as with one vCPU (6 lines of the hello

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # --cpus 2 with --trace and --stats: records of both vCPUs, per-vCPU lines in the stats, and the
 # totals the one-vCPU checks grep still in place (tests/integration/smp.cmake).
 # usage: smp_checks.sh MINIVMM   (exits 77 = SKIP without a usable /dev/kvm)

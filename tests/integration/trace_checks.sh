@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Integration checks of exit tracing against real KVM: what the trace, the stats, the JSON and
 # the SVG say must agree with what the guest visibly did.
 # usage: trace_checks.sh MINIVMM CASE

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Integration cases for virtio (included from cases.cmake).
 # virtio-mmio: the virtio-rng device (vmm/devices/virtio_rng.c, vmm/virtio/) and its ring-3
 # drivers guest/programs/virtio-rng.c and virtio-hostile.c.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Integration checks of virtio-mmio against real KVM, measured in the exit trace.
 # usage: virtio_checks.sh MINIVMM CASE
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The test clock and interrupt-line recorder shared by test_rtc_cmos.c and
  * test_rtc_cmos_update.c: the RTC reads a variable for its time, so every value is known and
  * nothing sleeps. */

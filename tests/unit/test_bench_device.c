@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The bench device's userspace registers, driven through the buses as the run loop would. The
  * ioeventfd and coalesced-MMIO paths need a real VM: the integration tests boot bench.elf. */
 #include <errno.h>

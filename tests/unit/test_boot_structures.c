@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The long-mode boot state the VMM builds: page tables (walked, not just inspected), GDT, and
  * the register values KVM gets. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The bus: range dispatch, refused overlaps, and what an unclaimed access does. */
 #include <errno.h>
 #include <string.h>

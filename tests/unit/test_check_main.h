@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A main() for a Check suite: runs it, prints Check's summary, fails the process on failure. */
 #ifndef MINIVMM_TEST_CHECK_MAIN_H
 #define MINIVMM_TEST_CHECK_MAIN_H

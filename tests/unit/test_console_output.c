@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guest-output ring (vmm/host/console_output.c): order kept, a closed or stuck reader costs
  * counted bytes, never a blocked producer or a hung stop. */
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The guest CPU model (x86/cpu_model.c) on KVM_GET_SUPPORTED_CPUID tables of other hosts, kept
  * as fixtures in tests/unit/fixtures/: an AMD whose KVM reports no brand (recorded), an AMD and

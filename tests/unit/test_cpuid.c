@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guest's CPUID (x86/cpuid.c): every vCPU gets the CPU model built on KVM's supported leaves
  * (the model itself is tested on recorded tables in test_cpu_model.c), with its own APIC ID,
  * whether the helper of x86_cpuid_prefetch() answered, was overtaken, or never ran. Needs

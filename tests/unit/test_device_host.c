@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Devices get a handle, not the VM (vmm/devices/device_host.h): COM1 and the CMOS RTC plugged
  * into a fake host drive only their own ISA line through it, COM1 writes to the console it was
  * handed, and without an interrupt controller (set_irq NULL) neither drives a line at all. Then

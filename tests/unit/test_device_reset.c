@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A guest reset reaches every device (device_table_reset_all, struct device_entry.reset; reboot.c
  * calls it before the guest restarts): the 8250 UART's Master Reset with its interrupt line, and
  * the whole device table of a VM without KVM, dirtied through the buses as a guest would, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The exit decoder (vmm/machine/exit_dispatch.c) fed made-up exits, as Firecracker tests its
  * handle_kvm_exit: a VM without KVM, a vCPU whose kvm_run is calloc'd at the size KVM maps, and
  * a fake device on each bus that records what reaches it. PIO writes and reads, `rep` counts,

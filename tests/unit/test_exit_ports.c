@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Exit ports: minivmm's own (v -> v up to 63, 63 above: 64 and up are minivmm's statuses) and
  * QEMU's isa-debug-exit (v -> ((v << 1) | 1) & 0xff), each keeping the value as written; and the
  * console's Ctrl-A escape. */

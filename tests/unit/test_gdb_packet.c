@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gdb's remote protocol framing (vmm/gdb/gdb_packet.c): well-formed and malformed packets. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guest-physical bounds: the one gate between guest-controlled addresses and host memory. */
 #include <stdint.h>
 #include <stdlib.h>

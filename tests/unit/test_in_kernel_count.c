@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Counting the exits KVM handles itself (vcpu_trace.h): read after every exit, or sampled and
  * credited over a span of records. KVM's stats fd is stood in for by a memfd holding one counter,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the guest image loaders. ELF images are built at test time with libelf from a
  * table of segments, so each test states exactly which header field is wrong. Guest RAM is a

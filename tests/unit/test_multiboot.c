@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Multiboot v1 (Multiboot Specification 0.6.96): header search and flags (3.1.1, 3.1.2), the
  * a.out-kludge and ELF32 loaders (3.1.3), the boot information with its memory map, command line

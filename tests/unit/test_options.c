@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The shared option parser (vmm/cli/options.c) and the truth of each subcommand's --help. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What users type: sizes, addresses, durations, and the run command line. */
 #include <errno.h>
 #include <string.h>

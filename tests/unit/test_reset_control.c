@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reset ports (vmm/devices/reset_control.c): i8042 0xFE and port 0xCF9 pull the device's
  * reset line, first on a fake host that records the pulls, then on a VM (vmm/machine/reboot.c),
  * where the pull ends the run with VMM_EXIT_GUEST_RESET, or with --reboot marks a reboot pending

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The CMOS RTC (vmm/devices/rtc_cmos.c) against the MC146818A datasheet: BCD and binary, 24- and
  * 12-hour modes, the calendar bytes, status registers A-D, plain RAM and the 0x70/0x71 port
  * pair. The update cycle and interrupts: test_rtc_cmos_update.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The CMOS RTC's update cycle and interrupts (vmm/devices/rtc_cmos.c, MC146818A datasheet
  * "Update Cycle", "Interrupts", registers A-C): UIP in the 244 us before each update, UF once
  * per second, SET and the divider stopping the clock, the periodic flag at the selected rate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How a run ended (cli/run_result.c): who ended it, in words, and the --result JSON, with any
  * byte a message can carry (file names) escaped so that the object always parses. */
 #include <errno.h>

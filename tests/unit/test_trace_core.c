@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tracing core: the ring never loses a record, the filter, the text line, the statistics. */
 #include <inttypes.h>
 #include <linux/kvm.h>

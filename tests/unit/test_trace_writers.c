@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The exit-record writers: the Chrome Trace Event JSON (parseable, two complete events per record,
  * exact ts/dur, escaping, a million records streamed, write errors reported) and the SVG timeline

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for the 8250/16550A UART model (vmm/devices/uart8250.c). */
 #include <check.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The virtio-mmio transport with the virtio-rng device, driven through the MMIO bus as the run
  * loop would, in a VM without KVM (so QueueNotify is served on the calling thread): register
  * semantics, feature negotiation, a request, hostile requests -> DEVICE_NEEDS_RESET, reset. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The split virtqueue (vmm/virtio/virtqueue.c) against hand-built rings in a guest RAM mapping:
  * a good chain in and out, and every kind of hostile chain or ring refused with a reason. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The computation workload shared with the guest (include/minivmm/workloads.h): its checksums are
  * pinned, because `minivmm compare` and the integration tests compare the guest's against them. */
 #include <stdint.h>

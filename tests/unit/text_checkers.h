@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Small, strict checkers for the test's own use: is a text one JSON value (RFC 8259 grammar),
  * is it well-formed XML (balanced tags, quoted attributes, escaped & and <). They keep the trace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "api/api_request.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The control socket's requests: one JSON object per line, `{"cmd": NAME, ...arguments}`, and one
  * reply line, `{"ok": true, ...}` or `{"ok": false, "error": "the cause and the fix"}`.

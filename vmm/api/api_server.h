@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `minivmm run --api-sock PATH`: a unix stream socket (mode 0600) where clients send requests
  * (api_request.h) and receive replies and the VM's events, one JSON object per line each way.

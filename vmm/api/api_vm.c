@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The control socket's commands on a running VM. They run on the server's thread, never on a
  * vCPU's: they read counters the vCPUs publish, take a snapshot of the trace session's summary

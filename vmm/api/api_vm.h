@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The control socket's commands acting on a running struct vm (api_request.h's backend). */
 #ifndef MINIVMM_API_VM_H
 #define MINIVMM_API_VM_H

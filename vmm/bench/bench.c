@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * minivmm bench: each figure is the median of several runs, with its spread, and a ratio to a
  * reference measured in the same run, because on shared (and nested) hosts only ratios taken

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `minivmm bench`: exit round trips against the bare-KVM floor, and what tracing costs. */
 #ifndef MINIVMM_BENCH_H
 #define MINIVMM_BENCH_H

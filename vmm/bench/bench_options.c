@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* minivmm bench's command line: its options, their checks and its --help. */
 #include "bench/bench.h"
 

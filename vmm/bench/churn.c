@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * VM churn: the cost of a whole VM life in one process, as a serverless host would pay it per
  * request: KVM_CREATE_VM, the RAM slot, boot structures, devices, the vCPU and its thread, one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* VM churn for `minivmm bench`: whole VMs created, booted and destroyed back to back. */
 #ifndef MINIVMM_BENCH_CHURN_H
 #define MINIVMM_BENCH_CHURN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "bench/flat_loops.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Tiny hand-assembled 64-bit ring-0 guests for exit round-trip measurements: a loop of N device
  * accesses, then a write of 0 to minivmm's exit port. The same bytes run under minivmm and

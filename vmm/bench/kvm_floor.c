@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "bench/kvm_floor.h"
 
 #include <errno.h>

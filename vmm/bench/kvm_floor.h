@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The floor: the cheapest exit loop KVM allows on this host. A VM with the same memory layout
  * and long-mode state as minivmm's runs a flat loop, and the host does nothing but KVM_RUN again

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "cli/builtin_guests.h"
 
 #include <string.h>

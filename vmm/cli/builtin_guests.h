@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guests compiled into the minivmm binary (guest/ builds them; vmm/CMakeLists.txt embeds). */
 #ifndef MINIVMM_BUILTIN_GUESTS_H
 #define MINIVMM_BUILTIN_GUESTS_H

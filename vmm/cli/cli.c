@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* minivmm run: its options, their checks and its --help. */
 #include "cli/cli.h"
 

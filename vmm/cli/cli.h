@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The command line of `minivmm run`: parsed into options, or refused with a usage error. */
 #ifndef MINIVMM_CLI_H
 #define MINIVMM_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `minivmm info`: what this host offers for virtualization, and what it means for the user. */
 #ifndef MINIVMM_INFO_H
 #define MINIVMM_INFO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The values options take, read with util/size_parse.h's strict forms. Each function checks one
  * option's value and, when it is not acceptable, fills err with a usage error that names the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The one way minivmm's subcommands read their command lines. Each subcommand describes its
  * options in a struct cli_spec and handles each option's value in a callback; cli_parse() does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * How a `minivmm run` ended, for people and for programs (README, "Exit statuses"):
  *

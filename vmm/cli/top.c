@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `minivmm top SOCKET`: asks a VM run with --api-sock for its status and stats once a second and
  * shows exits per second by reason and by device access, in-kernel exits, each vCPU's split of

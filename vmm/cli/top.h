@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `minivmm top SOCKET`: a live view of one VM's exits through its control socket (docs/api.md). */
 #ifndef MINIVMM_TOP_H
 #define MINIVMM_TOP_H

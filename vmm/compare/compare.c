@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * minivmm compare: one table that answers the seed's chapter 10 question on this machine.
  * Each row times the same operation as a host process and as a ring-3 program of the toy guest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `minivmm compare`: the seed's chapter 10 claim, measured. The same workloads as a host process
  * and as a ring-3 program in the toy guest: computation should run at native speed; a device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* minivmm compare's command line: its options, their checks and its --help. */
 #include "compare/compare.h"
 

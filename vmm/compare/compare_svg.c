@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `minivmm compare --svg`: the table as a bar chart. Figures span from a nanosecond (a step of
  * computation) to tens of microseconds (an exit to userspace), so the axis is logarithmic, with

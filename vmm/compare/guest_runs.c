@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The guest side of `minivmm compare`: boots the built-in `bench` guest in this process, once
  * per workload, reads the TSC figures it prints, and accounts for its exits from the trace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The host side of `minivmm compare`: the same operations as an ordinary process does them.
  * Timed with CLOCK_MONOTONIC (vDSO), each a median of several runs.

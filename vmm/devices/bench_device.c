@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The bench device: registers for guest/programs/bench.c, each reached by a different path
  * (addresses and the guest's view: include/minivmm/boot_abi.h, MINIVMM_BENCH_*).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The bench device (bench_device.c): the registers guest/programs/bench.c times, one of each kind
  * of device access a KVM-based VMM offers, with counters that tell how many accesses arrived by

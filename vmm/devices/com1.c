@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * COM1: the 8250 UART model (uart8250.c) wired to the host console: what the guest transmits
  * goes to stdout, what the user types goes into the UART's receive FIFO. With an in-kernel

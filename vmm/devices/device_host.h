@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What a device gets from the machine it is plugged into: a handle, never the VM. Each device
  * file's attach() receives one struct device_host, registers its ranges on the buses and itself

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The devices of one VM, in the order they were attached: each one's state, how to free it and
  * how to reset it. The order is the contract: a guest reset (machine/reboot.c) runs the reset

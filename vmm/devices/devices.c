@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The devices every VM gets, in the order they are attached. The order is also the order of a
  * guest reset (device_table.h), so it is kept here as one table rather than left to link order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every device module minivmm has, and the one call that attaches them all to a VM, in the order
  * of devices.c's table. A new device is one new file that defines a struct device_module, plus
  * one line here and one in that table. */

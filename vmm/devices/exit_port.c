@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ports that end the run with a status the guest chooses, so a guest's exit(0) becomes the
  * user's shell status 0:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The two ways a PC guest resets itself, both pulling the handle's reset line (device_host.h;
  * the machine's side is machine/reboot.c):

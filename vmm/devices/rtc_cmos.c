@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * MC146818A real-time clock (Motorola datasheet: "Address Map", "Time, Calendar and Alarm
  * Locations", "Update Cycle", "Interrupts", "Register A" to "Register D"; the Dallas DS12887

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The PC's CMOS real-time clock (Motorola MC146818A datasheet; the Dallas DS12887 is the same
  * register set) at ports 0x70 (index) and 0x71 (data): the host's wall clock (UTC) as the time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The RTC's calendar: a day number as a proleptic Gregorian date in UTC, so that the clock needs
  * no libc time conversion (gmtime_r makes glibc read /etc/localtime first, which the sandbox

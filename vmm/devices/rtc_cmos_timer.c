@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The CMOS RTC on a VM: the register model (rtc_cmos.c) at ports 0x70/0x71, and with an
  * in-kernel irqchip its IRQ 8 line (the handle's irq_line: KVM_IRQ_LINE) and the host timer

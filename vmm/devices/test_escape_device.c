@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * TEST BUILDS ONLY (minivmm-test, CMake option MINIVMM_TEST_DEVICES): a device that does what an
  * attacker who took over the VMM would do, on the guest's request, so a test can prove the

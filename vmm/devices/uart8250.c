@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * 8250/16550A UART model. Register behaviour follows the National Semiconductor PC16550D datasheet
  * ("PC16550D Universal Asynchronous Receiver/Transmitter with FIFOs"); section numbers below refer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An 8250/16550A UART (National Semiconductor PC16550D datasheet), as found at COM1 (0x3f8) on a
  * PC. Eight registers, with the divisor latch behind LCR.DLAB; a 16-byte receive FIFO fed by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio-rng (VIRTIO 1.2 section 5.4, device ID 4): one request queue; the device fills each
  * device-writable buffer the driver posts with bytes from the host's getrandom(2). No features,

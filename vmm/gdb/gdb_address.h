@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Where --gdb listens: PORT (loopback), HOST:PORT (a numeric IPv4 address), or unix:PATH. */
 #ifndef MINIVMM_GDB_ADDRESS_H
 #define MINIVMM_GDB_ADDRESS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "gdb/gdb_packet.h"
 
 #include <errno.h>

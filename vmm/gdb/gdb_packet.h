@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The framing of gdb's remote serial protocol (gdb manual, "Remote Protocol", "Overview"):
  * $payload#cs with cs the modulo-256 sum of the payload bytes as two hex digits, '+'/'-'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "gdb/gdb_probe.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What KVM on this host gives a debugger (KVM_SET_GUEST_DEBUG, api.rst 4.59), found by running
  * a few instructions of 64-bit ring-0 code in a throw-away VM: single-step, an execution

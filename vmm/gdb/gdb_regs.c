@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "gdb/gdb_regs.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The registers gdb sees, in the order of the target description minivmm sends (qXfer
  * features, "target.xml"): i386:x86-64 with the core, SSE, segment-base and control-register

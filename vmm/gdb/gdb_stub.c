@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "gdb/gdb_stub.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The gdb remote stub of `minivmm run --gdb` (docs/debugging.md): one thread that owns the
  * socket, speaks gdb's remote serial protocol (all-stop: when one vCPU stops, all do) and works

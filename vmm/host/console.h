@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The host side of the guest's serial console: guest output to stdout, stdin to the guest.
  *

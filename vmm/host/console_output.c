@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "host/console_output.h"
 
 #include <errno.h>

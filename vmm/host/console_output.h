@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Guest console output, decoupled from stdout: the vCPU puts bytes in a ring and a writer thread
  * moves them to the output fd. A reader that is slow, stuck or gone can therefore never stall the

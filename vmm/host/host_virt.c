@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "host/host_virt.h"
 
 #include <dirent.h>

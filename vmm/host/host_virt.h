@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the host offers for virtualization, as the seed's chapter 10 checks it, plus which KVM
  * module serves /dev/kvm: used by `minivmm info` and to caveat `minivmm compare`'s figures. */
 #ifndef MINIVMM_HOST_VIRT_H

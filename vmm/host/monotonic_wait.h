@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Timed waits on condition variables against CLOCK_MONOTONIC, so that a step of the host's wall
  * clock neither cuts a wait short nor stretches it (pthread_cond_timedwait uses the clock the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "host/quiet_thread.h"
 
 #include <signal.h>

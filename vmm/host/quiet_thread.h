@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helper threads that take no asynchronous signal: SIGINT, SIGTERM, SIGUSR2 and the vCPU kick
  * are meant for the threads that wait for them (vm_run(), the vCPU threads), and the kernel

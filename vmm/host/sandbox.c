@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The seccomp allowlist of `minivmm run`. The table below is the contract: every entry says who
  * needs the call once the VM is built. docs/security.md lists the same table for readers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The seccomp sandbox of `minivmm run` (docs/security.md): once the VM is built, the process
  * keeps only the system calls, and for ioctl only the KVM and terminal requests on the file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ELF64 x86-64 kernel loader, built on libelf (System V gABI "Object Files", x86-64 psABI).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Flat binary loader: the image is raw bytes (objcopy -O binary) copied to one guest-physical
  * address, where execution also begins. It carries no headers, so the caller supplies the

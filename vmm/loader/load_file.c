@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reads a guest image file into memory. Images are small (a kernel is kilobytes to megabytes),
  * so one calloc'd buffer is simpler than mmap and leaves no mapping tied to the file's fate.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Guest image loaders. Each copies an image into guest RAM and reports its entry point. An image
  * is untrusted: every offset, size and address in it is checked before use, and every problem is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Multiboot v1 header search and the a.out-kludge loader (Multiboot Specification 0.6.96,
  * sections 3.1.1-3.1.3). Every address field is a u32 from an untrusted file; all sums are done

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Multiboot v1 kernels (Multiboot Specification 0.6.96, include/minivmm/multiboot.h): finding and
  * checking the header (multiboot.c), loading the kernel through the a.out-kludge addresses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ELF32 multiboot kernels (Multiboot Specification 0.6.96, 3.1: a kernel without flags bit 16
  * must be ELF; System V gABI "Program Header"): PT_LOAD segments go to their physical addresses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The Multiboot boot information (Multiboot Specification 0.6.96, 3.3), written into guest RAM
  * above the loaded kernel:

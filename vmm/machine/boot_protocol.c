@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Choosing between direct 64-bit boot and Multiboot v1 (boot_protocol.h), and the vCPU state at
  * each entry: long mode (Intel SDM vol. 3A 10.8.5, done by the VMM) or 32-bit protected mode

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Which boot protocol a guest image gets, and the vCPU state at its entry:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/bus.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An address-range bus. The run loop hands every PIO and MMIO exit to a bus; devices register
  * the ranges they decode. The run loop never names a device: a new device is one file plus one

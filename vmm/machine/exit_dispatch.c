@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The exit decoder: what the run loop does with one return from KVM_RUN. Port and MMIO accesses
  * go to a bus; HLT without an irqchip, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR and reasons minivmm

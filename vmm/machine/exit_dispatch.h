@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The exit decoder of the run loop (exit_dispatch.c), apart so that unit tests can hand it
  * made-up exits in a calloc'd kvm_run: internal to vmm/machine/ and its tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/exit_report.h"
 
 #include <stdarg.h>

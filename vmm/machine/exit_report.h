@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Printing a vCPU's stop report: why it stopped, and its registers, for the user. */
 #ifndef MINIVMM_EXIT_REPORT_H
 #define MINIVMM_EXIT_REPORT_H

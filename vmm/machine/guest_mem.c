@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/guest_mem.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Guest RAM: one contiguous host mapping that backs guest-physical [0, size).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * KVM's in-kernel PIC/IOAPIC/LAPIC and PIT (api.rst 4.24 KVM_CREATE_IRQCHIP, 4.71
  * KVM_CREATE_PIT2, 4.25 KVM_IRQ_LINE, 4.26/4.27 KVM_GET/SET_IRQCHIP, 4.72/4.73

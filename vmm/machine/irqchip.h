@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The in-kernel interrupt controllers and timer: KVM_CREATE_IRQCHIP (two 8259A PICs, an IOAPIC
  * and a LAPIC per vCPU, api.rst 4.24) and KVM_CREATE_PIT2 (an 8254 PIT, api.rst 4.71), created

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/kvm.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Thin wrappers over the /dev/kvm system ioctls (Documentation/virt/kvm/api.rst, section 4),
  * each failing with a message a user can act on.

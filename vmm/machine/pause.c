@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/pause.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Pausing a running VM (the control socket's pause and resume): every vCPU leaves KVM_RUN and
  * waits on a condition variable until resumed, so a paused VM uses no CPU.

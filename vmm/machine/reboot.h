@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A guest reset (the i8042's 0xFE command, port 0xCF9): the end of the run, or, with --reboot, a
  * fresh boot of the same image in the same VM.

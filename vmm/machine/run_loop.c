@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The heart of the VMM: enter the guest with KVM_RUN, and when KVM returns (a VM exit that the
  * kernel could not finish by itself), hand the exit to the decoder (exit_dispatch.c), act on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/stop.h"
 
 #include <pthread.h>

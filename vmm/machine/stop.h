@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Why a VM stops. Any thread may ask (a device on the vCPU thread, the console thread on Ctrl-A x,
  * the main thread on a timeout or signal); the first request wins and later ones are ignored, so

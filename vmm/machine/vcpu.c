@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/vcpu.h"
 
 #include <errno.h>

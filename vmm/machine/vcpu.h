@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One virtual CPU: its KVM file descriptor, its shared kvm_run page, the thread that runs it,
  * and, when the guest stops abnormally, the report of why.

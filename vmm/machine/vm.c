@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/vm.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One virtual machine: guest RAM, the two buses, the devices, the vCPUs, the console and the
  * stop request, put together and taken apart in one place.

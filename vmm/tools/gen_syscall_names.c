@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Build-time tool: prints a C table of this architecture's system call names, indexed by
  * number, as libseccomp knows them. sandbox.c's SIGSYS handler names the forbidden call from it;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "trace/exit_record.h"
 
 #include <linux/kvm.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One exit record: everything minivmm knows about one return from KVM_RUN. The vCPU thread fills
  * records into a preallocated ring (trace_ring.h) with no allocation, syscall or formatting; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `minivmm run --stats`: exit records summed up in the layout of `perf kvm stat report`:
  * per exit reason and per device access, samples, their share, the share of handling time, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "trace/kvm_stats.h"
 
 #include <errno.h>

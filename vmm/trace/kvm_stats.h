@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * KVM's binary statistics (api.rst 4.133, KVM_GET_STATS_FD): counters KVM keeps per VM and per
  * vCPU, among them the exits it handled in the kernel that never reach minivmm. Counters are

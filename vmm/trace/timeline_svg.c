@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The SVG timeline. Layout of one column (slot) of SLOT_WIDTH px, x relative to its left edge:
  *

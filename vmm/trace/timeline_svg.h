@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * --timeline FILE.svg: the first exits of a run drawn like a textbook figure of VMX transitions.
  * Two lanes, guest mode (VMX non-root / SVM guest) above host mode (root: KVM + minivmm); per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * --trace-filter: which records the text trace shows, e.g. "io,mmio,hlt,port=0x3f8".
  * Reason words (io, mmio, hlt, shutdown, intr, other) select exit reasons; port=N, addr=N and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Chrome Trace Event Format writer. Field meanings follow "Trace Event Format" (Google, the
  * document chrome://tracing and Perfetto implement):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * --trace-json FILE: exit records as a Chrome Trace Event Format file (the "JSON Object Format",
  * {"traceEvents":[...], ...}), which Perfetto UI (ui.perfetto.dev) and chrome://tracing open.

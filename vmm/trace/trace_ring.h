@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A single-producer, single-consumer ring of exit records. The producer is a vCPU thread on its
  * exit path: taking a slot and publishing it are a few loads and stores, no lock, no syscall.

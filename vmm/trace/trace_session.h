@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A VM's tracing: one ring per vCPU filled on the exit path, and one trace thread that drains
  * them into the outputs the user asked for (text lines, Chrome trace JSON, an SVG timeline, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "trace/trace_text.h"
 
 #include <linux/kvm.h>

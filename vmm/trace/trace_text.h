@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The text trace: one line per exit record, for people (minivmm run --trace). */
 #ifndef MINIVMM_TRACE_TEXT_H
 #define MINIVMM_TRACE_TEXT_H

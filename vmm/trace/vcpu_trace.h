@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The vCPU side of tracing: the three timestamps of each exit record and the in-kernel exit
  * count, taken on the exit path itself. Everything here is inline and allocation-free; the only

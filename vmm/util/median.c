@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util/median.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Medians of repeated measurements, as every figure of `minivmm bench` and `compare` is one. */
 #ifndef MINIVMM_MEDIAN_H
 #define MINIVMM_MEDIAN_H

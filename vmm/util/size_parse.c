@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util/size_parse.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The numbers a user types, in one strict form each: no blanks, no signs, nothing after the
  * number. strtol and friends skip blanks and take signs, and strtod takes hex, exponents, "inf"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * TSC calibration. KVM gives the guest the host's TSC unscaled unless told otherwise
  * (KVM_SET_TSC_KHZ, api.rst 4.55), so ticks counted in the guest convert at the host's rate.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host's TSC rate, for turning guest TSC cycle counts into time (compare, bench). */
 #ifndef MINIVMM_UTIL_TSC_CALIBRATE_H
 #define MINIVMM_UTIL_TSC_CALIBRATE_H

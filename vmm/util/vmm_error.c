@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util/vmm_error.h"
 
 #include <stdio.h>

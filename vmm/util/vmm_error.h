@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Errors: a function returns 0 or a negative errno, and fills a struct vmm_error with one line
  * saying what went wrong and how to fix it. Only main.c turns it into the user's message and the

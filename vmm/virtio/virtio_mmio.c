@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * virtio-mmio registers (VIRTIO 1.2 section 4.2.2) and the serving of queues. KVM wiring and the
  * worker thread: virtio_mmio_kvm.c. Locking: virtio_mmio.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-mmio transport, modern interface (VIRTIO 1.2 section 4.2, register layout 4.2.2,
  * Version 2), generic over the device type: a device file supplies a struct virtio_device_ops

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-mmio transport's state, shared by virtio_mmio.c (registers, queue serving) and
  * virtio_mmio_kvm.c (ioeventfd, irqfd, worker thread). Not for device files.

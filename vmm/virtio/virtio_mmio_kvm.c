@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The virtio-mmio transport's KVM wiring: the QueueNotify doorbell as an ioeventfd (api.rst 4.59),
  * the interrupt as an irqfd (api.rst 4.75), and the worker thread that serves the queues when the

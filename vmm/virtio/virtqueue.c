@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Split virtqueue, device side (VIRTIO 1.2 section 2.7). See virtqueue.h for what is checked.
  *

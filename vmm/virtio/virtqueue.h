@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The split virtqueue (VIRTIO 1.2 section 2.7; 1.1 section 2.6), device side, with every number
  * the guest wrote treated as hostile.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The guest CPU model (cpu_model.h). Register layouts: Intel SDM vol. 2A, "CPUID"; AMD APM
  * vol. 3, appendix E. Each change to KVM's set is listed, with its reason, in

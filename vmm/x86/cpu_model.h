@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The guest CPU model: the CPUID a vCPU sees is minivmm's decision, made from KVM's supported
  * set (KVM_GET_SUPPORTED_CPUID, api.rst 4.46) and documented leaf by leaf in docs/cpu-model.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The guest's CPUID: what this KVM supports (api.rst 4.46 KVM_GET_SUPPORTED_CPUID), given to
  * each vCPU with KVM_SET_CPUID2.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guest's CPUID: the CPU model (cpu_model.h) applied to what this KVM supports
  * (KVM_GET_SUPPORTED_CPUID, api.rst 4.46), given to each vCPU with KVM_SET_CPUID2. */
 #ifndef MINIVMM_X86_CPUID_H

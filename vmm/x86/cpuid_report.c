@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `minivmm info --cpuid`: the CPUID a guest will see, leaf by leaf, with what minivmm changed
  * from KVM's supported set and what KVM changed back.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `minivmm info --cpuid`: the guest's CPUID leaf by leaf, with each change marked. */
 #ifndef MINIVMM_X86_CPUID_REPORT_H
 #define MINIVMM_X86_CPUID_REPORT_H

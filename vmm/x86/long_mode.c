@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "x86/long_mode.h"
 
 #include <errno.h>

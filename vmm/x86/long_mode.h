@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Direct 64-bit boot, as Firecracker and Solo5's hvt do: the VMM builds what firmware and a
  * boot loader would (a GDT, identity-mapped page tables, control registers) so the guest's

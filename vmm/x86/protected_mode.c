@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * 32-bit protected-mode entry state for Multiboot v1 kernels (Multiboot Specification 0.6.96,
  * 3.2 "Machine state"; Intel SDM vol. 3A 3.4.5 segment descriptors, 10.9.1 switching to

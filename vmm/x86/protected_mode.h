@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The machine state at a Multiboot v1 entry (Multiboot Specification 0.6.96, 3.2): 32-bit
  * protected mode with paging off, flat 4 GiB code and data segments, EAX = 0x2BADB002, EBX = the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The ring-3 workloads the bench guest times for `minivmm compare` and the shell's `bench`
  * command shows interactively: one table, one way to prepare and time each, so both programs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small printf-style formatter (guest/lib/format.c), shared by the kernel's kprintf and the user
  * library's printf. Supported: %s %c %d %i %u %x %X %p %%, the length modifiers l and ll (and z),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Freestanding string and memory helpers (guest/lib/string.c), linked into both the kernel and
  * every user program (each side gets its own private copy). GCC may also emit calls to memcpy,

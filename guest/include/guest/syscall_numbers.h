@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The toy guest's system-call ABI, shared by the kernel (guest/kernel/) and ring-3 programs.
  *

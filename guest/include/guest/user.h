@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The ring-3 program library (guest/user/): system-call wrappers and console output. A program
  * defines int main(void); crt0 calls it and passes its return value to exit.

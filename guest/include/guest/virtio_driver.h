@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A minimal ring-3 virtio-mmio driver for the toy guest's programs (virtio-rng, virtio-hostile):
  * the device's register page is opened with SYS_MMIO_MAP and the queues live in RAM from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Thin wrappers around the x86 instructions the guest uses. Port I/O and MSR/control-register
  * access are ring-0 only; cpuid and rdtsc also work in ring 3 (CR4.TSD is clear).
