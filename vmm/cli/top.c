@@ -600,7 +600,13 @@ int top_command(int argc, char **argv, struct vmm_error *err)
 				json_decref(msg);
 			}
 			char key;
-			if (p[1].revents && read(STDIN_FILENO, &key, 1) == 1) {
+			if (p[1].revents && read(STDIN_FILENO, &key, 1) != 1) {
+				/* The terminal hung up (EOF, EIO): nobody is watching, and polling
+				 * it again would only spin. */
+				quit = true;
+				break;
+			}
+			if (p[1].revents) {
 				const char *state =
 				    json_string_value(json_object_get(prev.status, "state"));
 				if (!handle_key(&c, key, message, sizeof message, state)) {
