@@ -62,7 +62,14 @@ modules-on-reboot)
   # Modules are read from their files straight into guest RAM, and read again by --reboot's
   # reload, under the sandbox (fstat + pread): the second boot must come up, not status 88.
   minivmm=$2 module=$3
-  (printf 'reboot\n'; sleep 2; printf 'exit 5\n') |
+  # "exit 5" only once the rebooted shell prompts: typed earlier, the reset loses it (a loaded
+  # host can take many seconds to boot again).
+  (printf 'reboot\n'
+   for _ in $(seq 240); do
+     sleep 0.25
+     [ "$(grep -o 'minivmm> ' "$tmp/out" 2>/dev/null | wc -l)" -ge 2 ] && break
+   done
+   printf 'exit 5\n') |
     timeout 60 "$minivmm" run --boot multiboot --guest shell --reboot \
       --module "$module",first --module "$module" >"$tmp/out" 2>"$tmp/err"
   status=$?
