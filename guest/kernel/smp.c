@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Application processors. By default the VMM starts them (vmm/machine/boot_protocol.c, "direct SMP"):
- * they arrive in long mode on the VMM's page tables and boot GDT. With --sipi-smp (boot info flag
- * MINIVMM_PLATFORM_SIPI_SMP) the BSP starts them with INIT-SIPI-SIPI and they come through
+ * Application processors. By default the VMM starts them (vmm/machine/boot_protocol.c, "direct
+ * SMP"): they arrive in long mode on the VMM's page tables and boot GDT. With --sipi-smp (boot info
+ * flag MINIVMM_PLATFORM_SIPI_SMP) the BSP starts them with INIT-SIPI-SIPI and they come through
  * ap_trampoline.S and entry32.S's switch to long mode. Either way they reach ap_main() on their
  * own stacks with interrupts off, run only this file and never load an IDT: the BSP keeps every
  * device, interrupt and the ring-3 program.
@@ -76,8 +76,8 @@ static void wait_for_aps(uint32_t target)
  * turn (ICR high bits 24-31, physical destination), as an OS that starts only some CPUs does.
  * That form once lost the INIT to the last-created vCPU: KVM sends a physical-destination IPI
  * through its map of APIC ids, which did not include that vCPU until something rebuilt it;
- * minivmm now rebuilds it after creating the vCPUs (irqchip_complete_apic_map(), vmm/machine/irqchip.c),
- * and a test starts 2-8 vCPUs this way. */
+ * minivmm now rebuilds it after creating the vCPUs (irqchip_complete_apic_map(),
+ * vmm/machine/irqchip.c), and a test starts 2-8 vCPUs this way. */
 static void start_aps_by_sipi(uint32_t aps, int targeted)
 {
 	memcpy((void *)(uintptr_t)KERNEL_TRAMPOLINE_GPA, ap_trampoline,

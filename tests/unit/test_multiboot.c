@@ -345,7 +345,8 @@ START_TEST(test_module_changed_since_opened_refused)
 	ck_assert_int_ne(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
 			 0);
 	ck_assert_int_eq(err.status, VMM_EXIT_NO_GUEST_FILE);
-	ck_assert_msg(strstr(err.msg, "--module file 'm' is now 50 bytes, not the 100"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "--module file 'm' is now 50 bytes, not the 100"), "%s",
+		      err.msg);
 	close(mod.fd);
 }
 END_TEST

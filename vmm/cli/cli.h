@@ -45,7 +45,7 @@ struct run_options {
 	const char *gdb;		/* --gdb ADDR as typed, or NULL */
 	struct gdb_address gdb_address; /* --gdb parsed */
 	bool gdb_wait;			/* --gdb-wait */
-	const char *api_sock; /* --api-sock PATH: the control socket (api/api_server.h) */
+	const char *api_sock;		/* --api-sock PATH: the control socket (api/api_server.h) */
 };
 
 /* Parses `run`'s arguments (argv[0] is "run"): 0, or -EINVAL with a usage error. */

@@ -93,7 +93,7 @@ struct vm {
 	bool irqchip;		    /* KVM's PIC/IOAPIC/LAPIC and PIT exist (irqchip.c) */
 	struct reboot_state reboot; /* guest resets and --reboot (reboot.c's own) */
 	struct boot_protocol_state boot_protocol; /* how the image is entered (boot_protocol.c) */
-	struct gdb_stub *gdb; /* --gdb (gdb/gdb_stub.h); NULL: no debugger, no hooks */
+	struct gdb_stub *gdb;  /* --gdb (gdb/gdb_stub.h); NULL: no debugger, no hooks */
 	struct vm_pause pause; /* the control socket's pause and resume (pause.h) */
 	/* Called on the thread where the event happened; must not block. NULL: nobody listens. */
 	void (*on_event)(void *ctx, enum vm_event event);
