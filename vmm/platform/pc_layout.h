@@ -25,6 +25,9 @@
 #define PC_BOOT_DATA_END    0xf0000ull
 #define PC_FIRMWARE_BASE    0xf0000ull	/* ACPI and MP tables (RSDP searched 0xE0000-0xFFFFF) */
 #define PC_FIRMWARE_END	    0x100000ull /* 1 MiB */
+#define PC_ACPI_RSDP_GPA    0xf0000ull	/* 16-byte aligned (ACPI 6.5 5.2.5.1) */
+#define PC_ACPI_FACS_GPA    0xf0040ull	/* 64-byte aligned (5.2.10); its waking vectors are
+					 * what an S3 resume jumps to */
 
 /* ACPI fixed hardware (ACPI 6.5 4.8): one PM1a register block, no PM1b, no GPE blocks. */
 #define PC_ACPI_PM_BASE	     0x600
@@ -32,6 +35,7 @@
 #define PC_ACPI_PM1A_CNT_BLK (PC_ACPI_PM_BASE + 0x4) /* PM1_CNT, 2 bytes */
 #define PC_ACPI_PM_TMR_BLK   (PC_ACPI_PM_BASE + 0x8) /* PM_TMR, 4 bytes, 3.579545 MHz */
 #define PC_ACPI_PM_TMR_HZ    3579545u
+#define PC_ACPI_PM_TMR_32BIT 1 /* FADT flag TMR_VAL_EXT: the timer counts all 32 bits */
 #define PC_ACPI_SLP_TYP_S5   0 /* the \_S5 package's value in the DSDT */
 #define PC_ACPI_SLP_TYP_S3   1 /* the \_S3 package's value in the DSDT */
 #define PC_ACPI_SCI_IRQ	     9 /* ISA IRQ 9, level, active high (as on PIIX4 and ICH) */
