@@ -12,6 +12,7 @@
 #include "guest/string.h"
 #include "guest/user.h"
 #include "guest/x86.h"
+#include "minivmm/boot_abi.h"
 
 #define LINE_MAX	      128
 #define MAX_ARGS	      8
@@ -303,8 +304,9 @@ static int cmd_bench(int argc, char **argv)
 static int cmd_exit(int argc, char **argv)
 {
 	int64_t status = argc > 1 ? parse_number(argv[1]) : 0;
-	if (status < 0 || status > 255) {
-		print("exit: give a status from 0 to 255\n");
+	if (status < 0 || status > MINIVMM_EXIT_STATUS_MAX) {
+		printf("exit: give a status from 0 to %d (minivmm keeps the higher ones)\n",
+		       MINIVMM_EXIT_STATUS_MAX);
 		return 0;
 	}
 	exit((int)status);

@@ -20,9 +20,12 @@
 
 #define MAX_ENTRIES 256
 
-struct cpuid_buf {
+/* Room for MAX_ENTRIES after the header: a union, because a structure whose flexible array is
+ * followed by more members is a GNU extension (clang warns), while a union holding one is C. */
+union cpuid_buf {
 	struct kvm_cpuid2 head;
-	struct kvm_cpuid_entry2 entries[MAX_ENTRIES];
+	unsigned char
+	    room[sizeof(struct kvm_cpuid2) + MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2)];
 };
 
 static bool open_kvm(struct kvm *kvm)
@@ -35,7 +38,7 @@ static bool open_kvm(struct kvm *kvm)
 }
 
 /* What KVM supports, asked directly. */
-static void supported_cpuid(const struct kvm *kvm, struct cpuid_buf *out)
+static void supported_cpuid(const struct kvm *kvm, union cpuid_buf *out)
 {
 	memset(out, 0, sizeof *out);
 	out->head.nent = MAX_ENTRIES;
@@ -43,7 +46,7 @@ static void supported_cpuid(const struct kvm *kvm, struct cpuid_buf *out)
 }
 
 /* A vCPU of a new VM given its CPUID by x86_setup_cpuid(), and what KVM_GET_CPUID2 reads back. */
-static void setup_and_read(const struct kvm *kvm, unsigned apic_id, struct cpuid_buf *out)
+static void setup_and_read(const struct kvm *kvm, unsigned apic_id, union cpuid_buf *out)
 {
 	int vm = ioctl(kvm->fd, KVM_CREATE_VM, 0);
 	ck_assert_int_ge(vm, 0);
@@ -63,12 +66,11 @@ static void setup_and_read(const struct kvm *kvm, unsigned apic_id, struct cpuid
  * EBX[31:24] and in EDX of leaves 0xB and 0x1F, 4 addressable IDs for 3 vCPUs, a brand. KVM
  * adjusts a few other bits at run time (OSXSAVE, the APIC flag, XSAVE sizes), so besides these
  * only leaf 0 is compared. */
-static void check_leaves(const struct cpuid_buf *want, const struct cpuid_buf *got,
-			 unsigned apic_id)
+static void check_leaves(const union cpuid_buf *want, const union cpuid_buf *got, unsigned apic_id)
 {
 	ck_assert_uint_ge(got->head.nent, want->head.nent);
 	for (unsigned i = 0; i < want->head.nent; i++) {
-		const struct kvm_cpuid_entry2 *w = &want->entries[i];
+		const struct kvm_cpuid_entry2 *w = &want->head.entries[i];
 		const struct kvm_cpuid_entry2 *g =
 		    cpu_model_find(&got->head, w->function, w->index);
 		ck_assert_msg(g, "leaf %#x.%u missing", w->function, w->index);
@@ -89,7 +91,7 @@ START_TEST(test_without_prefetch)
 {
 	struct kvm kvm;
 	ck_assert(open_kvm(&kvm));
-	struct cpuid_buf want, got;
+	union cpuid_buf want, got;
 	supported_cpuid(&kvm, &want);
 	setup_and_read(&kvm, 0, &got);
 	check_leaves(&want, &got, 0);
@@ -102,7 +104,7 @@ START_TEST(test_prefetch_then_setup_at_once)
 	/* The vCPU asks before the helper is likely to have started: it waits or takes over. */
 	struct kvm kvm;
 	ck_assert(open_kvm(&kvm));
-	struct cpuid_buf want, got;
+	union cpuid_buf want, got;
 	supported_cpuid(&kvm, &want);
 	x86_cpuid_prefetch(&kvm);
 	setup_and_read(&kvm, 2, &got);
@@ -122,7 +124,7 @@ START_TEST(test_prefetch_answers_after_fd_closed)
 	kvm_close(&first);
 	nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
 	ck_assert(open_kvm(&second));
-	struct cpuid_buf want, got;
+	union cpuid_buf want, got;
 	supported_cpuid(&second, &want);
 	for (unsigned id = 0; id < 3; id++) {
 		setup_and_read(&second, id, &got);
@@ -171,7 +173,7 @@ START_TEST(test_prefetch_end_leaves_no_thread_or_descriptor)
 	x86_cpuid_prefetch_end(); /* twice is harmless */
 	ck_assert_uint_eq(count_proc_self("task", NULL), 1);
 	ck_assert_uint_eq(count_proc_self("fd", KVM_DEFAULT_DEVICE), 1);
-	struct cpuid_buf want, got;
+	union cpuid_buf want, got;
 	supported_cpuid(&kvm, &want);
 	setup_and_read(&kvm, 1, &got);
 	check_leaves(&want, &got, 1);
