@@ -22,6 +22,7 @@
 #include "machine/kvm.h"
 #include "loader/loader.h"
 #include "host/sandbox.h"
+#include "host/teardown_handoff.h"
 #include "machine/vm.h"
 
 static void list_guests(void)
@@ -188,6 +189,8 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 	static struct vm vm; /* large (devices, vCPUs): keep it off the stack */
 	int status;
 	ret = vm_create(&vm, &cfg, err);
+	if (!ret) /* best effort: on failure the teardown simply stays on the exit path */
+		(void)teardown_handoff_start(vm.fd);
 	if (!ret && opts.gdb)
 		ret = gdb_stub_start(&vm, &opts.gdb_address, opts.gdb_wait, err);
 	if (!ret && api)

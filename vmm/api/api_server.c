@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,6 +18,7 @@
 
 #include "api/api_request.h"
 #include "api/api_vm.h"
+#include "host/helper_process.h"
 #include "host/quiet_thread.h"
 #include "machine/vm.h"
 
@@ -105,22 +105,27 @@ static int clear_path(const char *path, struct vmm_error *err)
 	return 0;
 }
 
-/* The janitor: a child that removes the socket once minivmm asks or is gone (its end of the
- * pair reads EOF), whatever killed it; the sandboxed process may not call unlink. It runs
- * nothing but this: read one byte, check the file is still ours, unlink, answer, exit. */
-static void janitor_main(int fd, const char *path, dev_t dev, ino_t ino)
+/* The janitor: a helper process (host/helper_process.h) that removes the socket once minivmm asks
+ * or is gone (its end of the pair reads EOF), whatever killed it; the sandboxed process may not
+ * call unlink. It runs nothing but this: read one byte, check the file is still ours, unlink,
+ * answer, exit. */
+struct janitor_args {
+	int fd;
+	const char *path;
+	dev_t dev;
+	ino_t ino;
+};
+
+static void janitor_main(void *arg)
 {
-	static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP};
-	for (unsigned i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
-		signal(ignored[i], SIG_IGN);
-	prctl(PR_SET_NAME, "minivmm-janitor");
+	const struct janitor_args *a = arg;
 	char c;
-	while (read(fd, &c, 1) < 0 && errno == EINTR)
+	while (read(a->fd, &c, 1) < 0 && errno == EINTR)
 		;
 	struct stat st;
-	if (lstat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
-		unlink(path);
-	ssize_t ignored_write = write(fd, "k", 1);
+	if (lstat(a->path, &st) == 0 && st.st_dev == a->dev && st.st_ino == a->ino)
+		unlink(a->path);
+	ssize_t ignored_write = write(a->fd, "k", 1);
 	(void)ignored_write;
 	_exit(0);
 }
@@ -131,25 +136,15 @@ static int start_janitor(struct api_server *s, struct vmm_error *err)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
 		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
 				     "--api-sock: socketpair failed: %s", strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(pair[0]);
-		close(pair[1]);
-		return vmm_error_set(err, -e, VMM_EXIT_HOST_RESOURCES,
-				     "--api-sock: cannot start the socket's janitor: %s",
-				     strerror(e));
-	}
-	if (pid == 0) {
-		/* Hold nothing of the parent's open: not stdout, which a reader waits to see
-		 * closed, nor the socket. */
-		int fd = pair[1];
-		if (fd > 0)
-			close_range(0, (unsigned)fd - 1, 0);
-		close_range((unsigned)fd + 1, ~0u, 0);
-		janitor_main(fd, s->path, s->dev, s->ino);
-	}
+	struct janitor_args args = {.fd = pair[1], .path = s->path, .dev = s->dev, .ino = s->ino};
+	pid_t pid = helper_process_fork("minivmm-janitor", &pair[1], 1, janitor_main, &args);
 	close(pair[1]);
+	if (pid < 0) {
+		close(pair[0]);
+		return vmm_error_set(err, (int)pid, VMM_EXIT_HOST_RESOURCES,
+				     "--api-sock: cannot start the socket's janitor: %s",
+				     strerror((int)-pid));
+	}
 	s->janitor_fd = pair[0];
 	return 0;
 }

@@ -51,8 +51,11 @@ int guest_mem_init(struct guest_mem *mem, uint64_t size, struct vmm_error *err)
 				     "cannot map %llu MiB of guest memory (%s): give a smaller -m "
 				     "(or raise ulimit -v)",
 				     (unsigned long long)(size >> 20), strerror(errno));
-	/* Guest RAM is the guest's business: keep it out of core dumps of the VMM. */
+	/* Guest RAM is the guest's business: keep it out of core dumps of the VMM, and out of any
+	 * process it forks (host/teardown_handoff.c), which would otherwise share it copy-on-write.
+	 */
 	madvise(host, size, MADV_DONTDUMP);
+	madvise(host, size, MADV_DONTFORK);
 	mem->host = host;
 	mem->size = size;
 	mem->owns_mapping = true;
