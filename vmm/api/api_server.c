@@ -39,6 +39,7 @@ struct api_server {
 	int wake[2];	/* wakes the server thread: an event, or the end */
 	atomic_bool quit;
 	atomic_uint reboots; /* reboot events not yet sent */
+	bool power_off_told; /* the powered_off event went out (server thread only) */
 	pthread_t thread;
 	bool thread_running;
 	struct api_client clients[API_MAX_CLIENTS];
@@ -289,7 +290,19 @@ static void emit(void *server, json_t *event)
 	free(line);
 }
 
-/* On the thread where the reboot happened (a vCPU's): must not block. */
+/* "powered_off" as soon as the stop request says the guest asked for it (the server thread is
+ * woken by the request's raise, on_vm_event), once; not for other stops. */
+static void tell_power_off(struct api_server *s)
+{
+	struct vm *vm = s->vm.vm;
+	if (s->power_off_told || !stop_reason_is_guest_power_off(atomic_load(&vm->stop.reason)))
+		return;
+	s->power_off_told = true;
+	emit(s, json_pack("{s:s, s:i}", "event", "powered_off", "status", vm->stop.status));
+}
+
+/* On the thread where the event happened (a vCPU's for a reboot or the guest's power-off, any
+ * thread for a stop): must not block. */
 static void on_vm_event(void *ctx, enum vm_event event)
 {
 	struct api_server *s = ctx;
@@ -400,6 +413,7 @@ static void *server_main(void *arg)
 				emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
 						  (int)__atomic_load_n(&s->vm.vm->reboot.count,
 								       __ATOMIC_RELAXED)));
+			tell_power_off(s);
 		}
 		if (fds[1].revents & POLLIN)
 			accept_clients(s);
@@ -485,9 +499,7 @@ void api_server_finish(struct api_server *s)
 			emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
 					  (int)vm->reboot.count));
 		enum stop_reason reason = atomic_load(&vm->stop.reason);
-		if (reason == STOP_GUEST_EXIT)
-			emit(s, json_pack("{s:s, s:i}", "event", "powered_off", "status",
-					  vm->stop.status));
+		tell_power_off(s); /* if the server thread had not yet */
 		emit(s, json_pack("{s:s, s:i, s:s}", "event", "stopped", "status", vm->stop.status,
 				  "reason", stop_reason_name(reason)));
 		flush_all(s);
