@@ -208,6 +208,14 @@ def case_every_command():
     check(len(r["vcpus"]) == 1 and r["vcpus"][0]["state"] == "running", "vcpus %r" % r["vcpus"])
     check(r["vcpus"][0]["exits"] > 100 and r["vcpus"][0]["in_kvm_run_ns"] > 0, "vcpu counters")
     check(r["uptime_s"] > 0 and r["trace"] is None, "uptime/trace")
+    v = r["vcpus"][0]
+    split = v["time_split_ns"]
+    check(v["cpu_ns"] > 0 and split["vmm"] == v["in_vmm_ns"], "vcpu time %r" % v)
+    if split["halted"] is not None:  # KVM's halt_wait_ns (Linux 5.14 and later)
+        check(split["guest_and_kvm"] + split["halted"] == v["in_kvm_run_ns"], "split %r" % v)
+    if split["guest_est"] is not None:  # the host accounts guest time
+        check(abs(split["guest_est"] + split["kvm_est"] - split["guest_and_kvm"]) <= 1,
+              "estimates do not add up: %r" % split)
     vm.type("echo counted\n")
     vm.wait_stdout("counted\r\n")
     time.sleep(0.1)
@@ -467,6 +475,8 @@ def case_top_agrees_with_stats():
     top = {a["access"]: a["total"] for a in frame["accesses"]}
     check(frame["state"] == "running" and frame["records"] > 100, "frame %r" % frame)
     check(frame["vcpus"][0]["exits_per_s"] > 0 and "cpu_pct" in frame, "frame %r" % frame)
+    check(all(k in frame["vcpus"][0] for k in ("guest_and_kvm_pct", "halted_pct", "guest_est_pct",
+                                               "kvm_est_pct", "cpu_pct")), "frame %r" % frame)
     stop_and_check(vm, c, 0)
     stats = stats_table(vm.stderr())
     # The stop's kick adds one INTR record after top looked; every device row must agree.
