@@ -408,6 +408,10 @@ static void *server_main(void *arg)
 			char drain[64];
 			while (read(s->wake[0], drain, sizeof drain) > 0)
 				;
+			/* A client whose connect() returned before the event was caused expects
+			 * it, though the connection may still wait in the backlog (seen under
+			 * load: the reboot event went to nobody). */
+			accept_clients(s);
 			unsigned reboots = atomic_exchange(&s->reboots, 0);
 			if (reboots)
 				emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
@@ -494,6 +498,7 @@ void api_server_finish(struct api_server *s)
 		(void)ignored;
 		pthread_join(s->thread, NULL);
 		vm->on_event = NULL;
+		accept_clients(s); /* connected before the end: they are told it too */
 		/* A reboot just before the end is still told. */
 		if (atomic_exchange(&s->reboots, 0))
 			emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
