@@ -39,6 +39,7 @@ struct api_server {
 	int wake[2];	/* wakes the server thread: an event, or the end */
 	atomic_bool quit;
 	atomic_uint reboots; /* reboot events not yet sent */
+	bool power_off_told; /* the powered_off event went out (server thread only) */
 	pthread_t thread;
 	bool thread_running;
 	struct api_client clients[API_MAX_CLIENTS];
@@ -284,7 +285,19 @@ static void emit(void *server, json_t *event)
 	free(line);
 }
 
-/* On the thread where the reboot happened (a vCPU's): must not block. */
+/* "powered_off" as soon as the stop request says the guest asked for it (the server thread is
+ * woken by the request's raise, on_vm_event), once; not for other stops. */
+static void tell_power_off(struct api_server *s)
+{
+	struct vm *vm = s->vm.vm;
+	if (s->power_off_told || !stop_reason_is_guest_power_off(atomic_load(&vm->stop.reason)))
+		return;
+	s->power_off_told = true;
+	emit(s, json_pack("{s:s, s:i}", "event", "powered_off", "status", vm->stop.status));
+}
+
+/* On the thread where the event happened (a vCPU's for a reboot or the guest's power-off, any
+ * thread for a stop): must not block. */
 static void on_vm_event(void *ctx, enum vm_event event)
 {
 	struct api_server *s = ctx;
@@ -390,11 +403,16 @@ static void *server_main(void *arg)
 			char drain[64];
 			while (read(s->wake[0], drain, sizeof drain) > 0)
 				;
+			/* A client whose connect() returned before the event was caused expects
+			 * it, though the connection may still wait in the backlog (seen under
+			 * load: the reboot event went to nobody). */
+			accept_clients(s);
 			unsigned reboots = atomic_exchange(&s->reboots, 0);
 			if (reboots)
 				emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
 						  (int)__atomic_load_n(&s->vm.vm->reboot.count,
 								       __ATOMIC_RELAXED)));
+			tell_power_off(s);
 		}
 		if (fds[1].revents & POLLIN)
 			accept_clients(s);
@@ -475,14 +493,13 @@ void api_server_finish(struct api_server *s)
 		(void)ignored;
 		pthread_join(s->thread, NULL);
 		vm->on_event = NULL;
+		accept_clients(s); /* connected before the end: they are told it too */
 		/* A reboot just before the end is still told. */
 		if (atomic_exchange(&s->reboots, 0))
 			emit(s, json_pack("{s:s, s:i}", "event", "reboot", "count",
 					  (int)vm->reboot.count));
 		enum stop_reason reason = atomic_load(&vm->stop.reason);
-		if (reason == STOP_GUEST_EXIT)
-			emit(s, json_pack("{s:s, s:i}", "event", "powered_off", "status",
-					  vm->stop.status));
+		tell_power_off(s); /* if the server thread had not yet */
 		emit(s, json_pack("{s:s, s:i, s:s}", "event", "stopped", "status", vm->stop.status,
 				  "reason", stop_reason_name(reason)));
 		flush_all(s);

@@ -154,6 +154,59 @@ static int run_variant(const struct bench_options *o, const struct bench_case *c
 	return ret;
 }
 
+/* The cost of a feature as the median of per-repeat ratios: each run of the variant against the
+ * plain run of the same repeat, taken moments apart. Drift in the host's speed (other load, the
+ * outer hypervisor) then cancels within each pair instead of widening both medians. In percent,
+ * with the spread of the ratios in percentage points. */
+static double paired_overhead(const struct series *variant, const struct series *plain, bool cpu,
+			      double *spread_points)
+{
+	double ratios[BENCH_MAX_REPEATS];
+	unsigned n = variant->n < plain->n ? variant->n : plain->n;
+	for (unsigned r = 0; r < n; r++) {
+		const double *v = cpu ? variant->cpu : variant->ns,
+			     *p = cpu ? plain->cpu : plain->ns;
+		ratios[r] = p[r] > 0 ? v[r] / p[r] : 1;
+	}
+	double spread_pct, m = median_with_spread(ratios, n, &spread_pct);
+	*spread_points = spread_pct * m;
+	return 100 * (m - 1);
+}
+
+/* Each overhead twice: on the wall clock (the round trip) and on the vCPU thread's CPU time (the
+ * same without the waits for a CPU, which on a loaded host swing the wall clock by tens of %). */
+static void report_overheads(struct series *results, FILE *json)
+{
+	static const struct {
+		enum variant v;
+		const char *label, *key, *target;
+	} rows[] = {
+	    {API, "--api-sock (no client)", "api_sock", "< 2 %"},
+	    {STATS, "--stats", "stats", "< 3 %"},
+	    {TRACE, "--trace=/dev/null", "trace", "< 3 %"},
+	    {TRACE_EXACT, "--trace --in-kernel-exits=every", "trace_exact", ""},
+	};
+	printf("  overhead vs plain minivmm (median of per-repeat ratios, +- spread in points):\n");
+	printf("  %-36s %16s %20s %8s\n", "", "wall clock", "vCPU thread CPU", "target");
+	for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+		double wall_spread, cpu_spread;
+		double wall =
+		    paired_overhead(&results[rows[k].v], &results[PLAIN], false, &wall_spread);
+		double cpu =
+		    paired_overhead(&results[rows[k].v], &results[PLAIN], true, &cpu_spread);
+		printf("  %-36s %+7.1f%% +-%5.1f %+10.1f%% +-%5.1f %8s\n", rows[k].label, wall,
+		       wall_spread, cpu, cpu_spread, rows[k].target);
+		if (json)
+			fprintf(
+			    json,
+			    ",\n  \"%s_overhead_pct\": %.2f,\n  \"%s_overhead_spread\": %.2f"
+			    ",\n  \"%s_cpu_overhead_pct\": %.2f,\n  \"%s_cpu_overhead_spread\": "
+			    "%.2f",
+			    rows[k].key, wall, rows[k].key, wall_spread, rows[k].key, cpu,
+			    rows[k].key, cpu_spread);
+	}
+}
+
 static void report(const struct bench_options *o, struct series results[][VARIANT_COUNT],
 		   const struct series churn[2], FILE *json)
 {
@@ -183,37 +236,8 @@ static void report(const struct bench_options *o, struct series results[][VARIAN
 				"\"ratio_to_floor\": %.3f}",
 				cases[i].key, plain, plain_spread, floor, floor_spread,
 				plain / floor);
-		if (cases[i].with_traces) {
-			/* Each overhead twice: on the wall clock (the round trip) and on the vCPU
-			 * thread's CPU time (the same, without waits for a CPU). */
-			double p_cpu = median_cpu(&results[i][PLAIN], &spread);
-			double wall[VARIANT_COUNT], cpu[VARIANT_COUNT];
-			for (int v = STATS; v < VARIANT_COUNT; v++) {
-				wall[v] = 100 * (median(&results[i][v], &spread) / plain - 1);
-				cpu[v] = 100 * (median_cpu(&results[i][v], &spread) / p_cpu - 1);
-			}
-			printf(
-			    "  control socket overhead: --api-sock %+.1f%% (vCPU CPU time %+.1f%%; "
-			    "target < 2%%)\n",
-			    wall[API], cpu[API]);
-			printf(
-			    "  tracing overhead: --stats %+.1f%%, --trace %+.1f%% (vCPU CPU time "
-			    "%+.1f%%, %+.1f%%; target < 3%%); exact in-kernel counts %+.1f%% "
-			    "(%+.1f%%)\n",
-			    wall[STATS], wall[TRACE], cpu[STATS], cpu[TRACE], wall[TRACE_EXACT],
-			    cpu[TRACE_EXACT]);
-			if (json)
-				fprintf(json,
-					",\n  \"api_sock_overhead_pct\": %.2f,\n  "
-					"\"stats_overhead_pct\": %.2f,\n  "
-					"\"trace_overhead_pct\": %.2f,\n  "
-					"\"trace_exact_overhead_pct\": %.2f,\n  "
-					"\"api_sock_cpu_overhead_pct\": %.2f,\n  "
-					"\"stats_cpu_overhead_pct\": %.2f,\n  "
-					"\"trace_cpu_overhead_pct\": %.2f",
-					wall[API], wall[STATS], wall[TRACE], wall[TRACE_EXACT],
-					cpu[API], cpu[STATS], cpu[TRACE]);
-		}
+		if (cases[i].with_traces)
+			report_overheads(results[i], json);
 	}
 	if (churn[0].n) {
 		double spread, m = median(&churn[0], &spread), spread_bare,
@@ -251,7 +275,10 @@ int bench_command(int argc, char **argv, struct vmm_error *err)
 	bool progress = isatty(STDERR_FILENO);
 	for (unsigned r = 0; r < o.repeats; r++) {
 		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-			for (int v = 0; v < VARIANT_COUNT; v++) {
+			/* Every other repeat in reverse order: no variant always follows the
+			 * same one (a VM's teardown goes on in the kernel after it). */
+			for (int k = 0; k < VARIANT_COUNT; k++) {
+				int v = r % 2 ? VARIANT_COUNT - 1 - k : k;
 				if (v > PLAIN && !cases[i].with_traces)
 					continue;
 				double ns, cpu = 0;

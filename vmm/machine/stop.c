@@ -45,6 +45,11 @@ bool stop_request_raise_guest_exit(struct stop_request *stop, int status, uint16
 	return raise_stop(stop, STOP_GUEST_EXIT, status, port, value);
 }
 
+bool stop_reason_is_guest_power_off(enum stop_reason reason)
+{
+	return reason == STOP_GUEST_EXIT;
+}
+
 const char *stop_reason_name(enum stop_reason reason)
 {
 	switch (reason) {

@@ -51,4 +51,8 @@ static inline bool stop_requested(struct stop_request *stop)
 
 const char *stop_reason_name(enum stop_reason reason);
 
+/* Did the guest itself ask to power off (an exit port; an ACPI S5 sleep belongs here too)? The
+ * control socket's "powered_off" event. */
+bool stop_reason_is_guest_power_off(enum stop_reason reason);
+
 #endif

@@ -59,6 +59,9 @@ static void vm_kick_all(void *ctx)
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	vm_pause_wake(vm); /* a paused vCPU waits on a condition, not in KVM_RUN */
+	/* The stop request calls this once, for the request that wins. */
+	if (vm->on_event)
+		vm->on_event(vm->on_event_ctx, VM_EVENT_STOP);
 }
 
 static int vm_setup_memory(struct vm *vm, struct vmm_error *err)

@@ -39,8 +39,10 @@ struct multiboot_module_spec;
 
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
 
-/* What the VM tells an observer (the control socket) that no one waits for. */
-enum vm_event { VM_EVENT_REBOOT };
+/* What the VM tells an observer (the control socket) that no one waits for. VM_EVENT_STOP: the
+ * stop request was just raised (its reason and status are set): the moment the guest wrote an
+ * exit port or powered off, or anyone else asked, before the vCPUs have wound down. */
+enum vm_event { VM_EVENT_REBOOT, VM_EVENT_STOP };
 
 struct vm_config {
 	const char *kvm_device; /* default KVM_DEFAULT_DEVICE */
