@@ -26,10 +26,11 @@
 #include "machine/vm.h"
 #include "x86/long_mode.h"
 
-#define GDB_MAX_SW_BP 64
-#define GDB_MAX_HW_BP 4
-#define GDB_SIGINT    2
-#define GDB_SIGTRAP   5
+#define GDB_MAX_SW_BP	    64
+#define GDB_MAX_HW_BP	    4
+#define GDB_SIGINT	    2
+#define GDB_SIGTRAP	    5
+#define GDB_PARK_TIMEOUT_MS 10000
 
 enum stop_kind { STOP_KIND_SIGNAL, STOP_KIND_SWBREAK, STOP_KIND_HWBREAK };
 
@@ -48,10 +49,6 @@ struct gdb_stub {
 	bool thread_started;
 
 	pthread_mutex_t lock; /* everything below that vCPU threads also touch */
-	pthread_cond_t cond;
-	atomic_bool paused; /* vCPUs park at their next pause point */
-	unsigned parked;
-	bool hold[VM_MAX_VCPUS]; /* stays parked when the others resume (vCont with no action) */
 	bool step[VM_MAX_VCPUS];
 	/* Resuming at an enabled debug-register breakpoint: step once with the debug registers
 	 * off, then put them back and go on (hosts that ignore the resume flag, RF, would stop at
@@ -92,49 +89,31 @@ static void wake_stub(struct gdb_stub *gdb)
 	(void)ignored;
 }
 
-/* Asks every vCPU to park; the first request since the last resume is the one reported. */
-static void request_stop(struct gdb_stub *gdb, unsigned vcpu, int sig, enum stop_kind kind)
+struct stop_record {
+	struct gdb_stub *gdb;
+	unsigned vcpu;
+	int sig;
+	enum stop_kind kind;
+};
+
+/* vm_pause_hold's hook: the first stop since the last resume is the one gdb is told about. */
+static void record_stop(void *ctx)
 {
-	pthread_mutex_lock(&gdb->lock);
-	bool first = !atomic_load(&gdb->paused);
-	if (first) {
-		atomic_store(&gdb->paused, true);
-		gdb->stop_pending = true;
-		gdb->stop_vcpu = vcpu;
-		gdb->stop_signal = sig;
-		gdb->stop_kind = kind;
-	}
-	pthread_mutex_unlock(&gdb->lock);
-	if (!first)
-		return;
-	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++)
-		vcpu_kick(&gdb->vm->vcpus[i]);
-	wake_stub(gdb);
+	struct stop_record *r = ctx;
+	pthread_mutex_lock(&r->gdb->lock);
+	r->gdb->stop_pending = true;
+	r->gdb->stop_vcpu = r->vcpu;
+	r->gdb->stop_signal = r->sig;
+	r->gdb->stop_kind = r->kind;
+	pthread_mutex_unlock(&r->gdb->lock);
 }
 
-bool gdb_stub_pause_point(struct gdb_stub *gdb, struct vcpu *vcpu)
+/* Asks every vCPU to park (machine/pause.h) and wakes the stub thread to answer gdb. */
+static void request_stop(struct gdb_stub *gdb, unsigned vcpu, int sig, enum stop_kind kind)
 {
-	struct stop_request *stop = &vcpu->vm->stop;
-	/* A held vCPU never gets here unparked: it waits in the loop below. */
-	if (!atomic_load_explicit(&gdb->paused, memory_order_acquire))
-		return true;
-	pthread_mutex_lock(&gdb->lock);
-	gdb->parked++;
-	pthread_cond_broadcast(&gdb->cond);
-	/* Timed: a stop request (timeout, signal, Ctrl-A x) must release a parked vCPU too. */
-	while ((atomic_load(&gdb->paused) || gdb->hold[vcpu->index]) && !stop_requested(stop)) {
-		struct timespec t;
-		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_nsec += 20 * 1000 * 1000;
-		if (t.tv_nsec >= 1000000000) {
-			t.tv_sec++;
-			t.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&gdb->cond, &gdb->lock, &t);
-	}
-	gdb->parked--;
-	pthread_mutex_unlock(&gdb->lock);
-	return !stop_requested(stop);
+	struct stop_record r = {gdb, vcpu, sig, kind};
+	if (vm_pause_hold(gdb->vm, VM_PAUSE_DEBUGGER, record_stop, &r))
+		wake_stub(gdb);
 }
 
 static bool is_stub_breakpoint(struct gdb_stub *gdb, uint64_t rip)
@@ -195,37 +174,12 @@ bool gdb_stub_claim_exit(struct gdb_stub *gdb, struct vcpu *vcpu)
 
 /* --- the stub thread: vCPU state, memory --------------------------------------------------- */
 
-static bool vcpu_gone(struct gdb_stub *gdb, unsigned i)
-{
-	return atomic_load(&gdb->vm->vcpus[i].finished);
-}
-
-/* Waits (at most 2 s) until every live vCPU is parked, so that none is inside KVM_RUN. */
+/* Waits until every live vCPU is parked, so that none is inside KVM_RUN (where a vCPU ioctl
+ * would block the stub until the guest exits, forever for a spinning guest). Bounded: a vCPU
+ * stuck on the host side must not hang the stub. */
 static void wait_all_parked(struct gdb_stub *gdb)
 {
-	struct timespec deadline;
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 2;
-	pthread_mutex_lock(&gdb->lock);
-	for (;;) {
-		unsigned live = 0;
-		for (unsigned i = 0; i < gdb->vm->vcpu_count; i++)
-			live += !vcpu_gone(gdb, i);
-		if (gdb->parked >= live || stop_requested(&gdb->vm->stop))
-			break;
-		struct timespec t;
-		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_nsec += 10 * 1000 * 1000;
-		if (t.tv_nsec >= 1000000000) {
-			t.tv_sec++;
-			t.tv_nsec -= 1000000000;
-		}
-		if (t.tv_sec > deadline.tv_sec ||
-		    (t.tv_sec == deadline.tv_sec && t.tv_nsec > deadline.tv_nsec))
-			break;
-		pthread_cond_timedwait(&gdb->cond, &gdb->lock, &t);
-	}
-	pthread_mutex_unlock(&gdb->lock);
+	vm_pause_wait_parked(gdb->vm, GDB_PARK_TIMEOUT_MS);
 }
 
 static int get_cpu(struct gdb_stub *gdb, unsigned i, struct gdb_cpu_state *cpu)
@@ -355,14 +309,14 @@ static void resume(struct gdb_stub *gdb, const bool *run)
 				gdb->hw_step_over[i] = true;
 		set_guest_debug(gdb, i);
 	}
-	pthread_mutex_lock(&gdb->lock);
+	unsigned keep_parked = 0;
 	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++)
-		gdb->hold[i] = !run[i];
+		keep_parked |= run[i] ? 0 : 1u << i;
+	pthread_mutex_lock(&gdb->lock);
 	gdb->stop_pending = false;
-	atomic_store(&gdb->paused, false);
-	pthread_cond_broadcast(&gdb->cond);
 	pthread_mutex_unlock(&gdb->lock);
 	gdb->running = true;
+	vm_pause_release(gdb->vm, VM_PAUSE_DEBUGGER, keep_parked);
 }
 
 static int sw_insert(struct gdb_stub *gdb, const struct kvm_sregs *s, uint64_t addr)
@@ -409,7 +363,7 @@ static int sw_remove(struct gdb_stub *gdb, const struct kvm_sregs *s, uint64_t a
 /* Back to a guest that runs without a debugger: no breakpoints, no stepping, nobody held. */
 static void detach(struct gdb_stub *gdb)
 {
-	if (gdb->running && !atomic_load(&gdb->paused))
+	if (gdb->running && !vm_pause_held_by(gdb->vm, VM_PAUSE_DEBUGGER))
 		request_stop(gdb, 0, GDB_SIGINT, STOP_KIND_SIGNAL);
 	wait_all_parked(gdb);
 	struct gdb_cpu_state cpu;
@@ -1115,7 +1069,6 @@ int gdb_stub_start(struct vm *vm, const struct gdb_address *addr, bool wait, str
 	gdb->client_fd = -1;
 	gdb->wake_rd = gdb->wake_wr = -1;
 	pthread_mutex_init(&gdb->lock, NULL);
-	pthread_cond_init(&gdb->cond, NULL);
 	int caps = kvm_check_extension(&vm->kvm, KVM_CAP_SET_GUEST_DEBUG2);
 	gdb->blockirq = caps > 0 ? ((uint32_t)caps & KVM_GUESTDBG_BLOCKIRQ) : 0;
 	struct vmm_error probe_err;
@@ -1124,11 +1077,8 @@ int gdb_stub_start(struct vm *vm, const struct gdb_address *addr, bool wait, str
 		gdb->host = (struct gdb_host_debug){GDB_EMULATED, GDB_EMULATED, GDB_EMULATED,
 						    GDB_MISSING, false};
 	}
-	if (wait) { /* held before the first instruction, as if stopped there */
-		atomic_store(&gdb->paused, true);
-		gdb->stop_pending = true;
-		gdb->stop_signal = GDB_SIGTRAP;
-	}
+	if (wait) /* held before the first instruction, as if stopped there */
+		request_stop(gdb, 0, GDB_SIGTRAP, STOP_KIND_SIGNAL);
 	int pipe_fds[2];
 	int ret = 0;
 	gdb->listen_fd = listen_on(addr, err);
@@ -1184,7 +1134,6 @@ void gdb_stub_finish(struct vm *vm)
 	close(gdb->wake_rd);
 	close(gdb->wake_wr);
 	pthread_mutex_destroy(&gdb->lock);
-	pthread_cond_destroy(&gdb->cond);
 	vm->gdb = NULL;
 	free(gdb);
 }
