@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "gdb/gdb_frame.h"
 #include "gdb/gdb_stub_internal.h"
 
 bool gdb_is_stub_breakpoint(struct gdb_stub *gdb, uint64_t rip)
@@ -17,13 +18,6 @@ bool gdb_is_stub_breakpoint(struct gdb_stub *gdb, uint64_t rip)
 		found = gdb->sw[i].used && gdb->sw[i].addr == rip;
 	pthread_mutex_unlock(&gdb->lock);
 	return found;
-}
-
-/* Hosts where guest ring 3 runs natively without KVM seeing its #DB/#BP (kvm_pvm): a step or
- * an int3 there would go to the guest's own handlers and end the guest's program. */
-bool gdb_ring3_unsupported(struct gdb_stub *gdb)
-{
-	return gdb->host.sw_breakpoint != GDB_NATIVE;
 }
 
 static int sw_insert(struct gdb_stub *gdb, const struct kvm_sregs *s, uint64_t addr)
@@ -96,9 +90,10 @@ void gdb_cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, const 
 	}
 	if (type == 0) {
 		int r = gdb_get_cpu(gdb, gdb->g_vcpu, &cpu);
-		if (!r && insert && gdb_ring3_unsupported(gdb) &&
-		    gdb_user_page(gdb, &cpu.sregs, addr))
-			r = -EPERM; /* user code: not on this host yet (docs/debugging.md) */
+		bool user = !r && gdb_user_page(gdb, &cpu.sregs, addr);
+		/* An int3 in user code that nobody would see would end the guest's program. */
+		if (user && insert && !gdb_ring3_possible(gdb, &cpu.sregs, X86_VECTOR_BP))
+			r = -EPERM;
 		if (!r)
 			r = insert ? sw_insert(gdb, &cpu.sregs, addr)
 				   : sw_remove(gdb, &cpu.sregs, addr);
@@ -107,6 +102,13 @@ void gdb_cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, const 
 	}
 	if (type == 1 && gdb->host.hw_breakpoint != GDB_MISSING) {
 		int free_slot = -1;
+		/* Debug registers never fire in a ring 3 KVM does not see: refuse, do not ignore.
+		 */
+		if (insert && gdb_ring3_by_idt(gdb) &&
+		    (gdb_get_cpu(gdb, gdb->g_vcpu, &cpu) || gdb_user_page(gdb, &cpu.sregs, addr))) {
+			gdb_send_str(gdb, "E0e");
+			return;
+		}
 		for (int k = 0; k < GDB_MAX_HW_BP; k++) {
 			if (gdb->hw_used[k] && gdb->hw_addr[k] == addr) {
 				if (!insert)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "gdb/gdb_frame.h"
 #include "gdb/gdb_stub_internal.h"
 
 struct stop_record {
@@ -43,6 +44,10 @@ void gdb_request_stop(struct gdb_stub *gdb, unsigned vcpu, int sig, enum stop_ki
 bool gdb_stub_claim_exit(struct gdb_stub *gdb, struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
+	if (atomic_load_explicit(&gdb->ring3_retry, memory_order_relaxed))
+		gdb_ring3_retry_plant(gdb, vcpu);
+	if (run->exit_reason == KVM_EXIT_DEBUG && gdb_ring3_claim_pass_step(gdb, vcpu))
+		return true; /* stepped over a lifted ring-3 trap: put it back, run on */
 	if (run->exit_reason == KVM_EXIT_DEBUG && gdb->hw_step_over[vcpu->index]) {
 		/* Stepped off a debug-register breakpoint (gdb_resume()): arm them again, run on.
 		 */
@@ -74,7 +79,8 @@ bool gdb_stub_claim_exit(struct gdb_stub *gdb, struct vcpu *vcpu)
 		return true;
 	}
 	/* Hosts where an int3 in guest ring 0 is emulated (kvm_pvm): KVM cannot emulate it and
-	 * stops with RIP at the 0xCC. Ours is a breakpoint hit; anyone else's stays an error. */
+	 * stops with RIP at the 0xCC. Ours is a breakpoint hit, or one of the ring-3 traps at the
+	 * guest's #DB/#BP handlers (gdb_ring3.c); anyone else's stays an error. */
 	if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
 	    run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
 		struct kvm_regs regs;
@@ -83,16 +89,20 @@ bool gdb_stub_claim_exit(struct gdb_stub *gdb, struct vcpu *vcpu)
 			gdb_request_stop(gdb, vcpu->index, GDB_SIGTRAP, STOP_KIND_SWBREAK);
 			return true;
 		}
+		if (gdb_ring3_by_idt(gdb) && gdb_ring3_claim_trap(gdb, vcpu, &regs))
+			return true;
 	}
 	return false;
 }
 
 /* Waits until every live vCPU is parked, so that none is inside KVM_RUN (where a vCPU ioctl
  * would block the stub until the guest exits, forever for a spinning guest). Bounded: a vCPU
- * stuck on the host side must not hang the stub. */
+ * stuck on the host side must not hang the stub. Then the ring-3 traps are lifted: gdb sees
+ * the guest's own bytes. */
 void gdb_wait_all_parked(struct gdb_stub *gdb)
 {
-	vm_pause_wait_parked(gdb->vm, GDB_PARK_TIMEOUT_MS);
+	if (vm_pause_wait_parked(gdb->vm, GDB_PARK_TIMEOUT_MS) == 0)
+		gdb_ring3_unplant(gdb);
 }
 
 int gdb_set_guest_debug(struct gdb_stub *gdb, unsigned i)
@@ -114,7 +124,7 @@ int gdb_set_guest_debug(struct gdb_stub *gdb, unsigned i)
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
 	if (any_hw)
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
-	if (gdb->step[i] || gdb->hw_step_over[i])
+	if (gdb->step[i] || gdb->hw_step_over[i] || gdb->trap_pass[i])
 		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | gdb->blockirq;
 	if (gdb->inject[i])
 		dbg.control |= KVM_GUESTDBG_ENABLE | gdb->inject[i];
@@ -125,6 +135,15 @@ int gdb_set_guest_debug(struct gdb_stub *gdb, unsigned i)
 /* Releases the parked vCPUs: those with run[i] set run (step[i]: one instruction). */
 void gdb_resume(struct gdb_stub *gdb, const bool *run)
 {
+	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++) {
+		struct kvm_sregs sregs;
+		/* Ring 3 that KVM does not see: a step by the trap flag (gdb_ring3.c). */
+		if (gdb->step[i] && gdb_ring3_by_idt(gdb) &&
+		    ioctl(gdb->vm->vcpus[i].fd, KVM_GET_SREGS, &sregs) == 0 &&
+		    (sregs.cs.selector & 3) == 3 && gdb_ring3_prepare_step(gdb, i) == 0)
+			gdb->step[i] = false;
+	}
+	gdb_ring3_plant(gdb);
 	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++) {
 		struct kvm_regs regs;
 		gdb->hw_step_over[i] = false;
@@ -175,14 +194,15 @@ void gdb_send_stop_reply(struct gdb_stub *gdb)
 	gdb_send_str(gdb, buf);
 }
 
-/* Refuses (E packet, nothing resumed) a step of a vCPU in ring 3 where KVM cannot see it. */
+/* Refuses (a note and a stop reply, nothing resumed) a step of a vCPU in ring 3 where neither
+ * KVM nor the ring-3 traps can see it. */
 bool gdb_step_refused(struct gdb_stub *gdb)
 {
 	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++) {
 		struct kvm_sregs sregs;
-		if (gdb->step[i] && gdb_ring3_unsupported(gdb) &&
-		    ioctl(gdb->vm->vcpus[i].fd, KVM_GET_SREGS, &sregs) == 0 &&
-		    (sregs.cs.selector & 3) == 3) {
+		if (gdb->step[i] && ioctl(gdb->vm->vcpus[i].fd, KVM_GET_SREGS, &sregs) == 0 &&
+		    (sregs.cs.selector & 3) == 3 &&
+		    !gdb_ring3_possible(gdb, &sregs, X86_VECTOR_DB)) {
 			static const char note[] =
 			    "minivmm: cannot step in guest ring 3 on this host "
 			    "(its #DB goes to the guest); see "

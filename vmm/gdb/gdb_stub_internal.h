@@ -41,6 +41,15 @@ struct gdb_sw_bp {
 	uint8_t saved; /* the guest's byte under the 0xCC */
 };
 
+/* An int3 of the stub's at the entry of the guest's #DB or #BP handler (gdb_ring3.c). */
+#define GDB_RING3_TRAPS 2
+struct gdb_ring3_trap {
+	bool planted;
+	uint64_t addr; /* the handler's virtual address */
+	uint8_t *hva;
+	uint8_t saved;
+};
+
 struct gdb_stub {
 	struct vm *vm;
 	struct gdb_address addr;
@@ -58,7 +67,15 @@ struct gdb_stub {
 	/* KVM_GUESTDBG_INJECT_BP/DB for the next KVM_RUN: an int3 or a trap flag of the guest's
 	 * own, intercepted only because the debugger asked KVM for #BP/#DB exits. */
 	uint32_t inject[VM_MAX_VCPUS];
-	bool stop_pending; /* a stop gdb has not been told about */
+	/* Ring 3 through the guest's IDT (gdb_ring3.c): a step by the trap flag under way (and
+	 * whether the guest had set TF itself), a ring-0 step over a lifted trap. */
+	bool user_step[VM_MAX_VCPUS];
+	bool user_step_guest_tf[VM_MAX_VCPUS];
+	bool trap_pass[VM_MAX_VCPUS];
+	unsigned trap_pass_which[VM_MAX_VCPUS];
+	struct gdb_ring3_trap trap[GDB_RING3_TRAPS];
+	atomic_bool ring3_retry; /* traps wanted, the IDT was not there yet */
+	bool stop_pending;	 /* a stop gdb has not been told about */
 	unsigned stop_vcpu;
 	int stop_signal;
 	enum stop_kind stop_kind;
@@ -108,13 +125,31 @@ bool gdb_step_refused(struct gdb_stub *gdb);
 
 /* gdb_breakpoints.c */
 bool gdb_is_stub_breakpoint(struct gdb_stub *gdb, uint64_t rip);
-bool gdb_ring3_unsupported(struct gdb_stub *gdb);
 void gdb_sw_remove_slot(struct gdb_stub *gdb, unsigned k, const struct kvm_sregs *s);
 /* Hides the stub's own 0xCC bytes from gdb's reads. */
 void gdb_bp_unmask(struct gdb_stub *gdb, uint64_t va, uint8_t *buf, size_t len);
 /* A write over a planted breakpoint changes the saved byte; the 0xCC stays. */
 void gdb_bp_keep(struct gdb_stub *gdb, uint64_t va, uint8_t *buf, size_t len);
 void gdb_cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, const char *end);
+
+/* gdb_ring3.c: ring 3 where KVM does not see its #BP/#DB (software breakpoints "emulated") */
+bool gdb_ring3_by_idt(struct gdb_stub *gdb);
+/* Whether a #BP/#DB (vector) in ring 3 reaches the stub: natively, or through a trap at its
+ * handler (the IDT of s is readable and sane). */
+bool gdb_ring3_possible(struct gdb_stub *gdb, const struct kvm_sregs *s, unsigned vector);
+/* Stub thread, every vCPU parked: plant the traps if a user breakpoint or step needs them;
+ * lift them (and any unfinished step's trap flag). */
+void gdb_ring3_plant(struct gdb_stub *gdb);
+void gdb_ring3_unplant(struct gdb_stub *gdb);
+/* vCPU thread, any exit while ring3_retry: plant from this vCPU's IDT if it has one now. */
+void gdb_ring3_retry_plant(struct gdb_stub *gdb, struct vcpu *vcpu);
+/* Stub thread: vCPU i (in ring 3, parked) steps one instruction by the trap flag. */
+int gdb_ring3_prepare_step(struct gdb_stub *gdb, unsigned i);
+/* vCPU thread, an emulation failure at regs->rip: true if it was a trap (a stop of gdb's, or
+ * the guest's own exception passed through). */
+bool gdb_ring3_claim_trap(struct gdb_stub *gdb, struct vcpu *vcpu, struct kvm_regs *regs);
+/* vCPU thread, a KVM_EXIT_DEBUG: true if it ends a step over a lifted trap. */
+bool gdb_ring3_claim_pass_step(struct gdb_stub *gdb, struct vcpu *vcpu);
 
 /* gdb_memory.c */
 int gdb_get_cpu(struct gdb_stub *gdb, unsigned i, struct gdb_cpu_state *cpu);
