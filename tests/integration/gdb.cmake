@@ -3,7 +3,8 @@
 # the option checks.
 foreach(check break_continue_registers stepi_and_hbreak memory_errors ctrl_c_loop
         threads_two_cpus detach_runs_on tcp_loopback_and_bad_packets
-        hw_breakpoint_resumes_past_itself ring3_refused_safely nothing_without_gdb)
+        hw_breakpoint_resumes_past_itself ring3_break_step_next
+        ring3_guest_int3_and_tf_pass_through nothing_without_gdb)
   add_test(NAME integration.gdb.${check}
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/gdb_checks.sh ${MINIVMM} ${G} ${check})
   set_tests_properties(integration.gdb.${check} PROPERTIES LABELS integration

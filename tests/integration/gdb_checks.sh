@@ -185,20 +185,47 @@ PY
   grep -q '^ok' "$dir/gdb" || fail "client checks"
   [ "$status" = 0 ] || fail "minivmm status $status"
   ;;
-ring3_refused_safely)
-  # Where KVM cannot see ring 3 (the probe says so), a step or an int3 there would reach the
-  # guest's own handlers and end its program: the stub refuses both, and the guest lives on.
-  "$minivmm" info 2>/dev/null | grep -qE '^  guest ring 3 \(user code\) +missing' ||
-    { echo "SKIP: this host's KVM sees ring 3"; exit 77; }
-  start_vmm --guest loop
-  for _ in $(seq 100); do grep -q 'spinning' "$dir/out" && break; sleep 0.05; done
-  run_gdb "$guests/loop.elf" -ex stepi -ex 'p $pc' -ex 'break main' -ex continue -ex kill
+ring3_break_step_next)
+  # A breakpoint in a ring-3 program, stepi and next there, and the program runs on to its end.
+  # Where KVM does not see ring 3 (kvm_pvm) this goes through the traps at the guest's #BP/#DB
+  # handlers (vmm/gdb/gdb_ring3.c); on VT-x/SVM through KVM itself. Either way the same result.
+  dbg=$guests/debuggee.elf
+  start_vmm --gdb-wait "$dbg"
+  run_gdb "$dbg" -ex 'break add_square' -ex continue -ex 'p/x $cs' -ex 'p $pc' -ex stepi \
+    -ex 'p $pc' -ex 'p/x $eflags & 0x100' -ex next -ex next -ex 'p total' -ex continue \
+    -ex 'p n' -ex delete -ex continue
   wait_vmm
-  want 'cannot step in guest ring 3 on this host'
-  want '^\$1 = .*<main\+'
-  want 'Cannot insert breakpoint 1'
-  grep -q 'debug exception\|breakpoint exception' "$dir/out" && fail "the guest saw a #DB/#BP"
-  [ "$status" = 137 ] || fail "minivmm status $status after kill, expected 137"
+  want '^Breakpoint 1, add_square \(total=total@entry=0, n=n@entry=1\)'
+  want '^\$1 = 0x23$'                                   # ring 3
+  want '^\$2 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <add_square>'
+  want '^\$3 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <add_square\+[1-9][0-9]*>'
+  want '^\$4 = 0x0$'                                    # the step's trap flag is gone
+  want '^\$5 = 1$'                                      # total after two nexts: 0 + 1*1
+  want '^Breakpoint 1, add_square \(total=total@entry=1, n=n@entry=2\)'
+  want '^\$6 = 2$'
+  want 'exited normally'
+  grep -q '^debuggee: total 30' "$dir/out" || fail "the program did not finish"
+  [ "$status" = 0 ] || fail "minivmm status $status"
+  ;;
+ring3_guest_int3_and_tf_pass_through)
+  # The program's own int3 and trap flag (not gdb's) reach the guest's handlers while gdb has a
+  # ring-3 breakpoint in (so the traps are planted): the same report and status as without gdb.
+  dbg=$guests/debuggee.elf
+  for what in int3 tf; do
+    timeout -k 5 60 "$minivmm" run ${MINIVMM_EXTRA_ARGS:-} --cmdline "$what" "$dbg" \
+      >"$dir/plain" 2>&1
+    plain_status=$?
+    start_vmm --gdb-wait --cmdline "$what" "$dbg"
+    run_gdb "$dbg" -ex 'break add_square' -ex continue -ex stepi -ex continue -ex continue \
+      -ex continue -ex continue
+    wait_vmm
+    want 'Breakpoint 1, add_square'
+    want 'exited with code'
+    report=$(grep -E '^guest: (breakpoint|debug) exception' "$dir/out")
+    [ -n "$report" ] || fail "$what: the guest's handler did not run"
+    grep -qF "$report" "$dir/plain" || fail "$what: '$report' differs from the run without gdb"
+    [ "$status" = "$plain_status" ] || fail "$what: status $status, without gdb $plain_status"
+  done
   ;;
 nothing_without_gdb)
   # Without --gdb: no stub thread and no socket; with it, the thread "minivmm-gdb" and a socket.

@@ -164,28 +164,59 @@ const char *gdb_support_name(enum gdb_support s)
 	return s == GDB_NATIVE ? "native" : s == GDB_EMULATED ? "emulated" : "missing";
 }
 
+enum gdb_support gdb_ring3_support(const struct gdb_host_debug *d, enum gdb_feature f)
+{
+	switch (f) {
+	case GDB_FEATURE_SW_BREAKPOINT:
+		/* Native: KVM intercepts #BP in every ring. Emulated: the int3 of ring 0 exits,
+		 * so the stub traps the guest's #BP handler (gdb_ring3.c). */
+		return d->sw_breakpoint;
+	case GDB_FEATURE_SINGLE_STEP:
+		if (d->sw_breakpoint == GDB_NATIVE)
+			return d->single_step;
+		return d->sw_breakpoint == GDB_EMULATED ? GDB_EMULATED : GDB_MISSING;
+	case GDB_FEATURE_HW_BREAKPOINT:
+		/* Debug registers fire in ring 3 only where the CPU runs it for KVM. */
+		return d->sw_breakpoint == GDB_NATIVE ? d->hw_breakpoint : GDB_MISSING;
+	case GDB_FEATURE_WATCHPOINT:
+		return d->sw_breakpoint == GDB_NATIVE ? d->watchpoint : GDB_MISSING;
+	}
+	return GDB_MISSING;
+}
+
+static void print_row(FILE *out, const char *name, enum gdb_support ring0, enum gdb_support ring3,
+		      const char *how)
+{
+	fprintf(out, "  %-28s %-9s %-9s %s\n", name, gdb_support_name(ring0),
+		gdb_support_name(ring3), how);
+}
+
 void gdb_probe_print(const struct gdb_host_debug *d, FILE *out)
 {
-	fprintf(out, "debugging with gdb (minivmm run --gdb; probed in guest ring 0):\n");
-	fprintf(out, "  %-28s %-9s %s\n", "single-step", gdb_support_name(d->single_step),
-		d->block_irq ? "interrupts held off while stepping (KVM_GUESTDBG_BLOCKIRQ)"
-			     : "an interrupt may enter a step");
-	fprintf(out, "  %-28s %-9s %s\n", "software breakpoints (int3)",
-		gdb_support_name(d->sw_breakpoint),
-		d->sw_breakpoint == GDB_EMULATED
-		    ? "int3 exits as an emulation failure at the 0xCC: minivmm takes it as the hit"
-		    : "");
-	fprintf(out, "  %-28s %-9s %s\n", "hardware breakpoints",
-		gdb_support_name(d->hw_breakpoint), "debug registers DR0-DR3, execution");
-	fprintf(out, "  %-28s %-9s %s\n", "watchpoints (data writes)",
-		gdb_support_name(d->watchpoint),
-		"probed only; minivmm run --gdb does not offer watchpoints yet");
-	fprintf(out, "  %-28s %-9s %s\n", "stop all vCPUs (Ctrl-C)", "native",
+	bool by_idt = d->sw_breakpoint == GDB_EMULATED;
+	fprintf(
+	    out,
+	    "debugging with gdb (minivmm run --gdb; probed in guest ring 0, ring 3 follows):\n");
+	fprintf(out, "  %-28s %-9s %-9s %s\n", "feature", "ring 0", "ring 3", "how");
+	print_row(out, "software breakpoints (int3)", d->sw_breakpoint,
+		  gdb_ring3_support(d, GDB_FEATURE_SW_BREAKPOINT),
+		  by_idt ? "an int3 exits as an emulation failure at the 0xCC; ring 3: an int3 at "
+			   "the guest's #BP handler, its frame unwound"
+			 : "KVM_GUESTDBG_USE_SW_BP");
+	print_row(out, "single-step", d->single_step, gdb_ring3_support(d, GDB_FEATURE_SINGLE_STEP),
+		  by_idt
+		      ? "ring 0: KVM_GUESTDBG_SINGLESTEP; ring 3: the trap flag and an int3 at the "
+			"guest's #DB handler"
+		      : (d->block_irq ? "KVM_GUESTDBG_SINGLESTEP, interrupts held off (BLOCKIRQ)"
+				      : "KVM_GUESTDBG_SINGLESTEP"));
+	print_row(
+	    out, "hardware breakpoints", d->hw_breakpoint,
+	    gdb_ring3_support(d, GDB_FEATURE_HW_BREAKPOINT),
+	    "debug registers DR0-DR3, execution (ring 3 here only where KVM runs it natively)");
+	print_row(
+	    out, "watchpoints (data writes)", d->watchpoint,
+	    gdb_ring3_support(d, GDB_FEATURE_WATCHPOINT),
+	    "debug registers DR0-DR3, data; minivmm run --gdb does not offer watchpoints yet");
+	fprintf(out, "  %-28s %-9s %-9s %s\n", "stop all vCPUs (Ctrl-C)", "native", "native",
 		"a signal takes each vCPU out of KVM_RUN");
-	if (d->sw_breakpoint == GDB_NATIVE)
-		fprintf(out, "  %-28s %-9s %s\n", "guest ring 3 (user code)", "native",
-			"KVM intercepts #DB/#BP in ring 3 as in ring 0 (not tested by minivmm)");
-	else
-		fprintf(out, "  %-28s %-9s %s\n", "guest ring 3 (user code)", "missing",
-			"ring 3 runs natively: its #DB/#BP go to the guest (not done yet)");
 }

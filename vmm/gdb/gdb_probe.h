@@ -30,6 +30,18 @@ int gdb_probe_host(const char *kvm_device, struct gdb_host_debug *out, struct vm
 
 const char *gdb_support_name(enum gdb_support s);
 
+enum gdb_feature {
+	GDB_FEATURE_SW_BREAKPOINT,
+	GDB_FEATURE_SINGLE_STEP,
+	GDB_FEATURE_HW_BREAKPOINT,
+	GDB_FEATURE_WATCHPOINT,
+};
+
+/* What guest ring 3 gets, from the ring-0 probe: on VT-x/SVM the same as ring 0 (KVM
+ * intercepts in every ring); where ring 0 is emulated and ring 3 runs natively, what the stub
+ * builds from ring-0 int3 exits (gdb_ring3.c), and no debug registers. */
+enum gdb_support gdb_ring3_support(const struct gdb_host_debug *d, enum gdb_feature f);
+
 /* The lines of `minivmm info` about debugging, each feature native, emulated or missing. */
 void gdb_probe_print(const struct gdb_host_debug *d, FILE *out);
 

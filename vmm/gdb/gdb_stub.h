@@ -27,12 +27,9 @@ int gdb_stub_start(struct vm *vm, const struct gdb_address *addr, bool wait, str
  * frees the stub. */
 void gdb_stub_finish(struct vm *vm);
 
-/* Run-loop hook, before KVM_RUN: parks the vCPU while the debugger holds it. Returns false if
- * the run was stopped meanwhile (the loop ends). */
-bool gdb_stub_pause_point(struct gdb_stub *gdb, struct vcpu *vcpu);
-
 /* Run-loop hook, after an exit: true if the exit was the debugger's (a single-step, a
- * breakpoint) and must not be handled as the guest's. */
+ * breakpoint) and must not be handled as the guest's; the vCPU then parks if the debugger
+ * holds the VM (machine/pause.h, the one pause for the debugger and the control socket). */
 bool gdb_stub_claim_exit(struct gdb_stub *gdb, struct vcpu *vcpu);
 
 #endif

@@ -87,7 +87,8 @@ static const unsigned long vcpu_reboot_ioctls[] = {
 };
 
 /* Only with --gdb (vmm/gdb): the debugger's registers, FPU state and debug controls. */
-static const unsigned long vcpu_gdb_ioctls[] = {KVM_SET_REGS, KVM_GET_FPU, KVM_SET_GUEST_DEBUG};
+static const unsigned long vcpu_gdb_ioctls[] = {KVM_SET_REGS, KVM_GET_FPU, KVM_SET_GUEST_DEBUG,
+						KVM_SET_SREGS};
 
 /* ioctl requests allowed on the VM fd: device interrupt lines; undoing the bench device's and
  * virtio's ioeventfds and the coalesced zone at teardown. */

@@ -7,6 +7,8 @@
 #include "host/monotonic_wait.h"
 #include "machine/vm.h"
 
+#define REKICK_MS 50
+
 static uint64_t now_ns(void)
 {
 	struct timespec t;
@@ -16,7 +18,8 @@ static uint64_t now_ns(void)
 
 void vm_pause_init(struct vm_pause *p)
 {
-	atomic_init(&p->requested, false);
+	atomic_init(&p->holders, 0);
+	atomic_init(&p->held_vcpus, 0);
 	pthread_mutex_init(&p->lock, NULL);
 	monotonic_cond_init(&p->changed);
 	p->parked = 0;
@@ -39,36 +42,92 @@ static unsigned running_vcpus(struct vm *vm)
 	return n;
 }
 
-int vm_pause(struct vm *vm, unsigned timeout_ms, struct vmm_error *err)
+static void kick_all(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_kick(&vm->vcpus[i]);
+}
+
+/* With the lock held: waits until every running vCPU is parked, re-kicking on the way. */
+static int wait_parked_locked(struct vm *vm, unsigned timeout_ms)
+{
+	struct vm_pause *p = &vm->pause;
+	struct timespec until;
+	monotonic_deadline_after_ms(&until, (long)timeout_ms);
+	while (p->parked < running_vcpus(vm)) {
+		if (stop_requested(&vm->stop))
+			return -ESHUTDOWN;
+		struct timespec now, step;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > until.tv_sec ||
+		    (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+			return -ETIMEDOUT;
+		monotonic_deadline_after_ms(&step, REKICK_MS);
+		if (step.tv_sec > until.tv_sec ||
+		    (step.tv_sec == until.tv_sec && step.tv_nsec > until.tv_nsec))
+			step = until;
+		if (pthread_cond_timedwait(&p->changed, &p->lock, &step) == ETIMEDOUT &&
+		    p->parked < running_vcpus(vm))
+			kick_all(vm);
+	}
+	return 0;
+}
+
+bool vm_pause_hold(struct vm *vm, unsigned holder, void (*on_first)(void *ctx), void *ctx)
 {
 	struct vm_pause *p = &vm->pause;
 	pthread_mutex_lock(&p->lock);
-	if (atomic_load(&p->requested)) {
-		pthread_mutex_unlock(&p->lock);
-		return vmm_error_set(err, -EALREADY, VMM_EXIT_USAGE,
-				     "the VM is already paused: send resume first");
+	bool first = !(atomic_load(&p->holders) & holder);
+	if (first) {
+		if (on_first)
+			on_first(ctx);
+		atomic_fetch_or(&p->holders, holder);
 	}
-	if (stop_requested(&vm->stop)) {
-		pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&p->lock);
+	if (first)
+		kick_all(vm);
+	return first;
+}
+
+bool vm_pause_held_by(struct vm *vm, unsigned holder)
+{
+	return atomic_load(&vm->pause.holders) & holder;
+}
+
+int vm_pause_wait_parked(struct vm *vm, unsigned timeout_ms)
+{
+	pthread_mutex_lock(&vm->pause.lock);
+	int ret = wait_parked_locked(vm, timeout_ms);
+	pthread_mutex_unlock(&vm->pause.lock);
+	return ret;
+}
+
+void vm_pause_release(struct vm *vm, unsigned holder, unsigned keep_parked)
+{
+	struct vm_pause *p = &vm->pause;
+	pthread_mutex_lock(&p->lock);
+	atomic_store(&p->held_vcpus, keep_parked);
+	atomic_fetch_and(&p->holders, ~holder);
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int vm_pause(struct vm *vm, unsigned timeout_ms, struct vmm_error *err)
+{
+	struct vm_pause *p = &vm->pause;
+	if (stop_requested(&vm->stop))
 		return vmm_error_set(err, -ESHUTDOWN, VMM_EXIT_USAGE,
 				     "the VM is stopping: nothing to pause");
-	}
-	atomic_store(&p->requested, true);
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		vcpu_kick(&vm->vcpus[i]);
-	struct timespec until;
-	monotonic_deadline_after_ms(&until, (long)timeout_ms);
-	int ret = 0;
-	while (p->parked < running_vcpus(vm) && !stop_requested(&vm->stop))
-		if (pthread_cond_timedwait(&p->changed, &p->lock, &until) == ETIMEDOUT) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-	if (ret || stop_requested(&vm->stop)) {
-		atomic_store(&p->requested, false);
+	if (!vm_pause_hold(vm, VM_PAUSE_USER, NULL, NULL))
+		return vmm_error_set(err, -EALREADY, VMM_EXIT_USAGE,
+				     "the VM is already paused: send resume first");
+	pthread_mutex_lock(&p->lock);
+	int ret = wait_parked_locked(vm, timeout_ms);
+	if (ret) {
+		atomic_fetch_and(&p->holders, ~(unsigned)VM_PAUSE_USER);
 		pthread_cond_broadcast(&p->changed);
 		pthread_mutex_unlock(&p->lock);
-		if (!ret)
+		if (ret == -ESHUTDOWN)
 			return vmm_error_set(err, -ESHUTDOWN, VMM_EXIT_USAGE,
 					     "the VM stopped while pausing");
 		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL,
@@ -85,14 +144,14 @@ int vm_resume(struct vm *vm, struct vmm_error *err)
 {
 	struct vm_pause *p = &vm->pause;
 	pthread_mutex_lock(&p->lock);
-	if (!atomic_load(&p->requested)) {
+	if (!(atomic_load(&p->holders) & VM_PAUSE_USER)) {
 		pthread_mutex_unlock(&p->lock);
 		return vmm_error_set(err, -EALREADY, VMM_EXIT_USAGE,
 				     "the VM is not paused: nothing to resume");
 	}
 	p->total_ns += now_ns() - p->since_ns;
 	p->since_ns = 0;
-	atomic_store(&p->requested, false);
+	atomic_fetch_and(&p->holders, ~(unsigned)VM_PAUSE_USER);
 	pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
 	return 0;
@@ -100,7 +159,7 @@ int vm_resume(struct vm *vm, struct vmm_error *err)
 
 bool vm_is_paused(struct vm *vm)
 {
-	return atomic_load(&vm->pause.requested);
+	return atomic_load(&vm->pause.holders) != 0;
 }
 
 uint64_t vm_paused_ns(struct vm *vm)
@@ -112,17 +171,22 @@ uint64_t vm_paused_ns(struct vm *vm)
 	return ns;
 }
 
+static bool must_park(struct vm_pause *p, unsigned index)
+{
+	return atomic_load(&p->holders) || (atomic_load(&p->held_vcpus) & (1u << index));
+}
+
 void vm_pause_park_if_requested(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 	struct vm_pause *p = &vm->pause;
-	if (!atomic_load(&p->requested))
+	if (!must_park(p, vcpu->index))
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->parked++;
 	pthread_cond_broadcast(&p->changed);
-	/* No timeout: a paused vCPU uses no CPU. vm_resume and the stop's kick broadcast. */
-	while (atomic_load(&p->requested) && !stop_requested(&vm->stop))
+	/* No timeout: a paused vCPU uses no CPU. Releases and the stop's kick broadcast. */
+	while (must_park(p, vcpu->index) && !stop_requested(&vm->stop))
 		pthread_cond_wait(&p->changed, &p->lock);
 	p->parked--;
 	pthread_mutex_unlock(&p->lock);

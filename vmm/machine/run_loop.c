@@ -20,13 +20,13 @@ void vcpu_run_loop(struct vcpu *vcpu)
 	struct stop_request *stop = &vcpu->vm->stop;
 	struct vcpu_trace *trace = vcpu->trace; /* NULL unless tracing or --stats */
 	struct exit_record untraced;
-	bool stopping = stop_requested(stop);
-	struct gdb_stub *gdb = vcpu->vm->gdb; /* NULL without --gdb: the hooks cost a test */
+	struct gdb_stub *gdb = vcpu->vm->gdb; /* NULL without --gdb: the hook costs a test */
 
+	/* Held before the first instruction (--gdb-wait), before any kick could reach us. */
+	vm_pause_park_if_requested(vcpu);
+	bool stopping = stop_requested(stop);
 	while (!stopping) {
-		if (gdb && !gdb_stub_pause_point(gdb, vcpu))
-			break; /* the run stopped while the debugger held this vCPU */
-		bool kicked = false;
+		bool kicked = false; /* or stopped by the debugger: either may park below */
 		struct exit_record *rec = trace ? vcpu_trace_begin(trace) : &untraced;
 		int ret = ioctl(vcpu->fd, KVM_RUN, 0);
 		int run_errno = errno;
@@ -45,7 +45,10 @@ void vcpu_run_loop(struct vcpu *vcpu)
 						  strerror(run_errno));
 		} else {
 			vcpu->exits++;
-			if (!gdb || !gdb_stub_claim_exit(gdb, vcpu))
+			if (gdb && gdb_stub_claim_exit(gdb, vcpu))
+				kicked =
+				    true; /* the debugger's stop: a kick skips its own thread */
+			else
 				exit_dispatch(vcpu, rec);
 		}
 		vm_reboot_if_requested(vcpu); /* a device asked for a reset (reboot.h) */
@@ -54,8 +57,10 @@ void vcpu_run_loop(struct vcpu *vcpu)
 		if (trace)
 			vcpu_trace_commit(trace, rec, stopping);
 		/* Only a kicked vCPU looks for a pause (pause.h): nothing on the exit path. */
-		if (kicked && !stopping)
+		if (kicked && !stopping) {
 			vm_pause_park_if_requested(vcpu);
+			stopping = stop_requested(stop); /* a stop ends a pause too */
+		}
 	}
 	/* Stopped from outside while the guest ran: show where it was. */
 	if (atomic_load(&stop->reason) == STOP_TIMEOUT && vcpu->index == 0 && !vcpu->report.valid)
