@@ -94,11 +94,17 @@ ctrl_c_loop)
   timeout -k 5 30 gdb -batch -nx -ex "target remote $sock" -ex 'set debug remote 1' -ex continue \
     -ex 'set debug remote 0' -ex 'info registers rip cs' -ex kill "$guests/loop.elf" \
     >"$dir/gdb" 2>&1 &
-  gdb_pid=$!
+  timeout_pid=$!
   for _ in $(seq 200); do grep -q 'Sending packet: \$vCont;c' "$dir/gdb" && break; sleep 0.05; done
   sleep 0.3
+  # The Ctrl-C goes to gdb itself: sent to timeout(1), it would reach gdb twice (timeout relays
+  # it to its child and to its process group), and a second Ctrl-C before the stop reply makes
+  # gdb ask "The target is not responding to interrupt requests. Stop debugging it?", answered
+  # yes in batch mode: the hang seen under load was that race, not the stub.
+  gdb_pid=$(cat "/proc/$timeout_pid/task/$timeout_pid/children" 2>/dev/null)
+  [ -n "$gdb_pid" ] || fail "no gdb under timeout"
   kill -INT "$gdb_pid"
-  wait "$gdb_pid"
+  wait "$timeout_pid"
   wait_vmm
   want 'received signal SIGINT'
   # Where it stops: the user loop (ring 3) or, now and then, the timer interrupt's handler.
