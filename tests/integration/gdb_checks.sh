@@ -63,11 +63,13 @@ break_continue_registers)
 stepi_and_hbreak)
   start_vmm --gdb-wait "$hello"
   run_gdb "$hello" -ex 'break kmain' -ex continue -ex 'delete' -ex stepi -ex 'p $pc' -ex stepi \
-    -ex 'p $pc' -ex 'hbreak kputs' -ex continue -ex 'info registers rip' -ex 'delete' \
+    -ex 'p $pc' -ex next -ex next -ex 'p $pc' -ex 'hbreak kputs' -ex continue \
+    -ex 'info registers rip' -ex 'delete' \
     -ex 'break syscall_trap_entry' -ex continue -ex 'p/x $cs' -ex 'delete' -ex continue
   wait_vmm
   want '^\$1 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <kmain\+1>'
   want '^\$2 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <kmain\+4>'
+  want '^\$3 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <kmain\+([5-9]|[1-9][0-9]+)>'  # two nexts on
   want '^Hardware assisted breakpoint 2 at'
   want '^Breakpoint 2, kputs'
   want '^rip .*<kputs>'
