@@ -4,7 +4,8 @@
 foreach(check break_continue_registers stepi_and_hbreak memory_errors ctrl_c_loop
         threads_two_cpus detach_runs_on tcp_loopback_and_bad_packets
         hw_breakpoint_resumes_past_itself ring3_break_step_next
-        ring3_guest_int3_and_tf_pass_through nothing_without_gdb)
+        ring3_guest_int3_and_tf_pass_through watchpoint_user_variable
+        nothing_without_gdb)
   add_test(NAME integration.gdb.${check}
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/gdb_checks.sh ${MINIVMM} ${G} ${check})
   set_tests_properties(integration.gdb.${check} PROPERTIES LABELS integration
@@ -21,5 +22,5 @@ minivmm_case(gdb_info_lists_debug_features --kvm --status 0
              --stdout-match "^  single-step +(native|emulated|missing) "
              --stdout-match "^  software breakpoints \\(int3\\) +(native|emulated|missing) "
              --stdout-match "^  hardware breakpoints +(native|emulated|missing) "
-             --stdout-match "^  watchpoints \\(data writes\\) +(native|emulated|missing) "
+             --stdout-match "^  watchpoints \\(data writes\\) +(native|emulated|missing) +(native|emulated|missing) "
              -- ${MINIVMM} info)

@@ -101,7 +101,6 @@ void gdb_cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, const 
 		return;
 	}
 	if (type == 1 && gdb->host.hw_breakpoint != GDB_MISSING) {
-		int free_slot = -1;
 		/* Debug registers never fire in a ring 3 KVM does not see: refuse, do not ignore.
 		 */
 		if (insert && gdb_ring3_by_idt(gdb) &&
@@ -109,28 +108,54 @@ void gdb_cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, const 
 			gdb_send_str(gdb, "E0e");
 			return;
 		}
-		for (int k = 0; k < GDB_MAX_HW_BP; k++) {
-			if (gdb->hw_used[k] && gdb->hw_addr[k] == addr) {
-				if (!insert)
-					gdb->hw_used[k] = false;
-				gdb_send_str(gdb, "OK");
-				return;
-			}
-			if (!gdb->hw_used[k] && free_slot < 0)
-				free_slot = k;
-		}
-		if (!insert) {
-			gdb_send_str(gdb, "OK");
-			return;
-		}
-		if (free_slot < 0) {
-			gdb_send_str(gdb, "E1c"); /* ENOSPC: four debug registers */
-			return;
-		}
-		gdb->hw_used[free_slot] = true;
-		gdb->hw_addr[free_slot] = addr;
-		gdb_send_str(gdb, "OK");
+		int r = insert ? gdb_hw_insert(gdb, 1, addr, 1) : gdb_hw_remove(gdb, 1, addr);
+		gdb_send_str(gdb, r == -ENOSPC ? "E1c" : r ? "E16" : "OK");
 		return;
 	}
-	gdb_send_str(gdb, ""); /* watchpoints, or what KVM lacks here: gdb says unsupported */
+	if (type >= 2 && type <= 4) {
+		gdb_cmd_watchpoint(gdb, insert, (unsigned)type, addr, kind);
+		return;
+	}
+	gdb_send_str(gdb, ""); /* what KVM lacks here: gdb says unsupported */
+}
+
+/* DR7's R/W and LEN fields for a Z type and length (Intel SDM vol. 3A 17.2.4). */
+static int dr7_fields(unsigned type, uint64_t addr, uint64_t len, unsigned *rw, unsigned *len_code)
+{
+	*rw = type == 1 ? 0 : type == 2 ? 1 : 3; /* execute, write, read or write */
+	if (type == 1) {
+		*len_code = 0;
+		return 0;
+	}
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || addr % len)
+		return -EINVAL; /* a data breakpoint covers 1, 2, 4 or 8 aligned bytes */
+	*len_code = len == 1 ? 0 : len == 2 ? 1 : len == 8 ? 2 : 3;
+	return 0;
+}
+
+int gdb_hw_insert(struct gdb_stub *gdb, unsigned type, uint64_t addr, uint64_t len)
+{
+	unsigned rw, len_code;
+	if (dr7_fields(type, addr, len, &rw, &len_code))
+		return -EINVAL;
+	int free_slot = -1;
+	for (int k = 0; k < GDB_MAX_HW_BP; k++) {
+		if (gdb->hw[k].used && gdb->hw[k].z_type == type && gdb->hw[k].addr == addr)
+			return 0;
+		if (!gdb->hw[k].used && free_slot < 0)
+			free_slot = k;
+	}
+	if (free_slot < 0)
+		return -ENOSPC; /* four debug registers */
+	gdb->hw[free_slot] = (struct gdb_hw_slot){
+	    .used = true, .z_type = type, .addr = addr, .rw = rw, .len_code = len_code};
+	return 0;
+}
+
+int gdb_hw_remove(struct gdb_stub *gdb, unsigned type, uint64_t addr)
+{
+	for (int k = 0; k < GDB_MAX_HW_BP; k++)
+		if (gdb->hw[k].used && gdb->hw[k].z_type == type && gdb->hw[k].addr == addr)
+			gdb->hw[k].used = false;
+	return 0; /* removing what is not there is not an error */
 }

@@ -127,6 +127,7 @@ int gdb_probe_host(const char *kvm_device, struct gdb_host_debug *out, struct vm
 	enum gdb_support works = hv.flag ? GDB_NATIVE : GDB_EMULATED;
 	int caps = kvm_check_extension(&p.kvm, KVM_CAP_SET_GUEST_DEBUG2);
 	out->block_irq = caps > 0 && (caps & KVM_GUESTDBG_BLOCKIRQ);
+	out->readonly_mem = kvm_check_extension(&p.kvm, KVM_CAP_READONLY_MEM) > 0;
 
 	uint64_t rip = 0, dr6 = 0;
 	unsigned exc = 0, reason;
@@ -179,9 +180,18 @@ enum gdb_support gdb_ring3_support(const struct gdb_host_debug *d, enum gdb_feat
 		/* Debug registers fire in ring 3 only where the CPU runs it for KVM. */
 		return d->sw_breakpoint == GDB_NATIVE ? d->hw_breakpoint : GDB_MISSING;
 	case GDB_FEATURE_WATCHPOINT:
-		return d->sw_breakpoint == GDB_NATIVE ? d->watchpoint : GDB_MISSING;
+		if (d->sw_breakpoint == GDB_NATIVE && d->watchpoint == GDB_NATIVE)
+			return GDB_NATIVE;
+		return d->readonly_mem ? GDB_EMULATED : GDB_MISSING;
 	}
 	return GDB_MISSING;
+}
+
+enum gdb_support gdb_watch_support(const struct gdb_host_debug *d)
+{
+	if (d->watchpoint == GDB_NATIVE)
+		return GDB_NATIVE;
+	return d->readonly_mem ? GDB_EMULATED : GDB_MISSING;
 }
 
 static void print_row(FILE *out, const char *name, enum gdb_support ring0, enum gdb_support ring3,
@@ -213,10 +223,12 @@ void gdb_probe_print(const struct gdb_host_debug *d, FILE *out)
 	    out, "hardware breakpoints", d->hw_breakpoint,
 	    gdb_ring3_support(d, GDB_FEATURE_HW_BREAKPOINT),
 	    "debug registers DR0-DR3, execution (ring 3 here only where KVM runs it natively)");
-	print_row(
-	    out, "watchpoints (data writes)", d->watchpoint,
-	    gdb_ring3_support(d, GDB_FEATURE_WATCHPOINT),
-	    "debug registers DR0-DR3, data; minivmm run --gdb does not offer watchpoints yet");
+	print_row(out, "watchpoints (data writes)", gdb_watch_support(d),
+		  gdb_ring3_support(d, GDB_FEATURE_WATCHPOINT),
+		  gdb_watch_support(d) == GDB_NATIVE
+		      ? "debug registers DR0-DR3, data (write, read/write: watch, rwatch, awatch)"
+		      : "the watched page read-only (KVM_MEM_READONLY): each write exits, minivmm "
+			"completes it; writes only (watch)");
 	fprintf(out, "  %-28s %-9s %-9s %s\n", "stop all vCPUs (Ctrl-C)", "native", "native",
 		"a signal takes each vCPU out of KVM_RUN");
 }

@@ -23,6 +23,7 @@ struct gdb_host_debug {
 	enum gdb_support hw_breakpoint; /* execution, through DR0-DR3 */
 	enum gdb_support watchpoint;	/* data write, through DR0-DR3 */
 	bool block_irq;			/* KVM_GUESTDBG_BLOCKIRQ: no interrupt enters a step */
+	bool readonly_mem; /* KVM_CAP_READONLY_MEM: write watchpoints by read-only pages */
 };
 
 /* Runs the probe. Returns 0, or a negative errno with err filled if KVM could not be used. */
@@ -41,6 +42,10 @@ enum gdb_feature {
  * intercepts in every ring); where ring 0 is emulated and ring 3 runs natively, what the stub
  * builds from ring-0 int3 exits (gdb_ring3.c), and no debug registers. */
 enum gdb_support gdb_ring3_support(const struct gdb_host_debug *d, enum gdb_feature f);
+
+/* Write watchpoints in either ring: debug registers where they work natively, else read-only
+ * pages ("emulated": each write to the page exits and minivmm completes it). */
+enum gdb_support gdb_watch_support(const struct gdb_host_debug *d);
 
 /* The lines of `minivmm info` about debugging, each feature native, emulated or missing. */
 void gdb_probe_print(const struct gdb_host_debug *d, FILE *out);

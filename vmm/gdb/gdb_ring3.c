@@ -123,11 +123,15 @@ void gdb_ring3_unplant(struct gdb_stub *gdb)
 		trap->planted = false;
 	}
 	pthread_mutex_unlock(&gdb->lock);
-	/* A step cut short by another vCPU's stop: its trap flag must not reach the guest. */
+	/* A step cut short by another vCPU's stop (or Ctrl-C): in ring 3 its trap flag is taken
+	 * back. In ring 0 (a step over a system call that blocks) TF waits in the kernel's
+	 * interrupt frame: the step stays ours, and ends as a stop when the kernel returns. */
 	for (unsigned i = 0; i < gdb->vm->vcpu_count; i++) {
 		struct kvm_regs regs;
+		struct kvm_sregs sregs;
 		int fd = gdb->vm->vcpus[i].fd;
-		if (!gdb->user_step[i] || atomic_load(&gdb->vm->vcpus[i].finished))
+		if (!gdb->user_step[i] || atomic_load(&gdb->vm->vcpus[i].finished) ||
+		    ioctl(fd, KVM_GET_SREGS, &sregs) < 0 || (sregs.cs.selector & 3) != 3)
 			continue;
 		gdb->user_step[i] = false;
 		if (ioctl(fd, KVM_GET_REGS, &regs) == 0 && !gdb->user_step_guest_tf[i]) {

@@ -17,6 +17,7 @@ struct stop_record {
 	unsigned vcpu;
 	int sig;
 	enum stop_kind kind;
+	uint64_t addr;
 };
 
 /* vm_pause_hold's hook: the first stop since the last resume is the one gdb is told about. */
@@ -30,13 +31,20 @@ static void record_stop(void *ctx)
 	r->gdb->stop_vcpu = r->vcpu;
 	r->gdb->stop_signal = r->sig;
 	r->gdb->stop_kind = r->kind;
+	r->gdb->stop_addr = r->addr;
 	pthread_mutex_unlock(&r->gdb->lock);
 }
 
 /* Asks every vCPU to park (machine/pause.h) and wakes the stub thread to answer gdb. */
 void gdb_request_stop(struct gdb_stub *gdb, unsigned vcpu, int sig, enum stop_kind kind)
 {
-	struct stop_record r = {gdb, vcpu, sig, kind};
+	gdb_request_stop_at(gdb, vcpu, sig, kind, 0);
+}
+
+void gdb_request_stop_at(struct gdb_stub *gdb, unsigned vcpu, int sig, enum stop_kind kind,
+			 uint64_t addr)
+{
+	struct stop_record r = {gdb, vcpu, sig, kind, addr};
 	if (vm_pause_hold(gdb->vm, VM_PAUSE_DEBUGGER, record_stop, &r))
 		gdb_wake_thread(gdb);
 }
@@ -44,6 +52,10 @@ void gdb_request_stop(struct gdb_stub *gdb, unsigned vcpu, int sig, enum stop_ki
 bool gdb_stub_claim_exit(struct gdb_stub *gdb, struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
+	if (run->exit_reason == KVM_EXIT_MMIO && gdb->watch_pages &&
+	    gdb_watch_claim_mmio(gdb, vcpu))
+		return true; /* a write to a watched page: done; a stop if it hit the watched bytes
+			      */
 	if (atomic_load_explicit(&gdb->ring3_retry, memory_order_relaxed))
 		gdb_ring3_retry_plant(gdb, vcpu);
 	if (run->exit_reason == KVM_EXIT_DEBUG && gdb_ring3_claim_pass_step(gdb, vcpu))
@@ -71,11 +83,18 @@ bool gdb_stub_claim_exit(struct gdb_stub *gdb, struct vcpu *vcpu)
 			return true;
 		}
 		enum stop_kind kind = STOP_KIND_SIGNAL;
-		if (run->debug.arch.exception == 3)
+		uint64_t addr = 0;
+		if (run->debug.arch.exception == 3) {
 			kind = STOP_KIND_SWBREAK;
-		else if ((run->debug.arch.dr6 & 0xf) && !gdb->step[vcpu->index])
-			kind = STOP_KIND_HWBREAK;
-		gdb_request_stop(gdb, vcpu->index, GDB_SIGTRAP, kind);
+		} else if ((run->debug.arch.dr6 & 0xf) && !gdb->step[vcpu->index]) {
+			unsigned k = (unsigned)__builtin_ctzll(run->debug.arch.dr6 & 0xf);
+			kind = gdb->hw[k].z_type == 1	? STOP_KIND_HWBREAK
+			       : gdb->hw[k].z_type == 2 ? STOP_KIND_WATCH
+			       : gdb->hw[k].z_type == 3 ? STOP_KIND_RWATCH
+							: STOP_KIND_AWATCH;
+			addr = gdb->hw[k].addr;
+		}
+		gdb_request_stop_at(gdb, vcpu->index, GDB_SIGTRAP, kind, addr);
 		return true;
 	}
 	/* Hosts where an int3 in guest ring 0 is emulated (kvm_pvm): KVM cannot emulate it and
@@ -113,11 +132,13 @@ int gdb_set_guest_debug(struct gdb_stub *gdb, unsigned i)
 	for (unsigned k = 0; k < GDB_MAX_SW_BP; k++)
 		any_sw |= gdb->sw[k].used;
 	for (unsigned k = 0; k < GDB_MAX_HW_BP; k++) {
-		if (!gdb->hw_used[k] || gdb->hw_step_over[i])
+		if (!gdb->hw[k].used || gdb->hw_step_over[i])
 			continue;
 		any_hw = true;
-		dbg.arch.debugreg[k] = gdb->hw_addr[k];
-		dbg.arch.debugreg[7] |= 1ull << (2 * k); /* Lk; R/W and LEN 0: execution */
+		dbg.arch.debugreg[k] = gdb->hw[k].addr;
+		/* Lk, R/Wk, LENk (Intel SDM vol. 3A 17.2.4) */
+		dbg.arch.debugreg[7] |= 1ull << (2 * k) | (uint64_t)gdb->hw[k].rw << (16 + 4 * k) |
+					(uint64_t)gdb->hw[k].len_code << (18 + 4 * k);
 	}
 	/* Where int3 is emulated it exits as an emulation failure anyway (gdb_stub_claim_exit). */
 	if (any_sw && gdb->host.sw_breakpoint == GDB_NATIVE)
@@ -148,9 +169,9 @@ void gdb_resume(struct gdb_stub *gdb, const bool *run)
 		struct kvm_regs regs;
 		gdb->hw_step_over[i] = false;
 		for (unsigned k = 0; k < GDB_MAX_HW_BP && run[i] && !gdb->step[i]; k++)
-			if (gdb->hw_used[k] &&
+			if (gdb->hw[k].used && gdb->hw[k].z_type == 1 &&
 			    ioctl(gdb->vm->vcpus[i].fd, KVM_GET_REGS, &regs) == 0 &&
-			    regs.rip == gdb->hw_addr[k])
+			    regs.rip == gdb->hw[k].addr)
 				gdb->hw_step_over[i] = true;
 		gdb_set_guest_debug(gdb, i);
 	}
@@ -175,7 +196,8 @@ void gdb_detach(struct gdb_stub *gdb)
 		for (unsigned k = 0; k < GDB_MAX_SW_BP; k++)
 			if (gdb->sw[k].used)
 				gdb_sw_remove_slot(gdb, k, &cpu.sregs);
-	memset(gdb->hw_used, 0, sizeof gdb->hw_used);
+	memset(gdb->hw, 0, sizeof gdb->hw);
+	gdb_watch_remove_all(gdb);
 	memset(gdb->step, 0, sizeof gdb->step);
 	bool all[VM_MAX_VCPUS];
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
@@ -186,11 +208,19 @@ void gdb_detach(struct gdb_stub *gdb)
 
 void gdb_send_stop_reply(struct gdb_stub *gdb)
 {
-	char buf[64];
-	const char *why = gdb->stop_kind == STOP_KIND_SWBREAK	? "swbreak:;"
-			  : gdb->stop_kind == STOP_KIND_HWBREAK ? "hwbreak:;"
-								: "";
-	snprintf(buf, sizeof buf, "T%02xthread:%02x;%s", gdb->stop_signal, gdb->stop_vcpu + 1, why);
+	static const char *const why[] = {
+	    [STOP_KIND_SIGNAL] = "",	     [STOP_KIND_SWBREAK] = "swbreak",
+	    [STOP_KIND_HWBREAK] = "hwbreak", [STOP_KIND_WATCH] = "watch",
+	    [STOP_KIND_RWATCH] = "rwatch",   [STOP_KIND_AWATCH] = "awatch",
+	};
+	char buf[80];
+	int n =
+	    snprintf(buf, sizeof buf, "T%02xthread:%02x;", gdb->stop_signal, gdb->stop_vcpu + 1);
+	if (gdb->stop_kind == STOP_KIND_SWBREAK || gdb->stop_kind == STOP_KIND_HWBREAK)
+		snprintf(buf + n, sizeof buf - (size_t)n, "%s:;", why[gdb->stop_kind]);
+	else if (gdb->stop_kind != STOP_KIND_SIGNAL) /* the data address that was hit */
+		snprintf(buf + n, sizeof buf - (size_t)n, "%s:%llx;", why[gdb->stop_kind],
+			 (unsigned long long)gdb->stop_addr);
 	gdb_send_str(gdb, buf);
 }
 

@@ -249,11 +249,16 @@ int gdb_stub_start(struct vm *vm, const struct gdb_address *addr, bool wait, str
 	pthread_mutex_init(&gdb->lock, NULL);
 	int caps = kvm_check_extension(&vm->kvm, KVM_CAP_SET_GUEST_DEBUG2);
 	gdb->blockirq = caps > 0 ? ((uint32_t)caps & KVM_GUESTDBG_BLOCKIRQ) : 0;
+	mem_slots_layout(vm->mem.size, NULL, 0, &gdb->slots); /* vm.c's one RAM slot */
 	struct vmm_error probe_err;
 	if (gdb_probe_host(vm->cfg.kvm_device, &gdb->host, &probe_err)) {
 		/* Could not tell: offer everything and let KVM refuse what it lacks. */
-		gdb->host = (struct gdb_host_debug){GDB_EMULATED, GDB_EMULATED, GDB_EMULATED,
-						    GDB_MISSING, false};
+		gdb->host = (struct gdb_host_debug){
+		    .single_step = GDB_EMULATED,
+		    .sw_breakpoint = GDB_EMULATED,
+		    .hw_breakpoint = GDB_EMULATED,
+		    .watchpoint = GDB_MISSING,
+		    .readonly_mem = kvm_check_extension(&vm->kvm, KVM_CAP_READONLY_MEM) > 0};
 	}
 	if (wait) /* held before the first instruction, as if stopped there */
 		gdb_request_stop(gdb, 0, GDB_SIGTRAP, STOP_KIND_SIGNAL);

@@ -25,6 +25,7 @@
 #include "gdb/gdb_probe.h"
 #include "gdb/gdb_regs.h"
 #include "gdb/gdb_stub.h"
+#include "machine/mem_slots.h"
 #include "machine/vm.h"
 
 #define GDB_MAX_SW_BP	    64
@@ -33,7 +34,35 @@
 #define GDB_SIGTRAP	    5
 #define GDB_PARK_TIMEOUT_MS 10000
 
-enum stop_kind { STOP_KIND_SIGNAL, STOP_KIND_SWBREAK, STOP_KIND_HWBREAK };
+#define GDB_MAX_WATCH	  4
+#define GDB_WATCH_MAX_LEN 4096 /* at most two pages read-only per watchpoint */
+
+enum stop_kind {
+	STOP_KIND_SIGNAL,
+	STOP_KIND_SWBREAK,
+	STOP_KIND_HWBREAK,
+	STOP_KIND_WATCH,
+	STOP_KIND_RWATCH,
+	STOP_KIND_AWATCH,
+};
+
+/* A debug register: an execution breakpoint (Z1) or, where the host has data breakpoints
+ * natively, a watchpoint (Z2-Z4). */
+struct gdb_hw_slot {
+	bool used;
+	unsigned z_type; /* 1-4, gdb's Z type */
+	uint64_t addr;
+	unsigned rw, len_code; /* DR7's R/W and LEN fields */
+};
+
+/* A write watchpoint through read-only pages (gdb_watch.c): the guest-physical bytes it covers,
+ * one run per page, found at insert through the page tables. */
+struct gdb_watch {
+	bool used;
+	uint64_t va, len;
+	unsigned runs;
+	uint64_t gpa[2], run_len[2];
+};
 
 struct gdb_sw_bp {
 	bool used;
@@ -79,9 +108,14 @@ struct gdb_stub {
 	unsigned stop_vcpu;
 	int stop_signal;
 	enum stop_kind stop_kind;
+	uint64_t stop_addr; /* the data address of a watchpoint stop */
 	struct gdb_sw_bp sw[GDB_MAX_SW_BP];
-	uint64_t hw_addr[GDB_MAX_HW_BP];
-	bool hw_used[GDB_MAX_HW_BP];
+	struct gdb_hw_slot hw[GDB_MAX_HW_BP];
+	/* Write watchpoints by read-only pages: changed only while every vCPU is parked. */
+	struct gdb_watch watch[GDB_MAX_WATCH];
+	unsigned watch_pages; /* read-only pages now in the layout; 0: none */
+	uint64_t watch_page[MEM_SLOTS_MAX_RO_PAGES];
+	struct mem_slot_layout slots; /* the VM's memory slots as the stub last set them */
 	atomic_bool vm_done;
 
 	/* The stub thread's own. */
@@ -111,6 +145,8 @@ int gdb_parse_addr_len(const char **p, const char *end, uint64_t *addr, uint64_t
 /* Asks every vCPU to park (machine/pause.h); the first stop since the last resume is the one
  * reported. Any thread. */
 void gdb_request_stop(struct gdb_stub *gdb, unsigned vcpu, int sig, enum stop_kind kind);
+void gdb_request_stop_at(struct gdb_stub *gdb, unsigned vcpu, int sig, enum stop_kind kind,
+			 uint64_t addr);
 /* Waits (bounded) until no live vCPU is inside KVM_RUN. */
 void gdb_wait_all_parked(struct gdb_stub *gdb);
 /* KVM_SET_GUEST_DEBUG for vCPU i from the breakpoints, its step and a pending injection. */
@@ -131,6 +167,18 @@ void gdb_bp_unmask(struct gdb_stub *gdb, uint64_t va, uint8_t *buf, size_t len);
 /* A write over a planted breakpoint changes the saved byte; the 0xCC stays. */
 void gdb_bp_keep(struct gdb_stub *gdb, uint64_t va, uint8_t *buf, size_t len);
 void gdb_cmd_breakpoint(struct gdb_stub *gdb, bool insert, const char *p, const char *end);
+/* A debug register for Z type 1-4 at addr (len: 1, 2, 4 or 8, aligned, for data). Returns 0,
+ * -EINVAL or -ENOSPC. */
+int gdb_hw_insert(struct gdb_stub *gdb, unsigned type, uint64_t addr, uint64_t len);
+int gdb_hw_remove(struct gdb_stub *gdb, unsigned type, uint64_t addr);
+
+/* gdb_watch.c */
+void gdb_cmd_watchpoint(struct gdb_stub *gdb, bool insert, unsigned type, uint64_t addr,
+			uint64_t len);
+/* Detach: every read-only page back to read-write. */
+void gdb_watch_remove_all(struct gdb_stub *gdb);
+/* vCPU thread, a KVM_EXIT_MMIO: true if it was a write to a watched page (completed). */
+bool gdb_watch_claim_mmio(struct gdb_stub *gdb, struct vcpu *vcpu);
 
 /* gdb_ring3.c: ring 3 where KVM does not see its #BP/#DB (software breakpoints "emulated") */
 bool gdb_ring3_by_idt(struct gdb_stub *gdb);

@@ -99,6 +99,9 @@ static const unsigned long vm_ioctls[] = {
     KVM_UNREGISTER_COALESCED_MMIO,
 };
 
+/* Only with --gdb: write watchpoints make guest pages read-only (vmm/gdb/gdb_watch.c). */
+static const unsigned long vm_gdb_ioctls[] = {KVM_SET_USER_MEMORY_REGION};
+
 /* Only with --reboot: the reset of the PIC, IOAPIC and PIT. */
 static const unsigned long vm_reboot_ioctls[] = {KVM_SET_IRQCHIP, KVM_SET_PIT2};
 
@@ -337,6 +340,8 @@ static int build_filter(scmp_filter_ctx ctx, const struct vm *vm)
 	ret = ret ?: add_ioctls(ctx, vm->fd, vm_ioctls, COUNT(vm_ioctls));
 	if (!ret && vm->cfg.reboot)
 		ret = add_ioctls(ctx, vm->fd, vm_reboot_ioctls, COUNT(vm_reboot_ioctls));
+	if (!ret && vm->gdb)
+		ret = add_ioctls(ctx, vm->fd, vm_gdb_ioctls, COUNT(vm_gdb_ioctls));
 	ret = ret ?: add_ioctls(ctx, -1, terminal_ioctls, COUNT(terminal_ioctls));
 	ret = ret ?: add_control_socket_rules(ctx);
 	return ret;
