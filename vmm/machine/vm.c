@@ -15,8 +15,11 @@
 #include "machine/irqchip.h"
 #include "minivmm/boot_abi.h"
 #include "platform/firmware.h"
+#include "platform/pc_layout.h"
 #include "x86/cpuid.h"
 #include "x86/long_mode.h"
+
+_Static_assert(VM_MAX_VCPUS <= PC_FIRMWARE_MAX_CPUS, "the firmware tables describe every vCPU");
 
 /* The machine's end of a device's interrupt and reset lines (devices/device_host.h). */
 static int vm_host_set_irq(void *ctx, unsigned irq, bool level)

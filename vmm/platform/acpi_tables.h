@@ -55,8 +55,8 @@ size_t acpi_build_fadt(uint8_t *out, uint32_t facs, uint32_t dsdt);
 /* The FACS (no checksum): hardware signature 0, waking vectors 0 until the OS sets them. */
 size_t acpi_build_facs(uint8_t *out);
 
-/* The MADT for cpus vCPUs (1..VM_MAX_VCPUS): a Local APIC per vCPU (ACPI processor UID = APIC
- * ID = vCPU index, enabled), the IOAPIC, the overrides IRQ0 -> GSI 2 and SCI, LINT1 = NMI. */
+/* The MADT for cpus vCPUs (1..PC_FIRMWARE_MAX_CPUS): a Local APIC per vCPU (ACPI processor UID =
+ * APIC ID = vCPU index, enabled), the IOAPIC, the overrides IRQ0 -> GSI 2 and SCI, LINT1 = NMI. */
 size_t acpi_build_madt(uint8_t *out, unsigned cpus);
 
 /* The DSDT (acpi_dsdt.c) into out of cap bytes; 0 if cap is too small. */

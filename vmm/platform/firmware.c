@@ -10,7 +10,7 @@
  *   then, 16-byte aligned:  DSDT, FADT, MADT, RSDT, XSDT, MP floating pointer (MP spec 4: in
  *                           0xF0000-0xFFFFF), MP configuration table
  *
- * The sizes are bounded at build time for VM_MAX_VCPUS, so the layout always fits below
+ * The sizes are bounded at build time for PC_FIRMWARE_MAX_CPUS, so the layout always fits below
  * PC_FIRMWARE_TABLES_END.
  */
 #include "platform/firmware.h"
@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "machine/vm.h"
 #include "minivmm/boot_abi.h"
 #include "platform/acpi_tables.h"
 #include "platform/mp_table.h"
@@ -31,9 +30,10 @@
 #define EBDA_RSDP_OFFSET 16u
 #define FIRMWARE_MAX_END                                                                           \
 	(TABLES_BASE + ALIGN16(ACPI_DSDT_MAX) + ALIGN16(ACPI_FADT_SIZE) +                          \
-	 ALIGN16(ACPI_MADT_SIZE(VM_MAX_VCPUS)) + ALIGN16(ACPI_RSDT_SIZE(ACPI_SDT_MAX_ENTRIES)) +   \
+	 ALIGN16(ACPI_MADT_SIZE(PC_FIRMWARE_MAX_CPUS)) +                                           \
+	 ALIGN16(ACPI_RSDT_SIZE(ACPI_SDT_MAX_ENTRIES)) +                                           \
 	 ALIGN16(ACPI_XSDT_SIZE(ACPI_SDT_MAX_ENTRIES)) + MP_FLOATING_SIZE +                        \
-	 MP_CONFIG_SIZE(VM_MAX_VCPUS))
+	 MP_CONFIG_SIZE(PC_FIRMWARE_MAX_CPUS))
 
 _Static_assert(FIRMWARE_MAX_END <= PC_FIRMWARE_TABLES_END &&
 		   PC_FIRMWARE_TABLES_END <= PC_FIRMWARE_END,
@@ -54,10 +54,10 @@ _Static_assert(PC_FIRMWARE_END <= MINIVMM_RAM_MIN, "every VM has the first MiB")
 int pc_firmware_write(struct guest_mem *mem, unsigned cpus, bool interrupt_controllers,
 		      uint64_t image_begin, uint64_t image_end, struct vmm_error *err)
 {
-	if (cpus == 0 || cpus > VM_MAX_VCPUS)
+	if (cpus == 0 || cpus > PC_FIRMWARE_MAX_CPUS)
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_INTERNAL,
 				     "firmware tables for %u vCPUs: 1..%d expected", cpus,
-				     VM_MAX_VCPUS);
+				     PC_FIRMWARE_MAX_CPUS);
 	const struct pc_memory_range *r =
 	    image_end > image_begin
 		? pc_memory_written_overlap(image_begin, image_end - image_begin)

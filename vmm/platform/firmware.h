@@ -21,7 +21,7 @@
 #include "machine/guest_mem.h"
 #include "util/vmm_error.h"
 
-/* Writes everything above for cpus vCPUs (1..VM_MAX_VCPUS). A guest image loaded at
+/* Writes everything above for cpus vCPUs (1..PC_FIRMWARE_MAX_CPUS). A guest image loaded at
  * [image_begin, image_end) (its whole span) must not overlap what minivmm writes below 1 MiB
  * (pc_memory_written_overlap()): that is refused (status VMM_EXIT_GUEST_IMAGE) before anything
  * is written. A multiboot kernel's pieces were checked one by one already. */

@@ -28,7 +28,7 @@
 /* The floating pointer to a configuration table at config_gpa, its checksum set. */
 void mp_build_floating(uint8_t *out, uint32_t config_gpa);
 
-/* The configuration table for cpus vCPUs (1..VM_MAX_VCPUS) into out (MP_CONFIG_SIZE(cpus)
+/* The configuration table for cpus vCPUs (1..PC_FIRMWARE_MAX_CPUS) into out (MP_CONFIG_SIZE(cpus)
  * bytes); returns its length. */
 size_t mp_build_config(uint8_t *out, unsigned cpus);
 
