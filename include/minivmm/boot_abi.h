@@ -113,9 +113,10 @@ struct minivmm_boot_info {
 #define MINIVMM_PLATFORM_IRQCHIP 0x1u /* 8259A PICs, IOAPIC, LAPIC, 8254 PIT (not --no-irqchip) */
 /* --sipi-smp: the APs wait for INIT-SIPI-SIPI from the kernel (their LAPICs in KVM) instead of
  * being started by the VMM at the entry; the kernel may put its real-mode trampoline anywhere
- * from MINIVMM_RESERVED_END to MINIVMM_SIPI_TRAMPOLINE_MAX. */
+ * from MINIVMM_RESERVED_END to MINIVMM_SIPI_TRAMPOLINE_MAX, the EBDA: from there to 1 MiB lie the
+ * PC firmware tables (vmm/platform/pc_layout.h, docs/platform.md). */
 #define MINIVMM_PLATFORM_SIPI_SMP   0x2u
-#define MINIVMM_SIPI_TRAMPOLINE_MAX 0x100000ull
+#define MINIVMM_SIPI_TRAMPOLINE_MAX 0x9fc00ull
 
 /* Exit statuses the toy guest kernel uses for itself (its programs choose their own). */
 #define GUEST_STATUS_USER_FAULT	  40 /* a CPU exception in a ring-3 program */

@@ -50,6 +50,7 @@ _Static_assert(PC_EBDA_BASE + PC_EBDA_SIZE_KIB * 1024u == PC_BASE_MEMORY_END,
 _Static_assert(MINIVMM_RESERVED_END <= PC_EBDA_BASE && PC_BOOT_DATA_END <= PC_FIRMWARE_BASE,
 	       "the direct boot's pages and the multiboot data stay clear of the tables");
 _Static_assert(PC_FIRMWARE_END <= MINIVMM_RAM_MIN, "every VM has the first MiB");
+_Static_assert(MINIVMM_SIPI_TRAMPOLINE_MAX <= PC_EBDA_BASE, "the toy guest's AP trampoline range");
 
 int pc_firmware_write(struct guest_mem *mem, unsigned cpus, bool interrupt_controllers,
 		      uint64_t image_begin, uint64_t image_end, struct vmm_error *err)
