@@ -55,14 +55,13 @@ static void disable_halt_polling(struct vm *vm)
 static int route_isa_irq0_to_pin2(struct vm *vm, struct vmm_error *err)
 {
 	enum { MAX_ROUTES = ISA_IRQ_COUNT + PC_IOAPIC_PINS };
-	struct {
-		struct kvm_irq_routing head;
-		struct kvm_irq_routing_entry entries[MAX_ROUTES];
-	} table;
-	memset(&table, 0, sizeof table);
+	struct kvm_irq_routing *table =
+	    calloc(1, sizeof *table + MAX_ROUTES * sizeof(struct kvm_irq_routing_entry));
+	if (!table)
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	unsigned n = 0;
 	for (unsigned gsi = 0; gsi < ISA_IRQ_COUNT; gsi++)
-		table.entries[n++] = (struct kvm_irq_routing_entry){
+		table->entries[n++] = (struct kvm_irq_routing_entry){
 		    .gsi = gsi,
 		    .type = KVM_IRQ_ROUTING_IRQCHIP,
 		    .u.irqchip = {.irqchip = gsi < 8 ? PIC_MASTER_CHIP : PIC_SLAVE_CHIP,
@@ -70,19 +69,21 @@ static int route_isa_irq0_to_pin2(struct vm *vm, struct vmm_error *err)
 	for (unsigned gsi = 0; gsi < PC_IOAPIC_PINS; gsi++) {
 		if (gsi == PC_PIT_GSI)
 			continue; /* pin 2 is GSI 0's */
-		table.entries[n++] = (struct kvm_irq_routing_entry){
+		table->entries[n++] = (struct kvm_irq_routing_entry){
 		    .gsi = gsi,
 		    .type = KVM_IRQ_ROUTING_IRQCHIP,
 		    .u.irqchip = {.irqchip = IOAPIC_CHIP,
 				  .pin = gsi == PC_PIT_ISA_IRQ ? PC_PIT_GSI : gsi}};
 	}
-	table.head.nr = n;
-	if (ioctl(vm->fd, KVM_SET_GSI_ROUTING, &table.head) < 0)
-		return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
-				     "KVM_SET_GSI_ROUTING (IRQ 0 to IOAPIC pin 2) failed: %s "
-				     "(try --no-irqchip)",
-				     strerror(errno));
-	return 0;
+	table->nr = n;
+	int ret = 0;
+	if (ioctl(vm->fd, KVM_SET_GSI_ROUTING, table) < 0)
+		ret = vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
+				    "KVM_SET_GSI_ROUTING (IRQ 0 to IOAPIC pin 2) failed: %s "
+				    "(try --no-irqchip)",
+				    strerror(errno));
+	free(table);
+	return ret;
 }
 
 int irqchip_create(struct vm *vm, struct vmm_error *err)
