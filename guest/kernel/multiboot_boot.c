@@ -47,23 +47,12 @@ static uint32_t copy_string(char *dst, const char *src, uint32_t max)
 	return n;
 }
 
-static int same_string(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
-/* The kernel's arguments. GRUB and QEMU's -kernel put the kernel image's path first in the
- * command line (3.3 leaves its content to the loader); minivmm hands --cmdline over verbatim.
- * So the first word is dropped unless the loader says it is minivmm, and the program sees the
- * same arguments under every loader. */
+/* The kernel's arguments: GRUB, QEMU's -kernel and minivmm put the kernel image's path first in
+ * the command line (3.3 leaves its content to the loader), so the first word is dropped and the
+ * program sees the same arguments under every loader. */
 static const char *kernel_arguments(const struct multiboot_info *mb)
 {
 	const char *cmdline = (const char *)(uintptr_t)mb->cmdline;
-	if ((mb->flags & MULTIBOOT_INFO_LOADER_NAME) &&
-	    same_string((const char *)(uintptr_t)mb->boot_loader_name, "minivmm"))
-		return cmdline;
 	while (*cmdline && *cmdline != ' ')
 		cmdline++;
 	return *cmdline == ' ' ? cmdline + 1 : cmdline;

@@ -23,11 +23,11 @@
 #define MINIVMM_RESERVED_BEGIN 0x0ull	  /* page 0 is kept unmapped-by-convention too */
 #define MINIVMM_RESERVED_END   0x10000ull /* guest images must load at or above this */
 /* Multiboot v1 entry (include/minivmm/multiboot.h, vmm/x86/protected_mode.c): a flat 32-bit GDT
- * (null, code 0x08, data 0x10) in the boot GDT's page, after the 64-bit one. The multiboot
- * information itself goes above the kernel (vmm/loader/multiboot_info.c). */
-#define MINIVMM_PM_GDT_GPA 0x2800ull
-#define MINIVMM_PM_CS	   0x08
-#define MINIVMM_PM_DS	   0x10
+ * (null, code 0x08, data 0x10). A multiboot boot uses none of the layout above: the GDT and the
+ * multiboot information live in the PC's reserved boot data area (vmm/platform/pc_layout.h), so
+ * the kernel may load from 0x1000 up. */
+#define MINIVMM_PM_CS 0x08
+#define MINIVMM_PM_DS 0x10
 
 #define MINIVMM_IDENTITY_MAP_SIZE (4ull << 30)	    /* RAM plus the MMIO window, all 2 MiB pages */
 #define MINIVMM_MMIO_BASE	  0xc0000000ull	    /* MMIO window: RAM never reaches it */
@@ -113,9 +113,10 @@ struct minivmm_boot_info {
 #define MINIVMM_PLATFORM_IRQCHIP 0x1u /* 8259A PICs, IOAPIC, LAPIC, 8254 PIT (not --no-irqchip) */
 /* --sipi-smp: the APs wait for INIT-SIPI-SIPI from the kernel (their LAPICs in KVM) instead of
  * being started by the VMM at the entry; the kernel may put its real-mode trampoline anywhere
- * from MINIVMM_RESERVED_END to MINIVMM_SIPI_TRAMPOLINE_MAX. */
+ * from MINIVMM_RESERVED_END to MINIVMM_SIPI_TRAMPOLINE_MAX, the EBDA: from there to 1 MiB lie the
+ * PC firmware tables (vmm/platform/pc_layout.h, docs/platform.md). */
 #define MINIVMM_PLATFORM_SIPI_SMP   0x2u
-#define MINIVMM_SIPI_TRAMPOLINE_MAX 0x100000ull
+#define MINIVMM_SIPI_TRAMPOLINE_MAX 0x9fc00ull
 
 /* Exit statuses the toy guest kernel uses for itself (its programs choose their own). */
 #define GUEST_STATUS_USER_FAULT	  40 /* a CPU exception in a ring-3 program */

@@ -38,7 +38,6 @@
 #define MULTIBOOT_INFO_LOADER_NAME  0x00000200u /* bit 9: boot_loader_name */
 #define MULTIBOOT_MEMORY_AVAILABLE  1u		/* mmap type 1: available RAM */
 #define MULTIBOOT_MEMORY_RESERVED   2u		/* any other value: reserved */
-#define MULTIBOOT_LOWER_MEMORY_KIB  640u	/* conventional memory, below 0xa0000 */
 #define MULTIBOOT_UPPER_MEMORY_BASE 0x100000u	/* mem_upper counts from 1 MiB */
 
 #ifndef __ASSEMBLER__

@@ -26,6 +26,7 @@
 #include "loader/loader.h"
 #include "loader/multiboot.h"
 #include "minivmm/boot_abi.h"
+#include "platform/pc_layout.h"
 
 #define RAM_SIZE     (4ull << 20)
 #define RAM_PATTERN  0xa5
@@ -157,8 +158,8 @@ static bool ram_is_pattern(void)
 
 /* A multiboot kernel: everything is checked before the first byte is written (issue 13: the
  * kernel was copied and its bss zeroed before the boot information was found not to fit), so a
- * refused image leaves RAM exactly as it was; an accepted one lies in RAM above the reserved
- * pages with its entry inside it and the information above it. */
+ * refused image leaves RAM exactly as it was; an accepted one lies in RAM from 0x1000 up with its
+ * entry inside it and the information in minivmm's boot data area. */
 static void fuzz_multiboot(struct guest_mem *mem, const uint8_t *data, size_t size)
 {
 	if (!multiboot_detect(data, size))
@@ -176,11 +177,11 @@ static void fuzz_multiboot(struct guest_mem *mem, const uint8_t *data, size_t si
 		FUZZ_CHECK(ram_is_pattern());
 		return;
 	}
-	FUZZ_CHECK(out.load_begin >= RESERVED_END);
+	FUZZ_CHECK(out.load_begin >= PC_LOW_RESERVED_END);
 	FUZZ_CHECK(out.load_begin < out.load_end && out.load_end <= RAM_SIZE);
 	FUZZ_CHECK(out.entry >= out.load_begin && out.entry < out.load_end);
-	FUZZ_CHECK(info >= out.load_end && info % 4096 == 0 && info < RAM_SIZE);
-	memset(ram + RESERVED_END, RAM_PATTERN, RAM_SIZE - RESERVED_END);
+	FUZZ_CHECK(info == PC_BOOT_INFO_GPA);
+	memset(ram + PC_LOW_RESERVED_END, RAM_PATTERN, RAM_SIZE - PC_LOW_RESERVED_END);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -11,8 +11,8 @@ bytes; what makes it large is a bss or an address:
 
   mb-kludge-bss-256m.bin   Multiboot a.out kludge, load 0x100000, bss_end 0x10000000
   mb-kludge-bss-2g.bin     the same with bss_end 0x80000000
-  mb-kludge-top.bin        the same with bss_end 0xbffff000: the boot information still fits
-  mb-kludge-bss-3g.bin     bss_end 0xc0000000: no room for the boot information at any -m
+  mb-kludge-top.bin        the same with bss_end 0xbffff000: fits the 3 GiB maximum of RAM
+  mb-kludge-bss-3g.bin     bss_end 0xc0001000: beyond the 3 GiB maximum, no -m can hold it
   mb-elf32-bss.elf         Multiboot ELF32 (no kludge), one PT_LOAD [0x100000, 0x7ff000)
   mb-elf32-beyond.elf      Multiboot ELF32 with a PT_LOAD at 0xfff00000
   elf64-two-segments.elf   ELF64: RX [0x100000, 0x500000) and RW [0x600000, 0x980000)
@@ -72,7 +72,7 @@ IMAGES = {
     "mb-kludge-bss-256m.bin": kludge(0x10000000),
     "mb-kludge-bss-2g.bin": kludge(0x80000000),
     "mb-kludge-top.bin": kludge(0xBFFFF000),
-    "mb-kludge-bss-3g.bin": kludge(0xC0000000),
+    "mb-kludge-bss-3g.bin": kludge(0xC0001000),
     "mb-elf32-bss.elf": elf32_multiboot(0x100000, 0x7FF000 - 0x100000),
     "mb-elf32-beyond.elf": elf32_multiboot(0xFFF00000, 0x1000),
     "elf64-two-segments.elf": elf64([(0x100000, EXIT0, 0x400000, PF_R | PF_X),

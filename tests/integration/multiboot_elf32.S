@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A minimal ELF32 Multiboot v1 kernel (flags 0x3, no a.out kludge) for multiboot.cmake: prints
- * "mb32 ok" if EAX holds 0x2BADB002, then exits with mods_count, plus 10 if the command line
- * starts with "x" (Multiboot spec 3.2, 3.3: mods_count at EBX + 20, cmdline at EBX + 16).
+ * "mb32 ok" if EAX holds 0x2BADB002, then exits with mods_count, plus 10 if the command line's
+ * second word (the first is the kernel's file name, as GRUB and QEMU pass it) starts with "x"
+ * (Multiboot spec 3.2, 3.3: mods_count at EBX + 20, cmdline at EBX + 16).
  */
 	.text
 	.code32
@@ -20,8 +21,14 @@ _start:
 	out %al, %dx
 	jmp 1b
 2:	mov 20(%ebx), %eax	/* mods_count */
-	mov 16(%ebx), %ecx	/* cmdline */
-	cmpb $'x', (%ecx)
+	mov 16(%ebx), %ecx	/* cmdline: "FILE ARGS" */
+4:	cmpb $0, (%ecx)
+	je 3f
+	cmpb $' ', (%ecx)
+	je 5f
+	inc %ecx
+	jmp 4b
+5:	cmpb $'x', 1(%ecx)
 	jne 3f
 	add $10, %eax
 3:	mov $0x501, %dx

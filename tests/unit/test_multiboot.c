@@ -15,6 +15,7 @@
 #include "machine/boot_protocol.h"
 #include "loader/multiboot.h"
 #include "minivmm/boot_abi.h"
+#include "platform/pc_layout.h"
 #include "test_check_main.h"
 #include "x86/long_mode.h"
 #include "x86/protected_mode.h"
@@ -123,7 +124,7 @@ START_TEST(test_kludge_loads_file_bytes_and_zeroes_bss)
 	ck_assert_mem_eq(ram + KBASE, image, size);
 	for (size_t i = 0; i < 0x2000; i++)
 		ck_assert_uint_eq(ram[KBASE + size + i], 0);
-	ck_assert_uint_eq(info_at, KBASE + size + 0x2000); /* the information right above */
+	ck_assert_uint_eq(info_at, PC_BOOT_INFO_GPA); /* in the reserved boot data area */
 }
 END_TEST
 
@@ -171,14 +172,50 @@ START_TEST(test_kludge_bad_fields_refused)
 	size = kludge_image(0);
 	set_kludge_field(3, 0x900000); /* a bss past the 8 MiB of RAM: says which -m */
 	assert_refused(load(&limits, size, &r), "give -m");
-	size = kludge_image(0);
-	set_kludge_field(0, 0x8040); /* linked into the reserved pages */
-	set_kludge_field(1, 0x8000);
-	set_kludge_field(2, 0x8000 + (uint32_t)size);
+}
+END_TEST
+
+/* The kernel linked at `at` (a kludge kernel of the file's 0x3000 bytes). */
+static size_t kludge_at(uint32_t at)
+{
+	size_t size = kludge_image(0);
+	set_kludge_field(0, at + 0x40);
+	set_kludge_field(1, at);
+	set_kludge_field(2, at + (uint32_t)size);
 	set_kludge_field(3, 0);
-	set_kludge_field(4, 0x8100);
-	assert_refused(load(&limits, size, &r), "reserved");
-	ck_assert_uint_eq(ram[0x8000], 0xAA); /* nothing written */
+	set_kludge_field(4, at + 0x100);
+	return size;
+}
+
+START_TEST(test_kernel_in_conventional_memory_loads)
+{
+	/* Issue 14: a kernel linked at 0x8000 (or 0x1000) loads, as under GRUB; minivmm's own
+	 * structures are not there, and the information points to the boot data area. */
+	struct load_result r;
+	size_t size = kludge_at(0x8000);
+	ck_assert_msg(load(&limits, size, &r) == 0, "%s", err.msg);
+	ck_assert_mem_eq(ram + 0x8000, image, size);
+	ck_assert_uint_eq(r.entry, 0x8100);
+	ck_assert_uint_eq(info_at, PC_BOOT_INFO_GPA);
+	size = kludge_at(PC_LOW_RESERVED_END);
+	ck_assert_msg(load(&limits, size, &r) == 0, "%s", err.msg);
+}
+END_TEST
+
+START_TEST(test_kernel_in_reserved_memory_refused)
+{
+	/* What minivmm writes below 1 MiB (IVT/BDA page, EBDA, boot information, firmware tables):
+	 * refused before a byte is written, naming the range and where to link instead. */
+	const uint32_t at[] = {0x800, PC_EBDA_BASE - 0x1000, PC_BOOT_DATA_BASE - 0x1000,
+			       PC_FIRMWARE_BASE};
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		struct load_result r;
+		size_t size = kludge_at(at[i]);
+		assert_refused(load(&limits, size, &r),
+			       "which the PC reserves: link it in [0x1000");
+		ck_assert_int_eq(err.status, VMM_EXIT_GUEST_IMAGE);
+		ck_assert_uint_eq(ram[at[i] + 0x100], 0xAA); /* nothing written */
+	}
 }
 END_TEST
 
@@ -241,7 +278,7 @@ static void write_info(const struct multiboot_boot_params *p, uint32_t *info_gpa
 	struct multiboot_layout layout;
 	multiboot_info_layout(KBASE + 0x1234, p, &layout);
 	ck_assert_int_eq(multiboot_write_info(&mem, &layout, p, info_gpa, &err), 0);
-	ck_assert_uint_eq(*info_gpa, KBASE + 0x2000); /* first page boundary above the kernel */
+	ck_assert_uint_eq(*info_gpa, PC_BOOT_INFO_GPA); /* the reserved boot data area */
 }
 
 static const char *guest_string(uint32_t gpa)
@@ -259,16 +296,22 @@ START_TEST(test_info_memory_cmdline_and_loader_name)
 	uint32_t want = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MODS |
 			MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_LOADER_NAME;
 	ck_assert_uint_eq(info.flags, want);
-	ck_assert_uint_eq(info.mem_lower, 640);
+	ck_assert_uint_eq(info.mem_lower, 639); /* up to the EBDA, as the map says */
 	ck_assert_uint_eq(info.mem_upper, (RAM_SIZE - (1u << 20)) / 1024);
 	ck_assert_str_eq(guest_string(info.cmdline), ""); /* always present */
 	ck_assert_str_eq(guest_string(info.boot_loader_name), "minivmm");
 	ck_assert_uint_eq(info.mods_count, 0);
 
+	/* "FILE ARGS" as GRUB and QEMU's -kernel/-append pass it; "FILE" without arguments. */
+	p.kernel_name = "build/k.elf";
+	write_info(&p, &at);
+	memcpy(&info, ram + at, sizeof info);
+	ck_assert_str_eq(guest_string(info.cmdline), "build/k.elf");
 	p.cmdline = "console=ttyS0 x=1";
 	write_info(&p, &at);
 	memcpy(&info, ram + at, sizeof info);
-	ck_assert_str_eq(guest_string(info.cmdline), "console=ttyS0 x=1");
+	ck_assert_str_eq(guest_string(info.cmdline), "build/k.elf console=ttyS0 x=1");
+	ck_assert_str_eq(guest_string(info.boot_loader_name), "minivmm"); /* not overwritten */
 }
 END_TEST
 
@@ -282,8 +325,8 @@ START_TEST(test_info_memory_map)
 	ck_assert_uint_eq(info.mmap_length, 5 * sizeof(struct multiboot_mmap_entry));
 	struct multiboot_mmap_entry e[5];
 	memcpy(e, ram + info.mmap_addr, sizeof e);
-	const uint64_t base[5] = {0, MINIVMM_RESERVED_END, 0xa0000, 0x100000, MINIVMM_MMIO_BASE};
-	const uint64_t end[5] = {MINIVMM_RESERVED_END, 0xa0000, 0x100000, RAM_SIZE, 1ull << 32};
+	const uint64_t base[5] = {0, 0x1000, PC_EBDA_BASE, 0x100000, MINIVMM_MMIO_BASE};
+	const uint64_t end[5] = {0x1000, PC_EBDA_BASE, 0x100000, RAM_SIZE, 1ull << 32};
 	const uint32_t type[5] = {2, 1, 2, 1, 2};
 	for (int i = 0; i < 5; i++) {
 		ck_assert_uint_eq(e[i].size, 20);
@@ -322,7 +365,7 @@ START_TEST(test_info_modules_page_aligned_with_strings)
 		ck_assert_uint_eq(m[i].mod_end - m[i].mod_start, mods[i].size);
 		ck_assert_mem_eq(ram + m[i].mod_start, data[i], mods[i].size);
 		ck_assert_str_eq(guest_string(m[i].string), mods[i].string);
-		ck_assert_uint_gt(m[i].mod_start, info.mods_addr);
+		ck_assert_uint_gt(m[i].mod_start, KBASE + 0x1234); /* above the kernel */
 	}
 	ck_assert_uint_eq(m[1].mod_start, m[0].mod_start + 4096);
 	close(mods[0].fd);
@@ -387,13 +430,40 @@ static void resize_ram(uint64_t size)
 
 START_TEST(test_info_not_fitting_refused_before_any_write)
 {
-	/* Issue 13: the kernel fitted, so it was copied and its bss zeroed; only then was the boot
-	 * information found not to fit. Now nothing is written: RAM keeps its fill. */
+	/* Issue 13: the kernel fitted, so it was copied and its bss zeroed; only then was what goes
+	 * above it found not to fit. Now nothing is written: RAM keeps its fill. */
+	static const char byte[1];
+	struct multiboot_module_spec mod = module_of(byte, 1, "m");
+	struct multiboot_boot_params p = {.modules = &mod, .module_count = 1};
 	struct load_result r;
 	size_t size = kludge_to(RAM_SIZE);
-	assert_refused(load(&limits, size, &r), "give -m 9M or more");
+	ck_assert_int_ne(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
+			 0);
+	ck_assert_msg(strstr(err.msg, "give -m 9M or more"), "%s", err.msg);
 	ck_assert_int_eq(err.status, VMM_EXIT_USAGE); /* the kernel fits: -m is too small */
 	ck_assert_msg(ram_untouched(), "a refused kernel wrote to RAM");
+	close(mod.fd);
+}
+END_TEST
+
+START_TEST(test_info_too_big_for_boot_data_refused)
+{
+	/* The boot data area does not grow with -m: a command line that does not fit is the
+	 * user's to shorten (status 64), refused before anything is written. */
+	static char huge[PC_BOOT_DATA_END - PC_BOOT_DATA_BASE];
+	memset(huge, 'a', sizeof huge - 1);
+	struct multiboot_boot_params p = {.kernel_name = "k", .cmdline = huge};
+	struct load_result r;
+	size_t size = kludge_image(0);
+	ck_assert_int_ne(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
+			 0);
+	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
+	ck_assert_msg(strstr(err.msg, "boot data area") && strstr(err.msg, "shorten --cmdline"),
+		      "%s", err.msg);
+	ck_assert_msg(ram_untouched(), "a refused kernel wrote to RAM");
+	huge[PC_BOOT_INFO_END - PC_BOOT_INFO_GPA - 512] = '\0'; /* fits with the rest */
+	ck_assert_msg(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err) == 0,
+		      "%s", err.msg);
 }
 END_TEST
 
@@ -422,18 +492,18 @@ END_TEST
 
 START_TEST(test_beyond_the_maximum_no_ram_advice)
 {
-	/* No -m can help: the kernel's bss reaches the 3 GiB maximum (3073M was advised), or an
-	 * ELF32 segment lies at 0xfff00000 (4098M was advised). Say what to change instead. */
+	/* No -m can help: the kernel's bss reaches past the 3 GiB maximum, or an ELF32 segment
+	 * lies at 0xfff00000 (4098M was advised). Say what to change instead. */
 	struct load_result r;
-	size_t size = kludge_to(0xc0000000);
-	assert_refused(load(&limits, size, &r), "no -m can hold them: link the kernel lower");
+	size_t size = kludge_to(0xc0001000);
+	assert_refused(load(&limits, size, &r), "no -m can hold it: link the kernel lower");
 	ck_assert_ptr_null(strstr(err.msg, "give -m"));
 	size = elf32_image(EM_386, ELFCLASS32);
 	Elf32_Phdr ph;
 	memcpy(&ph, image + sizeof(Elf32_Ehdr), sizeof ph);
 	ph.p_paddr = 0xfff00000;
 	memcpy(image + sizeof(Elf32_Ehdr), &ph, sizeof ph);
-	assert_refused(load(&limits, size, &r), "no -m can hold them: link the kernel lower");
+	assert_refused(load(&limits, size, &r), "no -m can hold it: link the kernel lower");
 	ck_assert_ptr_null(strstr(err.msg, "give -m"));
 }
 END_TEST
@@ -473,7 +543,7 @@ START_TEST(test_info_too_big_for_ram_refused)
 	resize_ram(9u << 20);
 	ck_assert_int_eq(multiboot_load_image(&mem, &limits, image, size, &p, &r, &info_at, &err),
 			 0);
-	ck_assert_mem_eq(ram + (RAM_SIZE - 0x4000 + 0x1000), big, sizeof big);
+	ck_assert_mem_eq(ram + (RAM_SIZE - 0x4000), big, sizeof big); /* right above the kernel */
 	close(mod.fd);
 }
 END_TEST
@@ -529,7 +599,7 @@ START_TEST(test_protected_mode_entry_state)
 	ck_assert_uint_eq(r.rflags & ((1u << 9) | (1u << 17)), 0);
 	ck_assert_int_eq(x86_build_protected_mode_gdt(&mem, &err), 0);
 	uint64_t code;
-	memcpy(&code, ram + MINIVMM_PM_GDT_GPA + MINIVMM_PM_CS, 8);
+	memcpy(&code, ram + PC_BOOT_GDT_GPA + MINIVMM_PM_CS, 8);
 	ck_assert_uint_eq(code, 0x00cf9a000000ffffull);
 }
 END_TEST
@@ -545,6 +615,8 @@ static Suite *multiboot_suite(void)
 	tcase_add_test(tc, test_kludge_loads_file_bytes_and_zeroes_bss);
 	tcase_add_test(tc, test_kludge_bad_fields_refused);
 	tcase_add_test(tc, test_kludge_leaves_zero_ram_unwritten);
+	tcase_add_test(tc, test_kernel_in_conventional_memory_loads);
+	tcase_add_test(tc, test_kernel_in_reserved_memory_refused);
 	tcase_add_test(tc, test_elf32_loads_by_paddr_and_translates_entry);
 	tcase_add_test(tc, test_elf32_wrong_machine_and_not_elf_refused);
 	tcase_add_test(tc, test_info_memory_cmdline_and_loader_name);
@@ -553,6 +625,7 @@ static Suite *multiboot_suite(void)
 	tcase_add_test(tc, test_module_changed_since_opened_refused);
 	tcase_add_test(tc, test_info_too_big_for_ram_refused);
 	tcase_add_test(tc, test_info_not_fitting_refused_before_any_write);
+	tcase_add_test(tc, test_info_too_big_for_boot_data_refused);
 	tcase_add_test(tc, test_advice_is_accepted_and_least);
 	tcase_add_test(tc, test_beyond_the_maximum_no_ram_advice);
 	tcase_add_test(tc, test_modules_beyond_the_maximum);

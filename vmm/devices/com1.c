@@ -13,8 +13,9 @@
 #include "host/console.h"
 #include "machine/bus.h"
 #include "minivmm/boot_abi.h"
+#include "platform/pc_layout.h"
 
-#define COM1_IRQ 4 /* the PC's ISA line for COM1 */
+#define COM1_IRQ PC_COM1_IRQ /* platform/pc_layout.h: the tables name it too */
 
 struct com1 {
 	struct uart8250 uart; /* first: the device state handed to the bus */

@@ -18,13 +18,14 @@
 #include "devices/device_table.h"
 #include "devices/devices.h"
 #include "machine/bus.h"
+#include "platform/pc_layout.h"
 
 #define I8042_COMMAND_PORT   0x64
 #define I8042_PULSE_RESET    0xfe
 #define I8042_STATUS_IDLE    0x14 /* system flag (bit 2), keyboard not inhibited (bit 4) */
-#define RESET_CONTROL_PORT   0xcf9
-#define RESET_CONTROL_RST    0x04 /* RST_CPU */
-#define RESET_CONTROL_STORED 0x0a /* SYS_RST (bit 1), FULL_RST (bit 3) */
+#define RESET_CONTROL_PORT   PC_RESET_REG_PORT /* the FADT's RESET_REG names it too */
+#define RESET_CONTROL_RST    0x04	       /* RST_CPU */
+#define RESET_CONTROL_STORED 0x0a	       /* SYS_RST (bit 1), FULL_RST (bit 3) */
 
 struct reset_control {
 	struct reset_line line;

@@ -3,8 +3,9 @@
  * Multiboot v1 header search and the a.out-kludge loader (Multiboot Specification 0.6.96,
  * sections 3.1.1-3.1.3). Every address field is a u32 from an untrusted file; all sums are done
  * in 64 bits, where u32 operands cannot wrap, and every range is checked against the file, RAM
- * and the VMM's reserved pages before one byte is copied. RAM is checked once for the kernel and
- * everything placed above it (boot information, modules), so a refusal can name the one -m that
+ * and the memory the PC reserves (platform/pc_memory_map.h) before one byte is copied. A kernel
+ * loads anywhere a PC has conventional or extended memory, from 0x1000 up, as under GRUB. RAM is
+ * checked once for the kernel and the modules above it, so a refusal can name the one -m that
  * holds it all, or say that none does.
  */
 #include "loader/multiboot.h"
@@ -14,6 +15,8 @@
 #include <string.h>
 
 #include "minivmm/boot_abi.h"
+#include "platform/pc_layout.h"
+#include "platform/pc_memory_map.h"
 
 #define MIB (1ull << 20)
 
@@ -104,9 +107,8 @@ static int check_required_flags(uint32_t flags, struct vmm_error *err)
  * (header offset - (header_addr - load_addr)) map one to one onto [load_addr, load_end_addr);
  * [load_end_addr, bss_end_addr) is zero; execution starts at entry_addr. All checked here
  * but RAM, one piece in *k. */
-static int check_kludge(uint64_t reserved_end, const uint8_t *image, size_t size,
-			const struct multiboot_image_header *h, struct multiboot_kernel *k,
-			struct vmm_error *err)
+static int check_kludge(const uint8_t *image, size_t size, const struct multiboot_image_header *h,
+			struct multiboot_kernel *k, struct vmm_error *err)
 {
 	const struct multiboot_header *f = &h->fields;
 	if (size - h->offset < HEADER_KLUDGE_BYTES)
@@ -145,12 +147,6 @@ static int check_kludge(uint64_t reserved_end, const uint8_t *image, size_t size
 				    "multiboot entry_addr 0x%llx lies outside the loaded bytes "
 				    "[0x%llx, 0x%llx): fix the header's entry_addr",
 				    ull(f->entry_addr), ull(load_addr), ull(load_end));
-	if (ranges_overlap(load_addr, bss_end - load_addr, 0, reserved_end))
-		return REFUSE_IMAGE(
-		    err,
-		    "multiboot kernel [0x%llx, 0x%llx) overlaps the VMM's reserved "
-		    "pages [0, 0x%llx): link it at 0x%llx or above (1 MiB is usual)",
-		    ull(load_addr), ull(bss_end), ull(reserved_end), ull(reserved_end));
 	k->pieces[0] = (struct multiboot_piece){.gpa = load_addr,
 						.bytes = image + file_start,
 						.filesz = load_end - load_addr,
@@ -160,6 +156,41 @@ static int check_kludge(uint64_t reserved_end, const uint8_t *image, size_t size
 	k->begin = load_addr;
 	k->end = bss_end;
 	return 0;
+}
+
+/* A kernel loads from 0x1000 up, but not over what minivmm writes below 1 MiB (the IVT/BDA
+ * page, EBDA, boot information, firmware tables); above 1 MiB, RAM is check_fits_in_ram()'s. */
+static int check_not_reserved(const struct multiboot_kernel *k, struct vmm_error *err)
+{
+	for (size_t i = 0; i < k->count; i++) {
+		const struct multiboot_piece *p = &k->pieces[i];
+		/* u32 fields: gpa + memsz cannot wrap in 64 bits. */
+		const struct pc_memory_range *r = pc_memory_written_overlap(p->gpa, p->memsz);
+		if (r)
+			return REFUSE_IMAGE(err,
+					    "multiboot kernel piece [0x%llx, 0x%llx) overlaps "
+					    "[0x%llx, 0x%llx), %s, which the PC reserves: link it "
+					    "in [0x%llx, 0x%llx) or at 1 MiB or above",
+					    ull(p->gpa), ull(p->gpa + p->memsz), ull(r->base),
+					    ull(r->end), r->what, ull(PC_LOW_RESERVED_END),
+					    ull(PC_EBDA_BASE));
+	}
+	return 0;
+}
+
+/* The boot information lives in minivmm's boot data area, whose size does not depend on -m: a
+ * command line or module list too long for it is the user's to shorten. */
+static int check_info_fits(const struct multiboot_boot_params *p, const struct multiboot_layout *l,
+			   struct vmm_error *err)
+{
+	if (l->info_end <= PC_BOOT_INFO_END)
+		return 0;
+	return vmm_error_set(err, -E2BIG, VMM_EXIT_USAGE,
+			     "the multiboot information (command line, %zu module string(s)) "
+			     "needs %llu bytes but minivmm's boot data area [0x%llx, 0x%llx) "
+			     "holds %llu: shorten --cmdline or the --module strings",
+			     p->module_count, ull(l->info_end - l->info_at), ull(l->info_at),
+			     ull(PC_BOOT_INFO_END), ull(PC_BOOT_INFO_END - l->info_at));
 }
 
 /* The whole -m, in MiB, that holds guest-physical [0, end). */
@@ -175,15 +206,12 @@ static int check_fits_in_ram(const struct guest_mem *mem, const struct multiboot
 			     const struct multiboot_boot_params *p,
 			     const struct multiboot_layout *l, struct vmm_error *err)
 {
-	if (l->info_end > MINIVMM_RAM_MAX)
-		return REFUSE_IMAGE(
-		    err,
-		    "multiboot kernel [0x%llx, 0x%llx) and its boot information "
-		    "(%llu bytes above it) reach beyond minivmm's %llu MiB maximum "
-		    "of guest RAM, so no -m can hold them: link the kernel lower or "
-		    "shrink its bss",
-		    ull(k->begin), ull(k->end), ull(l->info_end - l->info_at),
-		    ull(MINIVMM_RAM_MAX / MIB));
+	if (k->end > MINIVMM_RAM_MAX)
+		return REFUSE_IMAGE(err,
+				    "multiboot kernel [0x%llx, 0x%llx) reaches beyond minivmm's "
+				    "%llu MiB maximum of guest RAM, so no -m can hold it: link the "
+				    "kernel lower or shrink its bss",
+				    ull(k->begin), ull(k->end), ull(MINIVMM_RAM_MAX / MIB));
 	if (l->end > MINIVMM_RAM_MAX) {
 		uint64_t total = 0;
 		for (size_t i = 0; i < p->module_count; i++)
@@ -191,9 +219,8 @@ static int check_fits_in_ram(const struct guest_mem *mem, const struct multiboot
 				total = UINT64_MAX;
 		return vmm_error_set(err, -E2BIG, VMM_EXIT_USAGE,
 				     "%zu module(s) of %llu MiB in all do not fit in guest RAM "
-				     "from 0x%llx, above the multiboot kernel and its boot "
-				     "information, even at minivmm's %llu MiB maximum: give "
-				     "smaller or fewer modules",
+				     "from 0x%llx, above the multiboot kernel, even at minivmm's "
+				     "%llu MiB maximum: give smaller or fewer modules",
 				     p->module_count, ull(total / MIB + (total % MIB != 0)),
 				     ull(l->modules_at), ull(MINIVMM_RAM_MAX / MIB));
 	}
@@ -206,8 +233,8 @@ static int check_fits_in_ram(const struct guest_mem *mem, const struct multiboot
 				    ull(k->begin), ull(k->end), ull(mem->size / MIB),
 				    ull(mib_to_hold(l->end)));
 	return vmm_error_set(err, -ENOMEM, VMM_EXIT_USAGE,
-			     "the multiboot kernel, its boot information and modules need %llu "
-			     "KiB of RAM but the guest has %llu MiB: give -m %lluM or more",
+			     "the multiboot kernel and its modules need %llu KiB of RAM but the "
+			     "guest has %llu MiB: give -m %lluM or more",
 			     ull(l->end / 1024 + (l->end % 1024 != 0)), ull(mem->size / MIB),
 			     ull(mib_to_hold(l->end)));
 }
@@ -240,17 +267,18 @@ int multiboot_load_image(struct guest_mem *mem, const struct load_constraints *l
 		return vmm_error_set(err, -E2BIG, VMM_EXIT_USAGE,
 				     "%zu --module options: at most %d are allowed",
 				     params->module_count, MULTIBOOT_MAX_MODULES);
-	const uint64_t reserved_end = limits ? limits->reserved_end : 0;
 	struct multiboot_kernel kernel;
 	if (h.fields.flags & MULTIBOOT_AOUT_KLUDGE)
-		rc = check_kludge(reserved_end, image, size, &h, &kernel, err);
+		rc = check_kludge(image, size, &h, &kernel, err);
 	else
-		rc = multiboot_elf32_check(limits, image, size, &kernel, err);
+		rc = multiboot_elf32_check(image, size, &kernel, err);
+	rc = rc ?: check_not_reserved(&kernel, err);
 	if (rc)
 		return rc;
 	struct multiboot_layout layout;
 	multiboot_info_layout(kernel.end, params, &layout);
-	rc = check_fits_in_ram(mem, &kernel, params, &layout, err);
+	rc = check_info_fits(params, &layout, err);
+	rc = rc ?: check_fits_in_ram(mem, &kernel, params, &layout, err);
 	if (rc)
 		return rc;
 	/* Everything checked: the first byte is written here. */

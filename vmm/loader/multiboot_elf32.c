@@ -5,9 +5,9 @@
  * (p_paddr), the rest of p_memsz is zeroed, and the entry point e_entry, a virtual address, is
  * translated through the segment that holds it. Higher-half kernels (p_vaddr != p_paddr) load.
  *
- * The file is untrusted: the header table's extent, each segment's file bytes, the VMM's reserved
- * pages and overlaps between segments are all checked here, and RAM by multiboot_load_image()
- * for the kernel and its boot information together, before anything is copied.
+ * The file is untrusted: the header table's extent, each segment's file bytes and overlaps
+ * between segments are all checked here, and where the segments lie (the PC's reserved memory,
+ * RAM) by multiboot_load_image() for every kind of kernel, before anything is copied.
  */
 #include <errno.h>
 #include <gelf.h>
@@ -51,8 +51,7 @@ static int check_header(Elf *elf, GElf_Ehdr *ehdr, struct vmm_error *err)
 	return 0;
 }
 
-static int check_segment(const GElf_Phdr *ph, size_t index, uint64_t reserved_end, size_t file_size,
-			 struct vmm_error *err)
+static int check_segment(const GElf_Phdr *ph, size_t index, size_t file_size, struct vmm_error *err)
 {
 	if (ph->p_filesz > ph->p_memsz)
 		return REFUSE_IMAGE(err,
@@ -63,19 +62,13 @@ static int check_segment(const GElf_Phdr *ph, size_t index, uint64_t reserved_en
 				    "segment %zu needs file bytes [0x%llx, +0x%llx) but the file "
 				    "has %zu: it is truncated",
 				    index, ull(ph->p_offset), ull(ph->p_filesz), file_size);
-	/* ELF32 fields are u32, so paddr + memsz cannot wrap in 64 bits. RAM is checked by the
-	 * caller, for the kernel and its boot information together. */
-	if (ranges_overlap(ph->p_paddr, ph->p_memsz, 0, reserved_end))
-		return REFUSE_IMAGE(err,
-				    "segment %zu [0x%llx, 0x%llx) overlaps the VMM's reserved "
-				    "pages [0, 0x%llx): link the kernel at 1 MiB",
-				    index, ull(ph->p_paddr), ull(ph->p_paddr + ph->p_memsz),
-				    ull(reserved_end));
+	/* ELF32 fields are u32, so paddr + memsz cannot wrap in 64 bits. Where the segment lies
+	 * (reserved memory, RAM) is checked by the caller for every kind of kernel. */
 	return 0;
 }
 
-static int collect(Elf *elf, const GElf_Ehdr *ehdr, uint64_t reserved_end, size_t file_size,
-		   struct segment32 *segs, size_t *count, struct vmm_error *err)
+static int collect(Elf *elf, const GElf_Ehdr *ehdr, size_t file_size, struct segment32 *segs,
+		   size_t *count, struct vmm_error *err)
 {
 	size_t phnum;
 	if (ehdr->e_phentsize != sizeof(Elf32_Phdr) || elf_getphdrnum(elf, &phnum) != 0 ||
@@ -93,7 +86,7 @@ static int collect(Elf *elf, const GElf_Ehdr *ehdr, uint64_t reserved_end, size_
 		if (*count == MULTIBOOT_MAX_PIECES)
 			return REFUSE_IMAGE(err, "ELF32 kernel has more than %d PT_LOAD segments",
 					    MULTIBOOT_MAX_PIECES);
-		int rc = check_segment(&ph, i, reserved_end, file_size, err);
+		int rc = check_segment(&ph, i, file_size, err);
 		if (rc)
 			return rc;
 		for (size_t j = 0; j < *count; j++)
@@ -123,8 +116,8 @@ static int physical_entry(const struct segment32 *segs, size_t count, uint64_t e
 	return REFUSE_IMAGE(err, "ELF32 entry point 0x%llx lies in no PT_LOAD segment", ull(entry));
 }
 
-int multiboot_elf32_check(const struct load_constraints *limits, const void *image, size_t size,
-			  struct multiboot_kernel *kernel, struct vmm_error *err)
+int multiboot_elf32_check(const void *image, size_t size, struct multiboot_kernel *kernel,
+			  struct vmm_error *err)
 {
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return vmm_error_set(err, -ENOSYS, VMM_EXIT_INTERNAL, "libelf is unusable");
@@ -137,7 +130,7 @@ int multiboot_elf32_check(const struct load_constraints *limits, const void *ima
 	GElf_Ehdr ehdr;
 	uint64_t entry = 0;
 	int rc = check_header(elf, &ehdr, err);
-	rc = rc ?: collect(elf, &ehdr, limits ? limits->reserved_end : 0, size, segs, &count, err);
+	rc = rc ?: collect(elf, &ehdr, size, segs, &count, err);
 	rc = rc ?: physical_entry(segs, count, ehdr.e_entry, &entry, err);
 	if (!rc) {
 		*kernel = (struct multiboot_kernel){

@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The Multiboot boot information (Multiboot Specification 0.6.96, 3.3), written into guest RAM
- * above the loaded kernel:
+ * The Multiboot boot information (Multiboot Specification 0.6.96, 3.3), written where a PC boot
+ * loader keeps its own data, in memory the map reports reserved (platform/pc_layout.h):
  *
- *   first page boundary above the kernel's bss:
+ *   [PC_BOOT_INFO_GPA, PC_BOOT_INFO_END), inside minivmm's boot data area below the BIOS area:
  *     struct multiboot_info, the memory map, "minivmm", the command line, the module list,
  *     each module's string;
- *   then each module, at the next page boundary (flags bit 0's alignment, given always).
+ *   each module at a page boundary (flags bit 0's alignment, given always) from the first page
+ *   above both the kernel and 1 MiB, which the kernel must keep until done with it (3.3).
  *
- * The memory map (flags bit 6) is the machine minivmm builds (include/minivmm/boot_abi.h):
- *   [0, MINIVMM_RESERVED_END)          reserved: the VMM's boot structures (GDT, page tables)
- *   [MINIVMM_RESERVED_END, 0xa0000)     available: conventional memory
- *   [0xa0000, 1 MiB)                    reserved: the legacy VGA/ROM hole PC software expects
- *   [1 MiB, RAM end)                    available: holds the kernel, this information and the
- *                                       modules, which the kernel must keep until done (3.3)
- *   [MINIVMM_MMIO_BASE, 4 GiB)          reserved: the MMIO window
- * mem_lower is 640 (KiB from 0) and mem_upper the KiB from 1 MiB to the end of RAM (3.3).
+ * The memory map (flags bit 6) is the PC's (platform/pc_memory_map.h): [0, 0x1000) reserved,
+ * [0x1000, EBDA) available, [EBDA, 1 MiB) reserved (EBDA, VGA/ROM hole, this information, the
+ * ACPI and MP tables), [1 MiB, RAM end) available, the MMIO window reserved. mem_lower is the KiB
+ * of conventional memory below the EBDA (639) and mem_upper the KiB from 1 MiB to the end of
+ * RAM (3.3).
  */
 #include <errno.h>
 #include <string.h>
@@ -24,11 +22,14 @@
 
 #include "loader/multiboot.h"
 #include "minivmm/boot_abi.h"
+#include "platform/pc_layout.h"
+#include "platform/pc_memory_map.h"
 
-#define PAGE	     4096ull
-#define MIB	     (1ull << 20)
-#define LEGACY_HOLE  0xa0000ull
-#define MMAP_ENTRIES 5
+#define PAGE 4096ull
+
+_Static_assert(PC_EBDA_BASE % 1024 == 0, "mem_lower counts whole KiB below the EBDA");
+_Static_assert(PC_BOOT_INFO_GPA % 8 == 0 && PC_BOOT_INFO_END <= PC_BOOT_DATA_END,
+	       "the boot information lies in the boot data area, 8-byte aligned");
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -37,28 +38,24 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 
 static size_t build_mmap(uint64_t ram_size, struct multiboot_mmap_entry *map)
 {
-	const struct {
-		uint64_t base, end;
-		uint32_t type;
-	} ranges[MMAP_ENTRIES] = {
-	    {0, MINIVMM_RESERVED_END, MULTIBOOT_MEMORY_RESERVED},
-	    {MINIVMM_RESERVED_END, LEGACY_HOLE, MULTIBOOT_MEMORY_AVAILABLE},
-	    {LEGACY_HOLE, MULTIBOOT_UPPER_MEMORY_BASE, MULTIBOOT_MEMORY_RESERVED},
-	    {MULTIBOOT_UPPER_MEMORY_BASE, ram_size, MULTIBOOT_MEMORY_AVAILABLE},
-	    {MINIVMM_MMIO_BASE, MINIVMM_IDENTITY_MAP_SIZE, MULTIBOOT_MEMORY_RESERVED},
-	};
-	size_t n = 0;
-	for (size_t i = 0; i < MMAP_ENTRIES; i++) {
-		if (ranges[i].end <= ranges[i].base)
-			continue;
-		map[n++] = (struct multiboot_mmap_entry){
+	struct pc_memory_range ranges[PC_MEMORY_MAP_MAX];
+	size_t n = pc_memory_map(ram_size, ranges);
+	for (size_t i = 0; i < n; i++)
+		map[i] = (struct multiboot_mmap_entry){
 		    .size = sizeof map[0] - sizeof map[0].size, /* 3.3: excludes itself */
 		    .base_addr = ranges[i].base,
 		    .length = ranges[i].end - ranges[i].base,
-		    .type = ranges[i].type,
+		    .type = ranges[i].available ? MULTIBOOT_MEMORY_AVAILABLE
+						: MULTIBOOT_MEMORY_RESERVED,
 		};
-	}
 	return n;
+}
+
+/* "NAME ARGS", or "NAME" without arguments: the bytes with its NUL. */
+static size_t cmdline_bytes(const struct multiboot_boot_params *p)
+{
+	size_t n = strlen(p->kernel_name ? p->kernel_name : "") + 1;
+	return p->cmdline && *p->cmdline ? n + 1 + strlen(p->cmdline) : n;
 }
 
 static uint64_t add_saturating(uint64_t a, uint64_t b)
@@ -75,17 +72,18 @@ static uint64_t align_up_saturating(uint64_t v, uint64_t a)
 void multiboot_info_layout(uint64_t kernel_end, const struct multiboot_boot_params *p,
 			   struct multiboot_layout *l)
 {
-	const char *cmdline = p->cmdline ? p->cmdline : "";
 	uint64_t bytes = sizeof(struct multiboot_info) +
-			 MMAP_ENTRIES * sizeof(struct multiboot_mmap_entry) +
-			 sizeof MULTIBOOT_LOADER_NAME + strlen(cmdline) + 1 +
+			 PC_MEMORY_MAP_MAX * sizeof(struct multiboot_mmap_entry) +
+			 sizeof MULTIBOOT_LOADER_NAME +
 			 p->module_count * sizeof(struct multiboot_module);
+	bytes = add_saturating(bytes, cmdline_bytes(p));
 	for (size_t i = 0; i < p->module_count; i++)
 		bytes = add_saturating(bytes, strlen(p->modules[i].string) + 1);
-	l->info_at = align_up_saturating(kernel_end, PAGE);
+	l->info_at = PC_BOOT_INFO_GPA;
 	l->info_end = add_saturating(l->info_at, bytes);
-	l->modules_at = align_up_saturating(l->info_end, PAGE);
-	l->end = p->module_count ? l->modules_at : l->info_end;
+	uint64_t above = kernel_end > PC_UPPER_MEMORY_BASE ? kernel_end : PC_UPPER_MEMORY_BASE;
+	l->modules_at = align_up_saturating(above, PAGE);
+	l->end = p->module_count ? l->modules_at : kernel_end;
 	uint64_t at = l->modules_at; /* each module on its own page boundary (flags bit 0) */
 	for (size_t i = 0; i < p->module_count; i++) {
 		l->end = add_saturating(at, p->modules[i].size);
@@ -141,26 +139,38 @@ static uint32_t put_string(struct guest_mem *mem, uint64_t *at, const char *s)
 	return gpa;
 }
 
+/* The command line of cmdline_bytes(p) bytes: the kernel's name, a space and the arguments. */
+static uint32_t put_cmdline(struct guest_mem *mem, uint64_t *at,
+			    const struct multiboot_boot_params *p)
+{
+	uint32_t gpa = put_string(mem, at, p->kernel_name ? p->kernel_name : "");
+	if (p->cmdline && *p->cmdline) {
+		*(char *)guest_mem_gpa_to_hva(mem, *at - 1, 1) = ' '; /* over the name's NUL */
+		put_string(mem, at, p->cmdline);
+	}
+	return gpa;
+}
+
 int multiboot_write_info(struct guest_mem *mem, const struct multiboot_layout *layout,
 			 const struct multiboot_boot_params *params, uint32_t *info_gpa,
 			 struct vmm_error *err)
 {
-	const char *cmdline = params->cmdline ? params->cmdline : "";
 	const uint64_t base = layout->info_at;
 	/* Checked by the caller; RAM ends below 4 GiB, so every address fits a u32. */
-	if (params->module_count > MULTIBOOT_MAX_MODULES || layout->end > mem->size)
+	if (params->module_count > MULTIBOOT_MAX_MODULES || layout->end > mem->size ||
+	    layout->info_end > PC_BOOT_INFO_END)
 		return vmm_error_set(err, -EFAULT, VMM_EXIT_INTERNAL,
 				     "multiboot information escaped the loader's RAM check");
 	memset(guest_mem_gpa_to_hva(mem, base, layout->info_end - base), 0,
 	       layout->info_end - base);
 
-	struct multiboot_mmap_entry map[MMAP_ENTRIES];
+	struct multiboot_mmap_entry map[PC_MEMORY_MAP_MAX];
 	size_t entries = build_mmap(mem->size, map);
 	struct multiboot_info info = {
 	    .flags = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MODS |
 		     MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_LOADER_NAME,
-	    .mem_lower = MULTIBOOT_LOWER_MEMORY_KIB,
-	    .mem_upper = (uint32_t)((mem->size - MULTIBOOT_UPPER_MEMORY_BASE) / 1024),
+	    .mem_lower = (uint32_t)(PC_EBDA_BASE / 1024), /* the available range below 1 MiB */
+	    .mem_upper = (uint32_t)((mem->size - PC_UPPER_MEMORY_BASE) / 1024),
 	    .mods_count = (uint32_t)params->module_count,
 	};
 	uint64_t at = base + sizeof info;
@@ -169,7 +179,7 @@ int multiboot_write_info(struct guest_mem *mem, const struct multiboot_layout *l
 	memcpy(guest_mem_gpa_to_hva(mem, at, info.mmap_length), map, info.mmap_length);
 	at += info.mmap_length;
 	info.boot_loader_name = put_string(mem, &at, MULTIBOOT_LOADER_NAME);
-	info.cmdline = put_string(mem, &at, cmdline);
+	info.cmdline = put_cmdline(mem, &at, params);
 
 	struct multiboot_module mods[MULTIBOOT_MAX_MODULES];
 	info.mods_addr = (uint32_t)at;

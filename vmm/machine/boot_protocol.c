@@ -70,8 +70,10 @@ int boot_protocol_load(struct vm *vm, const struct load_constraints *limits, str
 	if (!state->multiboot)
 		return elf_load_image(&vm->mem, limits, cfg->image, cfg->image_size, &vm->loaded,
 				      err);
-	struct multiboot_boot_params params = {
-	    .cmdline = cfg->cmdline, .modules = cfg->modules, .module_count = cfg->module_count};
+	struct multiboot_boot_params params = {.kernel_name = cfg->image_name,
+					       .cmdline = cfg->cmdline,
+					       .modules = cfg->modules,
+					       .module_count = cfg->module_count};
 	int ret = multiboot_load_image(&vm->mem, limits, cfg->image, cfg->image_size, &params,
 				       &vm->loaded, &state->multiboot_info_gpa, err);
 	return ret ?: x86_build_protected_mode_gdt(&vm->mem, err);

@@ -6,6 +6,9 @@
  *
  * KVM_CREATE_IRQCHIP wires GSIs 0-15 to both the PICs and the IOAPIC, so an ISA line raised with
  * KVM_IRQ_LINE reaches whichever controller the guest programs. The PIT's channel 0 drives GSI 0.
+ * minivmm then rewires the IOAPIC side as on a PC (KVM_SET_GSI_ROUTING, api.rst 4.52): ISA IRQ 0
+ * reaches IOAPIC pin 2, the interrupt source override the ACPI MADT and the MP table describe
+ * (platform/pc_layout.h), and IRQ 2, the PICs' cascade, no IOAPIC pin.
  * With an irqchip KVM handles HLT itself: a halted vCPU sleeps in the host kernel until an
  * interrupt is pending, with no exit to minivmm. Halt polling (KVM spinning for a while before
  * it sleeps, api.rst section 7, KVM_CAP_HALT_POLL) is switched off for this VM, so an idle guest
@@ -21,6 +24,7 @@
 #include <sys/ioctl.h>
 
 #include "machine/vm.h"
+#include "platform/pc_layout.h"
 
 #define PIC_MASTER_CHIP 0 /* KVM_IRQCHIP_PIC_MASTER */
 #define PIC_SLAVE_CHIP	1 /* KVM_IRQCHIP_PIC_SLAVE */
@@ -44,6 +48,42 @@ static void disable_halt_polling(struct vm *vm)
 	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap) < 0)
 		fprintf(stderr, "minivmm: note: cannot switch off halt polling: %s\n",
 			strerror(errno));
+}
+
+/* GSI n to PIC input n (0-15) and to IOAPIC pin n (0-23), but GSI 0 (the PIT) to pin 2 and GSI
+ * 2 to no pin: KVM's default, except for the PIT, whose IOAPIC pin a PC's chipset moves. */
+static int route_isa_irq0_to_pin2(struct vm *vm, struct vmm_error *err)
+{
+	enum { MAX_ROUTES = ISA_IRQ_COUNT + PC_IOAPIC_PINS };
+	struct kvm_irq_routing *table =
+	    calloc(1, sizeof *table + MAX_ROUTES * sizeof(struct kvm_irq_routing_entry));
+	if (!table)
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
+	unsigned n = 0;
+	for (unsigned gsi = 0; gsi < ISA_IRQ_COUNT; gsi++)
+		table->entries[n++] = (struct kvm_irq_routing_entry){
+		    .gsi = gsi,
+		    .type = KVM_IRQ_ROUTING_IRQCHIP,
+		    .u.irqchip = {.irqchip = gsi < 8 ? PIC_MASTER_CHIP : PIC_SLAVE_CHIP,
+				  .pin = gsi % 8}};
+	for (unsigned gsi = 0; gsi < PC_IOAPIC_PINS; gsi++) {
+		if (gsi == PC_PIT_GSI)
+			continue; /* pin 2 is GSI 0's */
+		table->entries[n++] = (struct kvm_irq_routing_entry){
+		    .gsi = gsi,
+		    .type = KVM_IRQ_ROUTING_IRQCHIP,
+		    .u.irqchip = {.irqchip = IOAPIC_CHIP,
+				  .pin = gsi == PC_PIT_ISA_IRQ ? PC_PIT_GSI : gsi}};
+	}
+	table->nr = n;
+	int ret = 0;
+	if (ioctl(vm->fd, KVM_SET_GSI_ROUTING, table) < 0)
+		ret = vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
+				    "KVM_SET_GSI_ROUTING (IRQ 0 to IOAPIC pin 2) failed: %s "
+				    "(try --no-irqchip)",
+				    strerror(errno));
+	free(table);
+	return ret;
 }
 
 int irqchip_create(struct vm *vm, struct vmm_error *err)
@@ -75,6 +115,9 @@ int irqchip_create(struct vm *vm, struct vmm_error *err)
 		return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,
 				     "KVM_CREATE_PIT2 failed: %s (try --no-irqchip)",
 				     strerror(errno));
+	int ret = route_isa_irq0_to_pin2(vm, err);
+	if (ret)
+		return ret;
 	disable_halt_polling(vm);
 	vm->irqchip = true;
 	return 0;

@@ -14,8 +14,12 @@
 #include "devices/devices.h"
 #include "machine/irqchip.h"
 #include "minivmm/boot_abi.h"
+#include "platform/firmware.h"
+#include "platform/pc_layout.h"
 #include "x86/cpuid.h"
 #include "x86/long_mode.h"
+
+_Static_assert(VM_MAX_VCPUS <= PC_FIRMWARE_MAX_CPUS, "the firmware tables describe every vCPU");
 
 /* The machine's end of a device's interrupt and reset lines (devices/device_host.h). */
 static int vm_host_set_irq(void *ctx, unsigned irq, bool level)
@@ -81,8 +85,12 @@ static int vm_setup_memory(struct vm *vm, struct vmm_error *err)
 	return 0;
 }
 
+/* The direct boot's struct minivmm_boot_info; a multiboot kernel gets its own information (and
+ * may have loaded where this one would go). */
 static int vm_write_boot_info(struct vm *vm, struct vmm_error *err)
 {
+	if (vm->boot_protocol.multiboot)
+		return 0;
 	struct minivmm_boot_info *info =
 	    guest_mem_gpa_to_hva(&vm->mem, MINIVMM_BOOT_INFO_GPA, sizeof *info);
 	if (!info)
@@ -109,15 +117,24 @@ static int vm_write_boot_info(struct vm *vm, struct vmm_error *err)
 	return 0;
 }
 
-/* fresh: RAM is as mmap gave it, zero above the boot structures (not so on a reboot). */
+/* fresh: RAM is as mmap gave it, all zero (not so on a reboot). Then the direct boot's page
+ * tables and GDT below MINIVMM_RESERVED_END (not for multiboot: a kernel may load there), and for
+ * every protocol the PC firmware tables (platform/firmware.h). */
 static int vm_load_guest(struct vm *vm, bool fresh, struct vmm_error *err)
 {
 	const struct load_constraints limits = {.reserved_end = MINIVMM_RESERVED_END,
 						.ram_is_zero = fresh};
+	int ret;
 	if (vm->cfg.format == GUEST_FORMAT_FLAT)
-		return flat_load_image(&vm->mem, &limits, vm->cfg.image, vm->cfg.image_size,
-				       vm->cfg.load_addr, &vm->loaded, err);
-	return boot_protocol_load(vm, &limits, err); /* direct 64-bit or multiboot */
+		ret = flat_load_image(&vm->mem, &limits, vm->cfg.image, vm->cfg.image_size,
+				      vm->cfg.load_addr, &vm->loaded, err);
+	else
+		ret = boot_protocol_load(vm, &limits, err); /* direct 64-bit or multiboot */
+	if (!ret && !vm->boot_protocol.multiboot)
+		ret = x86_build_boot_structures(&vm->mem, err);
+	return ret
+		   ?: pc_firmware_write(&vm->mem, vm->cfg.cpus ? vm->cfg.cpus : 1, vm->irqchip,
+					vm->loaded.load_begin, vm->loaded.load_end, err);
 }
 
 static int vm_setup_trace(struct vm *vm, struct vmm_error *err)
@@ -166,17 +183,16 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 	 * as long here. */
 	if (!ret)
 		x86_cpuid_prefetch(&vm->kvm);
+	unsigned cpus = cfg->cpus ? cfg->cpus : 1;
+	if (!ret && cpus > VM_MAX_VCPUS) /* before the firmware tables describe them */
+		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, "at most %d vCPUs", VM_MAX_VCPUS);
 	ret = ret ?: irqchip_create(vm, err); /* before the vCPUs (api.rst 4.24) */
-	ret = ret ?: x86_build_boot_structures(&vm->mem, err);
 	ret = ret ?: vm_load_guest(vm, true, err);
 	if (!ret) { /* after the irqchip: a device's handle has lines only if it exists */
 		struct device_host host;
 		vm_device_host(vm, &host);
 		ret = devices_attach_all(&host, err);
 	}
-	unsigned cpus = cfg->cpus ? cfg->cpus : 1;
-	if (!ret && cpus > VM_MAX_VCPUS)
-		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, "at most %d vCPUs", VM_MAX_VCPUS);
 	for (unsigned i = 0; !ret && i < cpus; i++) {
 		ret = vcpu_create(&vm->vcpus[i], vm, i, err);
 		if (vm->vcpus[i].run) /* created, even if CPUID setup failed: destroy it later */
@@ -193,8 +209,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 
 int vm_reload_guest(struct vm *vm, struct vmm_error *err)
 {
-	int ret = x86_build_boot_structures(&vm->mem, err);
-	ret = ret ?: vm_load_guest(vm, false, err);
+	int ret = vm_load_guest(vm, false, err);
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
 		ret = boot_protocol_enter(vm, &vm->vcpus[i], err);
 	return ret ?: vm_write_boot_info(vm, err);

@@ -11,6 +11,7 @@
 
 #include "minivmm/boot_abi.h"
 #include "minivmm/multiboot.h"
+#include "platform/pc_layout.h"
 #include "x86/long_mode.h"
 
 /* Flat 4 GiB descriptors: base 0, limit 0xfffff with G=1, D/B=1 (32-bit), DPL 0, present. */
@@ -21,7 +22,7 @@
 int x86_build_protected_mode_gdt(struct guest_mem *mem, struct vmm_error *err)
 {
 	const uint64_t gdt[PM_GDT_ENTRIES] = {0, GDT_ENTRY_CODE32, GDT_ENTRY_DATA32};
-	void *dst = guest_mem_gpa_to_hva(mem, MINIVMM_PM_GDT_GPA, sizeof gdt);
+	void *dst = guest_mem_gpa_to_hva(mem, PC_BOOT_GDT_GPA, sizeof gdt);
 	if (!dst)
 		return vmm_error_set(err, -EFAULT, VMM_EXIT_INTERNAL,
 				     "guest RAM too small for the 32-bit GDT");
@@ -51,7 +52,7 @@ void x86_protected_mode_sregs(struct kvm_sregs *sregs)
 	sregs->cs = flat32(MINIVMM_PM_CS, 0xb); /* execute/read, accessed */
 	sregs->ds = flat32(MINIVMM_PM_DS, 0x3); /* read/write, accessed */
 	sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
-	sregs->gdt.base = MINIVMM_PM_GDT_GPA;
+	sregs->gdt.base = PC_BOOT_GDT_GPA;
 	sregs->gdt.limit = PM_GDT_ENTRIES * 8 - 1;
 	sregs->idt.base = 0;
 	sregs->idt.limit = 0;
@@ -69,7 +70,8 @@ void x86_protected_mode_regs(struct kvm_regs *regs, uint32_t entry, uint32_t inf
 	regs->rip = entry;
 	regs->rax = MULTIBOOT_BOOTLOADER_MAGIC;
 	regs->rbx = info_gpa;
-	/* 3.2: ESP is undefined; the VMM's boot stack is unused in this mode, so point there. */
-	regs->rsp = MINIVMM_BOOT_STACK_TOP;
+	/* 3.2: ESP is undefined; the top of minivmm's reserved boot data area is a stack nothing
+	 * else uses, so a kernel that pushes before setting its own does not write over itself. */
+	regs->rsp = PC_BOOT_STACK_TOP;
 	regs->rflags = 0x2; /* 3.2: VM (bit 17) and IF (bit 9) clear; bit 1 is reserved-one */
 }

@@ -3,7 +3,8 @@
  * The machine state at a Multiboot v1 entry (Multiboot Specification 0.6.96, 3.2): 32-bit
  * protected mode with paging off, flat 4 GiB code and data segments, EAX = 0x2BADB002, EBX = the
  * boot information, interrupts off. The kernel must load its own GDT and IDT before relying on
- * segment reloads or exceptions; minivmm still leaves a valid GDT at MINIVMM_PM_GDT_GPA.
+ * segment reloads or exceptions; minivmm still leaves a valid GDT at PC_BOOT_GDT_GPA
+ * (platform/pc_layout.h).
  */
 #ifndef MINIVMM_X86_PROTECTED_MODE_H
 #define MINIVMM_X86_PROTECTED_MODE_H
