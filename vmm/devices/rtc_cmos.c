@@ -344,7 +344,10 @@ int rtc_cmos_load(struct rtc_cmos *rtc, const void *buf, size_t len)
 	memcpy(rtc->ram, s.ram, sizeof s.ram);
 	rtc->accounted_cycle = s.accounted_cycle;
 	rtc->frozen_second = s.frozen_second;
-	reschedule(rtc, catch_up(rtc)); /* the line and the timer thread as the registers say */
+	/* The line and the timer thread as the registers say; the time since the save is accounted
+	 * at the next access, as any time that passes. */
+	update_irq(rtc);
+	reschedule(rtc, ns_to_cycles(rtc_cmos_now(rtc)));
 	return 0;
 }
 
