@@ -73,8 +73,8 @@ static int compare(const struct snapshot_view *a, const struct snapshot_view *b)
 		mask_time(name, cb, sb);
 		for (size_t off = 0; off < sa; off++)
 			if (ca[off] != cb[off]) {
-				printf("%s: differs first at byte %zu (0x%02x vs 0x%02x)\n", name, off,
-				       ca[off], cb[off]);
+				printf("%s: differs first at byte %zu (0x%02x vs 0x%02x)\n", name,
+				       off, ca[off], cb[off]);
 				differences++;
 				break;
 			}
