@@ -9,6 +9,7 @@ usage: snapshot_checks.py MINIVMM ROUNDTRIP_TOOL CASE
 """
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -37,12 +38,13 @@ def check(cond, msg):
         fail(msg)
 
 
-def wait_for(path, what, proc, seconds=120):
-    """Until the file at path holds what (the guest's output), or the process ends."""
+def wait_for(path, what, proc, seconds=120, times=1):
+    """Until the file at path holds what (the guest's output) times times, or the process
+    ends."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with open(path, "rb") as f:
-            if what in f.read():
+            if f.read().count(what) >= times:
                 return
         if proc.poll() is not None:
             fail("minivmm ended (status %s) before printing %r" % (proc.returncode, what))
@@ -68,14 +70,20 @@ def request(sock_path, req):
     return json.loads(buf.split(b"\n")[0])
 
 
-def snapshot_at_prompt(name):
-    """The shell guest run until its prompt, then saved through the control socket."""
+def snapshot_at_prompt(name, *run_args, typed=None):
+    """The shell guest run until its prompt (and, with typed, until it answered typed and
+    prompted again), then saved through the control socket. Returns the file and the output."""
     out, sock, snap = (os.path.join(TMP, name + x) for x in (".out", ".sock", ".snap"))
     with open(out, "wb") as o:
-        proc = subprocess.Popen([MINIVMM, "run", "--guest", "shell", "--api-sock", sock],
+        proc = subprocess.Popen([MINIVMM, "run", "--guest", "shell", "--api-sock", sock,
+                                 *run_args],
                                 stdin=subprocess.PIPE, stdout=o, stderr=subprocess.DEVNULL)
         try:
             wait_for(out, PROMPT, proc)
+            if typed:
+                proc.stdin.write(typed)
+                proc.stdin.flush()
+                wait_for(out, PROMPT, proc, times=2)  # answered, prompting again
             r = request(sock, {"cmd": "snapshot", "file": snap})
             check(r.get("ok") and r.get("file") == snap, "snapshot reply %r" % r)
             again = request(sock, {"cmd": "snapshot", "file": snap})
@@ -88,7 +96,8 @@ def snapshot_at_prompt(name):
                 proc.kill()
                 proc.wait()
     check(os.stat(snap).st_mode & 0o777 == 0o600, "snapshot file is not mode 0600")
-    return snap
+    with open(out, "rb") as f:
+        return snap, f.read()
 
 
 def restore(snap, stdin_bytes, *extra):
@@ -98,7 +107,7 @@ def restore(snap, stdin_bytes, *extra):
 
 
 def case_round_trip():
-    snap = snapshot_at_prompt("rt")
+    snap, _ = snapshot_at_prompt("rt")
     again = os.path.join(TMP, "again.snap")
     p = subprocess.run([ROUNDTRIP, snap, again], capture_output=True, text=True, timeout=120)
     print(p.stdout.strip())
@@ -108,17 +117,41 @@ def case_round_trip():
     print("ok: snapshot -> restore -> snapshot gives the same vCPU and device state")
 
 
+def uptime_ticks(out):
+    found = re.findall(rb"uptime: (\d+) ticks at", out)
+    check(found, "no uptime line in %r" % out[-300:])
+    return int(found[-1])
+
+
 def case_restore_continues():
-    snap = snapshot_at_prompt("cont")
+    # The shell's echo of what it reads, then its answer: the line the guest printed.
+    snap, before = snapshot_at_prompt("cont", typed=b"uptime\n")
+    ticks_before = uptime_ticks(before)
     trace = os.path.join(TMP, "trace.txt")
-    status, out, err = restore(snap, b"echo restored-and-well\nexit 3\n", "--stats",
+    status, out, err = restore(snap, b"echo restored-and-well\nuptime\nexit 3\n", "--stats",
                                "--trace=" + trace)
     check(status == 3, "restore ended with %d, not the guest's 3: %s" % (status, err[-800:]))
     check(b"restored-and-well" in out, "the shell did not answer after restore: %r" % out[-500:])
+    ticks_after = uptime_ticks(out)
+    check(ticks_before > 0 and ticks_after >= ticks_before,
+          "uptime went from %d to %d ticks: it did not go on" % (ticks_before, ticks_after))
     check(not out.startswith(b"minivmm toy guest"), "the guest booted again instead")
     check(b"Total Samples:" in err, "--stats printed nothing after restore")
     check(os.path.getsize(trace) > 0, "--trace wrote nothing after restore")
-    print("ok: the restored shell answers at its prompt; --stats and --trace work")
+    print("ok: the restored shell answers at its prompt, its uptime goes on (%d -> %d ticks); "
+          "--stats and --trace work" % (ticks_before, ticks_after))
+
+
+def case_smp_and_polled():
+    for name, args in (("smp", ["--cpus", "2"]), ("polled", ["--no-irqchip"])):
+        snap, _ = snapshot_at_prompt(name, *args)
+        status, out, err = restore(snap, b"echo still-%s\nexit 5\n" % name.encode())
+        check(status == 5, "%s: restore ended with %d: %s" % (name, status, err[-500:]))
+        check(b"still-" + name.encode() in out, "%s: no answer after restore" % name)
+        again = os.path.join(TMP, name + "-again.snap")
+        p = subprocess.run([ROUNDTRIP, snap, again], capture_output=True, text=True, timeout=120)
+        check(p.returncode == 0, "%s: round trip: %s %s" % (name, p.stdout, p.stderr))
+    print("ok: two vCPUs and a machine without irqchip restore and round-trip too")
 
 
 def case_snapshot_on_exit():
@@ -150,7 +183,7 @@ def reseal(data):
 
 
 def case_bad_snapshots():
-    snap = snapshot_at_prompt("bad")
+    snap, _ = snapshot_at_prompt("bad")
     good = bytearray(open(snap, "rb").read())
     ram_offset = struct.unpack_from("<Q", good, RAM_OFFSET_AT)[0]
 
@@ -190,4 +223,5 @@ def case_bad_snapshots():
 
 
 {"round_trip": case_round_trip, "restore_continues": case_restore_continues,
- "snapshot_on_exit": case_snapshot_on_exit, "bad_snapshots": case_bad_snapshots}[CASE]()
+ "snapshot_on_exit": case_snapshot_on_exit, "bad_snapshots": case_bad_snapshots,
+ "smp_and_polled": case_smp_and_polled}[CASE]()

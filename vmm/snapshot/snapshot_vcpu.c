@@ -253,6 +253,18 @@ static int restore_cpuid(const struct snapshot_view *view, int fd, unsigned inde
 	return ret;
 }
 
+/* True if the vCPU's MSR e->index reads as e->data, or cannot be read and e->data is 0. */
+static bool msr_holds(int fd, const struct kvm_msr_entry *e)
+{
+	struct {
+		struct kvm_msrs head;
+		struct kvm_msr_entry entry;
+	} one = {.head.nmsrs = 1, .entry.index = e->index};
+	if (ioctl(fd, KVM_GET_MSRS, &one) != 1)
+		return e->data == 0;
+	return one.entry.data == e->data;
+}
+
 static int restore_msrs(const struct snapshot_view *view, int fd, unsigned index,
 			struct vmm_error *err)
 {
@@ -267,18 +279,32 @@ static int restore_msrs(const struct snapshot_view *view, int fd, unsigned index
 	struct kvm_msrs *m = msrs_alloc(count);
 	if (!m)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
-	memcpy(m->entries, data, size);
-	/* KVM_SET_MSRS returns how many it set, stopping at the first it refuses. */
-	int n = ioctl(fd, KVM_SET_MSRS, m);
+	/* KVM_SET_MSRS returns how many it set, stopping at the first it refuses. A refused MSR
+	 * that already holds the saved value (a paravirtual MSR this vCPU's CPUID does not
+	 * enable, still at its reset value) is skipped; any other refusal refuses the snapshot. */
 	int ret = 0;
-	if (n < 0)
-		ret = kvm_fail(err, "KVM_SET_MSRS", index);
-	else if ((uint32_t)n < count)
-		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_GUEST_IMAGE,
-				    "bad snapshot: vCPU %u: this KVM refuses MSR 0x%x = 0x%llx "
-				    "(written on another host or KVM version?)",
-				    index, m->entries[n].index,
-				    (unsigned long long)m->entries[n].data);
+	uint32_t done = 0;
+	while (!ret && done < count) {
+		m->nmsrs = count - done;
+		memcpy(m->entries, (const uint8_t *)data + done * sizeof m->entries[0],
+		       (count - done) * sizeof m->entries[0]);
+		int n = ioctl(fd, KVM_SET_MSRS, m);
+		if (n < 0) {
+			ret = kvm_fail(err, "KVM_SET_MSRS", index);
+			break;
+		}
+		done += (uint32_t)n;
+		if (done == count)
+			break;
+		struct kvm_msr_entry refused = m->entries[n];
+		if (!msr_holds(fd, &refused))
+			ret = vmm_error_set(
+			    err, -EINVAL, VMM_EXIT_GUEST_IMAGE,
+			    "bad snapshot: vCPU %u: this KVM refuses MSR 0x%x = 0x%llx "
+			    "(written on another host or KVM version?)",
+			    index, refused.index, (unsigned long long)refused.data);
+		done++;
+	}
 	free(m);
 	return ret;
 }
