@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "snapshot/snapshot_restore.h"
 
-#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -93,18 +92,8 @@ static const uint32_t dynamic_bits[SNAPSHOT_FEAT_WORDS] = {
 static int check_host_cpu(const struct vm *vm, const struct snapshot_header *h,
 			  struct vmm_error *err)
 {
-	unsigned a, b, c, d;
-	char vendor[12];
-	__cpuid(0, a, b, c, d);
-	memcpy(vendor, &b, 4);
-	memcpy(vendor + 4, &d, 4);
-	memcpy(vendor + 8, &c, 4);
-	if (memcmp(vendor, h->cpu_vendor, sizeof vendor) != 0)
-		return vmm_error_set(err, -EINVAL, VMM_EXIT_GUEST_IMAGE,
-				     "bad snapshot: saved on a %.12s CPU, this host is %.12s: "
-				     "restore it on a host of the same vendor",
-				     h->cpu_vendor, vendor);
-	/* What this host gives a new vCPU (vm_create set the host CPU model): KVM_GET_CPUID2
+	/* What this host gives a new vCPU (vm_create set the host CPU model), its vendor and
+	 * feature bits: KVM_GET_CPUID2
 	 * rather than KVM_GET_SUPPORTED_CPUID, because some KVMs put the host's own bits into
 	 * what the guest sees (x86/cpuid.c, x86_applied_cpuid), and the saved words came from
 	 * KVM_GET_CPUID2 too. */
@@ -119,9 +108,14 @@ static int check_host_cpu(const struct vm *vm, const struct snapshot_header *h,
 				     "KVM_GET_CPUID2 failed: %s", strerror(errno));
 	}
 	uint32_t offered[SNAPSHOT_FEAT_WORDS];
-	char unused[12];
-	snapshot_vcpu_cpu_identity(offered_cpuid, unused, offered);
+	char vendor[12];
+	snapshot_vcpu_cpu_identity(offered_cpuid, vendor, offered);
 	free(offered_cpuid);
+	if (memcmp(vendor, h->cpu_vendor, sizeof vendor) != 0)
+		return vmm_error_set(err, -EINVAL, VMM_EXIT_GUEST_IMAGE,
+				     "bad snapshot: saved on a %.12s CPU, this host is %.12s: "
+				     "restore it on a host of the same vendor",
+				     h->cpu_vendor, vendor);
 	for (unsigned i = 0; i < SNAPSHOT_FEAT_WORDS; i++) {
 		uint32_t missing = h->features[i] & ~offered[i] & ~dynamic_bits[i];
 		if (missing)
