@@ -195,6 +195,22 @@ static int run_vm(struct vm_config *cfg, const struct run_options *opts, int res
 	return status;
 }
 
+/* run's and restore's first steps, before minivmm opens anything: what is open now came from
+ * the parent, and the sandbox closes it (docs/security.md); then the --result file, opened now
+ * because the sandbox forbids open(2) and its SIGSYS handler writes there too. */
+static int open_before_anything(const struct run_options *opts, int *result_fd,
+				struct vmm_error *err)
+{
+	*result_fd = -1;
+	if (!opts->no_sandbox && sandbox_note_inherited_fds())
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+				     "out of memory listing inherited file descriptors");
+	int ret = opts->result_path ? run_result_open(opts->result_path, result_fd, err) : 0;
+	if (!ret)
+		sandbox_report_violations_to(*result_fd);
+	return ret;
+}
+
 static int run_command(int argc, char **argv, struct vmm_error *err)
 {
 	struct run_options opts;
@@ -209,16 +225,9 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 		list_guests();
 		return 0;
 	}
-	/* Before minivmm opens anything: what is open now came from the parent, and the sandbox
-	 * closes it (docs/security.md). */
-	if (!opts.no_sandbox && sandbox_note_inherited_fds())
-		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
-				     "out of memory listing inherited file descriptors");
-	/* Opened now: the sandbox forbids open(2), and its SIGSYS handler writes here too. */
-	int result_fd = -1;
-	if (opts.result_path && (ret = run_result_open(opts.result_path, &result_fd, err)))
+	int result_fd;
+	if ((ret = open_before_anything(&opts, &result_fd, err)))
 		return ret;
-	sandbox_report_violations_to(result_fd);
 
 	struct vm_config cfg = {
 	    .kvm_device = opts.kvm_device,
@@ -290,13 +299,9 @@ static int restore_command(int argc, char **argv, struct vmm_error *err)
 		cli_restore_usage(stdout);
 		return 0;
 	}
-	if (!opts.no_sandbox && sandbox_note_inherited_fds())
-		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
-				     "out of memory listing inherited file descriptors");
-	int result_fd = -1;
-	if (opts.result_path && (ret = run_result_open(opts.result_path, &result_fd, err)))
+	int result_fd;
+	if ((ret = open_before_anything(&opts, &result_fd, err)))
 		return ret;
-	sandbox_report_violations_to(result_fd);
 	struct snapshot_file f;
 	ret = snapshot_file_open(&f, opts.snapshot_path, err);
 	if (ret)

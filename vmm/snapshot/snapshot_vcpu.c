@@ -49,6 +49,18 @@ static void section_name(char *name, unsigned index, const char *part)
 	snprintf(name, SNAPSHOT_SECTION_NAME_SIZE, "vcpu%u.%s", index, part);
 }
 
+/* Room for any one fixed-size part of a vCPU's state. */
+union vcpu_state {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_fpu fpu;
+	struct kvm_xcrs xcrs;
+	struct kvm_debugregs debugregs;
+	struct kvm_lapic_state lapic;
+	struct kvm_vcpu_events events;
+	struct kvm_mp_state mp_state;
+};
+
 /* An MSR list buffer of count entries (struct kvm_msrs + entries). */
 static struct kvm_msrs *msrs_alloc(uint32_t count)
 {
@@ -169,16 +181,7 @@ static int save_msrs(const struct snapshot_vcpu_caps *caps, int fd, unsigned ind
 int snapshot_vcpu_save(const struct snapshot_vcpu_caps *caps, int fd, unsigned index,
 		       struct snapshot_builder *b, struct vmm_error *err)
 {
-	union {
-		struct kvm_regs regs;
-		struct kvm_sregs sregs;
-		struct kvm_fpu fpu;
-		struct kvm_xcrs xcrs;
-		struct kvm_debugregs debugregs;
-		struct kvm_lapic_state lapic;
-		struct kvm_vcpu_events events;
-		struct kvm_mp_state mp_state;
-	} s;
+	union vcpu_state s;
 	int ret = save_cpuid(fd, index, b, err);
 	ret = ret
 		  ?: save_fixed(fd, KVM_GET_REGS, &s, sizeof s.regs, "KVM_GET_REGS", index, "regs",
@@ -312,16 +315,7 @@ static int restore_msrs(const struct snapshot_view *view, int fd, unsigned index
 int snapshot_vcpu_restore(const struct snapshot_vcpu_caps *caps, int fd, unsigned index,
 			  const struct snapshot_view *view, struct vmm_error *err)
 {
-	union {
-		struct kvm_regs regs;
-		struct kvm_sregs sregs;
-		struct kvm_fpu fpu;
-		struct kvm_xcrs xcrs;
-		struct kvm_debugregs debugregs;
-		struct kvm_lapic_state lapic;
-		struct kvm_vcpu_events events;
-		struct kvm_mp_state mp_state;
-	} s;
+	union vcpu_state s;
 	int ret = restore_cpuid(view, fd, index, err);
 	ret = ret
 		  ?: restore_fixed(view, fd, KVM_SET_SREGS, &s, sizeof s.sregs, "KVM_SET_SREGS",
