@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/api_server.h"
@@ -316,6 +317,19 @@ static int restore_command(int argc, char **argv, struct vmm_error *err)
 	    .confine = opts.no_sandbox ? NULL : sandbox_confine_vm,
 	};
 	snapshot_file_vm_config(&f, &cfg);
+	/* RAM is mapped from FILE: truncating it at the end would pull the pages from under the
+	 * guest (SIGBUS). */
+	struct stat target, source;
+	if (opts.snapshot_on_exit && stat(opts.snapshot_on_exit, &target) == 0 &&
+	    fstat(f.fd, &source) == 0 && target.st_dev == source.st_dev &&
+	    target.st_ino == source.st_ino) {
+		snapshot_file_close(&f);
+		ret = cli_usage_error(err, argv[0],
+				      "--snapshot-on-exit %s is the snapshot being restored, "
+				      "whose RAM the VM maps: give another file",
+				      opts.snapshot_on_exit);
+		return refuse_run(result_fd, ret, err);
+	}
 	int status = run_vm(&cfg, &opts, result_fd, &f, err);
 	snapshot_file_close(&f);
 	return status;

@@ -165,7 +165,13 @@ def case_snapshot_on_exit():
     # shell halts after exit); what matters is a clean restore of a stopped run.
     check(status < 64, "restore of an exited run did not run the guest on: %d %s" %
           (status, err[-500:]))
-    print("ok: --snapshot-on-exit writes a snapshot minivmm restore takes")
+    size = os.path.getsize(snap)
+    p = subprocess.run([MINIVMM, "restore", "--snapshot-on-exit", snap, snap],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    check(p.returncode == 64 and b"is the snapshot being restored" in p.stderr,
+          "restore FILE --snapshot-on-exit FILE: status %d %r" % (p.returncode, p.stderr))
+    check(os.path.getsize(snap) == size, "the refused restore truncated its snapshot")
+    print("ok: --snapshot-on-exit writes a snapshot minivmm restore takes, never over its own")
 
 
 def one_line_refusal(path, words):
