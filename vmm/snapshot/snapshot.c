@@ -74,13 +74,14 @@ static int build(struct vm *vm, struct snapshot_builder *b, struct snapshot_mach
 	int ret = 0;
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
 		ret = complete_last_exit(&vm->vcpus[i], err);
+	ret = ret ?: snapshot_machine_save(vm, b, err);
+	unsigned first_vcpu_section = b->count; /* "vcpu0.cpuid" comes first */
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
 		ret = snapshot_vcpu_save(caps, vm->vcpus[i].fd, i, b, err);
-	ret = ret ?: snapshot_machine_save(vm, b, err);
 	if (ret)
 		return ret;
 	/* The header names the CPU the guest was given: vCPU 0's CPUID section. */
-	const struct snapshot_section *cpuid = &b->sections[0]; /* "vcpu0.cpuid", added first */
+	const struct snapshot_section *cpuid = &b->sections[first_vcpu_section];
 	size_t size = cpuid->size;
 	struct kvm_cpuid2 *c = malloc(sizeof *c + size);
 	if (!c)

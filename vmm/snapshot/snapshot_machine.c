@@ -50,10 +50,14 @@ static int save_devices(struct vm *vm, struct snapshot_builder *b, struct vmm_er
 
 int snapshot_machine_save(struct vm *vm, struct snapshot_builder *b, struct vmm_error *err)
 {
+	/* Devices first: what one does while saving (virtio serves a doorbell still pending)
+	 * may raise an interrupt, which must be in the controllers' and vCPUs' state saved
+	 * after. */
+	int ret = save_devices(vm, b, err);
 	struct snapshot_machine_state m = {0};
 	int khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
 	m.tsc_khz = khz > 0 ? (uint32_t)khz : 0;
-	int ret = snapshot_builder_add(b, MACHINE_SECTION, &m, sizeof m, err);
+	ret = ret ?: snapshot_builder_add(b, MACHINE_SECTION, &m, sizeof m, err);
 	for (unsigned i = 0; !ret && vm->irqchip && i < CHIP_COUNT; i++) {
 		struct kvm_irqchip chip = {.chip_id = i};
 		if (ioctl(vm->fd, KVM_GET_IRQCHIP, &chip) < 0)
@@ -66,7 +70,7 @@ int snapshot_machine_save(struct vm *vm, struct snapshot_builder *b, struct vmm_
 			return kvm_fail(err, "KVM_GET_PIT2");
 		ret = snapshot_builder_add(b, PIT_SECTION, &pit, sizeof pit, err);
 	}
-	return ret ?: save_devices(vm, b, err);
+	return ret;
 }
 
 static int restore_devices(struct vm *vm, const struct snapshot_view *view, struct vmm_error *err)

@@ -13,7 +13,9 @@ struct vm;
 struct snapshot_builder;
 struct snapshot_view;
 
-/* Adds the irqchip, machine and device sections. No vCPU may be in KVM_RUN. */
+/* Adds the device, then the machine and irqchip sections (a device's save may raise an
+ * interrupt, which the controllers' state must hold). No vCPU may be in KVM_RUN; the vCPUs are
+ * saved after this. */
 int snapshot_machine_save(struct vm *vm, struct snapshot_builder *b, struct vmm_error *err);
 
 /* Checks every device section against the VM's devices and gives each its state, then the

@@ -34,6 +34,11 @@ size_t virtio_mmio_save(void *state, void *buf)
 	struct virtio_mmio *t = state;
 	struct virtio_mmio_saved s = {0};
 	pthread_mutex_lock(&t->lock);
+	/* The vCPUs are parked, but a doorbell rung before may still wait in the ioeventfd for the
+	 * worker: serve those chains now, so the worker finds nothing to do later and writes no
+	 * guest RAM while the snapshot is written (snapshot.c saves devices before the interrupt
+	 * controllers, so the interrupt this raises is in the saved IOAPIC/PIC and LAPIC). */
+	virtio_mmio_serve_all(t);
 	s.status = t->status;
 	s.device_features_sel = t->device_features_sel;
 	s.driver_features_sel = t->driver_features_sel;
