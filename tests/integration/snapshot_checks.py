@@ -19,6 +19,8 @@ import time
 import zlib
 
 MINIVMM, ROUNDTRIP, CASE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
+# Extra arguments for `minivmm run` and `restore` (the ASan build's leak cases give --no-sandbox).
+RUN_ARGS = os.environ.get("MINIVMM_RUN_ARGS", "").split()
 if not os.access("/dev/kvm", os.R_OK | os.W_OK):
     print("SKIP: no usable /dev/kvm")
     sys.exit(77)
@@ -75,7 +77,7 @@ def snapshot_when(name, printed, run_args, typed=None):
     again), then saved through the control socket. Returns the file and the output."""
     out, sock, snap = (os.path.join(TMP, name + x) for x in (".out", ".sock", ".snap"))
     with open(out, "wb") as o:
-        proc = subprocess.Popen([MINIVMM, "run", "--api-sock", sock, *run_args],
+        proc = subprocess.Popen([MINIVMM, "run", *RUN_ARGS, "--api-sock", sock, *run_args],
                                 stdin=subprocess.PIPE, stdout=o, stderr=subprocess.DEVNULL)
         try:
             wait_for(out, printed, proc)
@@ -117,7 +119,7 @@ def case_virtio_continues():
 
 
 def restore(snap, stdin_bytes, *extra):
-    p = subprocess.run([MINIVMM, "restore", "--timeout", "120", *extra, snap],
+    p = subprocess.run([MINIVMM, "restore", *RUN_ARGS, "--timeout", "120", *extra, snap],
                        input=stdin_bytes, capture_output=True, timeout=180)
     return p.returncode, p.stdout, p.stderr
 
@@ -172,7 +174,8 @@ def case_smp_and_polled():
 
 def case_snapshot_on_exit():
     snap = os.path.join(TMP, "exit.snap")
-    p = subprocess.run([MINIVMM, "run", "--guest", "shell", "--snapshot-on-exit", snap],
+    p = subprocess.run([MINIVMM, "run", *RUN_ARGS, "--guest", "shell", "--snapshot-on-exit",
+                        snap],
                        input=b"echo before\nexit 7\n", capture_output=True, timeout=180)
     check(p.returncode == 7, "run ended with %d" % p.returncode)
     check(b"snapshot saved to " + snap.encode() in p.stderr, "no 'snapshot saved' line")
