@@ -259,13 +259,14 @@ static int restore_cpuid(const struct snapshot_view *view, int fd, unsigned inde
 /* True if the vCPU's MSR e->index reads as e->data, or cannot be read and e->data is 0. */
 static bool msr_holds(int fd, const struct kvm_msr_entry *e)
 {
-	struct {
-		struct kvm_msrs head;
-		struct kvm_msr_entry entry;
-	} one = {.head.nmsrs = 1, .entry.index = e->index};
-	if (ioctl(fd, KVM_GET_MSRS, &one) != 1)
-		return e->data == 0;
-	return one.entry.data == e->data;
+	struct kvm_msrs *one = msrs_alloc(1);
+	if (!one)
+		return false;
+	one->entries[0].index = e->index;
+	bool holds =
+	    ioctl(fd, KVM_GET_MSRS, one) == 1 ? one->entries[0].data == e->data : e->data == 0;
+	free(one);
+	return holds;
 }
 
 static int restore_msrs(const struct snapshot_view *view, int fd, unsigned index,
