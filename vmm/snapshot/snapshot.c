@@ -126,12 +126,20 @@ int snapshot_take(struct vm *vm, const char *path, struct vmm_error *err)
 		    vmm_error_set(err, -errno, VMM_EXIT_USAGE,
 				  "cannot create the snapshot file %s: %s (it must not exist yet)",
 				  path, strerror(errno));
-	/* Paused already (the socket's "pause"): saved as it is, and left paused. */
-	bool paused_here = !ret && !vm_is_paused(vm);
-	if (paused_here)
-		ret = vm_pause(vm, SNAPSHOT_PAUSE_TIMEOUT_MS, err);
+	/* Only vm_pause() and vm_resume() (machine/pause.h): -EALREADY is a VM paused already
+	 * (the socket's "pause"), saved as it is and left paused. */
+	bool paused_here = false;
+	if (!ret) {
+		struct vmm_error pause_err = {0};
+		int paused = vm_pause(vm, SNAPSHOT_PAUSE_TIMEOUT_MS, &pause_err);
+		paused_here = paused == 0;
+		if (paused && paused != -EALREADY) {
+			*err = pause_err;
+			ret = paused;
+		}
+	}
 	ret = ret ?: snapshot_save(vm, fd, err);
-	if (paused_here && vm_is_paused(vm)) {
+	if (paused_here) {
 		struct vmm_error resume_err;
 		vm_resume(vm, &resume_err);
 	}
