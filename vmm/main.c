@@ -155,11 +155,15 @@ static int run_vm(struct vm_config *cfg, const struct run_options *opts, int res
 	if (!ret && f)
 		ret = snapshot_restore_vm(&vm, f, err);
 	/* Snapshots are possible from the socket, the console key or at exit: ask KVM now
-	 * what a save needs, while /dev/kvm is open. Nothing of it otherwise. */
+	 * what a save needs, while /dev/kvm is open. Nothing of it otherwise. Only
+	 * --snapshot-on-exit asked for one: elsewhere a KVM that cannot say costs a note. */
 	bool console_key = isatty(STDIN_FILENO);
-	if (!ret && !vm.snapshot && (on_exit_fd >= 0 || api || console_key))
+	if (!ret && !vm.snapshot && on_exit_fd >= 0)
 		ret = snapshot_prepare(&vm, err);
-	if (!ret && console_key)
+	struct vmm_error probe_err = {0};
+	if (!ret && !vm.snapshot && (api || console_key) && snapshot_prepare(&vm, &probe_err))
+		fprintf(stderr, "minivmm: note: no snapshots in this run: %s\n", probe_err.msg);
+	if (!ret && console_key && vm.snapshot)
 		console_set_snapshot_key(&vm.console, console_snapshot, &vm);
 	if (!ret && opts->gdb)
 		ret = gdb_stub_start(&vm, &opts->gdb_address, opts->gdb_wait, err);
