@@ -110,6 +110,9 @@ START_TEST(test_every_device_carries_over)
 		const struct device_entry *to = &restored_vm.devices.entries[i];
 		ck_assert_str_eq(from->name, to->name);
 		ck_assert((from->save == NULL) == (from->load == NULL));
+		ck_assert_msg(!from->reset || from->save,
+			      "%s has a reset hook (guest state) but no snapshot hooks",
+			      from->name);
 		if (!from->save)
 			continue;
 		with_state++;

@@ -38,6 +38,15 @@ static int save_devices(struct vm *vm, struct snapshot_builder *b, struct vmm_er
 	int ret = 0;
 	for (unsigned i = 0; !ret && i < vm->devices.count; i++) {
 		const struct device_entry *d = &vm->devices.entries[i];
+		/* A reset hook means state the guest can change: without a save hook it would be
+		 * lost, and the restored guest would find the device at power-on. */
+		if (d->reset && !d->save) {
+			ret = vmm_error_set(err, -ENOTSUP, VMM_EXIT_INTERNAL,
+					    "cannot save device %s: it has guest state but no "
+					    "snapshot hooks (docs/snapshot.md, adding a device)",
+					    d->name);
+			break;
+		}
 		if (!d->save)
 			continue;
 		char name[SNAPSHOT_SECTION_NAME_SIZE];
