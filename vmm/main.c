@@ -4,9 +4,11 @@
  * user's message and the process exit status.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/api_server.h"
@@ -24,6 +26,8 @@
 #include "host/sandbox.h"
 #include "host/teardown_handoff.h"
 #include "machine/vm.h"
+#include "snapshot/snapshot.h"
+#include "snapshot/snapshot_restore.h"
 
 static void list_guests(void)
 {
@@ -97,6 +101,124 @@ static int refuse_run(int result_fd, int ret, const struct vmm_error *err)
 	return ret;
 }
 
+/* Ctrl-A s (host/console.h): a snapshot to a new file in the current directory. */
+static void console_snapshot(void *ctx)
+{
+	struct vm *vm = ctx;
+	static unsigned taken;
+	char path[64];
+	snprintf(path, sizeof path, "minivmm-%d-%u.snap", (int)getpid(), ++taken);
+	struct vmm_error err = {0};
+	if (snapshot_take(vm, path, &err))
+		fprintf(stderr, "\r\nminivmm: no snapshot: %s\r\n", err.msg);
+	else
+		fprintf(stderr, "\r\nminivmm: snapshot saved to %s (minivmm restore %s)\r\n", path,
+			path);
+}
+
+/* --snapshot-on-exit: the file is opened now, before the sandbox forbids open(2); an existing
+ * one is replaced only once the run has been saved (written under another name? no: the
+ * sandbox forbids rename too), so it is truncated here. */
+static int open_snapshot_on_exit(const char *path, int *fd, struct vmm_error *err)
+{
+	*fd = -1;
+	if (!path)
+		return 0;
+	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return vmm_error_set(err, -errno, VMM_EXIT_USAGE,
+				     "cannot create --snapshot-on-exit %s: %s", path,
+				     strerror(errno));
+	return 0;
+}
+
+/* The part of run and restore after the VM's configuration: the control socket, the VM
+ * (restored from f when f is not NULL), the debugger, the run, its report. */
+static int run_vm(struct vm_config *cfg, const struct run_options *opts, int result_fd,
+		  const struct snapshot_file *f, struct vmm_error *err)
+{
+	struct api_server *api = NULL; /* --api-sock: opened while this process has one thread */
+	int ret = opts->api_sock ? api_server_open(&api, opts->api_sock, true, err) : 0;
+	if (ret)
+		return ret;
+	int on_exit_fd;
+	ret = open_snapshot_on_exit(opts->snapshot_on_exit, &on_exit_fd, err);
+	if (ret) {
+		api_server_finish(api);
+		return refuse_run(result_fd, ret, err);
+	}
+	cfg->trace.live = api != NULL;
+	sandbox_allow_control_socket(api ? api_server_listen_fd(api) : -1);
+
+	static struct vm vm; /* large (devices, vCPUs): keep it off the stack */
+	int status;
+	ret = vm_create(&vm, cfg, err);
+	if (!ret && f)
+		ret = snapshot_restore_vm(&vm, f, err);
+	if (!ret) /* best effort: on failure the teardown simply stays on the exit path */
+		(void)teardown_handoff_start(vm.fd);
+	/* Snapshots are possible from the socket, the console key or at exit: ask KVM now
+	 * what a save needs, while /dev/kvm is open. Nothing of it otherwise. Only
+	 * --snapshot-on-exit asked for one: elsewhere a KVM that cannot say costs a note. */
+	bool console_key = isatty(STDIN_FILENO);
+	if (!ret && !vm.snapshot && on_exit_fd >= 0)
+		ret = snapshot_prepare(&vm, err);
+	struct vmm_error probe_err = {0};
+	if (!ret && !vm.snapshot && (api || console_key) && snapshot_prepare(&vm, &probe_err))
+		fprintf(stderr, "minivmm: note: no snapshots in this run: %s\n", probe_err.msg);
+	if (!ret && console_key && vm.snapshot)
+		console_set_snapshot_key(&vm.console, console_snapshot, &vm);
+	if (!ret && opts->gdb)
+		ret = gdb_stub_start(&vm, &opts->gdb_address, opts->gdb_wait, err);
+	if (!ret && api)
+		ret = api_server_start(api, &vm, err);
+	if (!ret)
+		ret = vm_run(&vm, err);
+	api_server_finish(api); /* the last events, then the socket is removed */
+	gdb_stub_finish(&vm);
+	if (ret) {
+		if (err->status == VMM_EXIT_GUEST_IMAGE && cfg->image_name) /* which file */
+			vmm_error_prefix(err, ret, "%s", cfg->image_name);
+		status = refuse_run(result_fd, ret, err);
+	} else {
+		report_stop(&vm);
+		if (vm.trace && opts->trace.stats)
+			trace_session_print_stats(vm.trace, stderr);
+		if (vm.trace_failed)
+			fprintf(stderr, "minivmm: %s\n", vm.trace_error.msg);
+		struct run_outcome outcome;
+		run_outcome_from_vm(&outcome, &vm);
+		write_result(result_fd, &outcome);
+		status = vm.stop.status;
+		struct vmm_error save_err = {0};
+		if (on_exit_fd >= 0 && snapshot_save(&vm, on_exit_fd, &save_err))
+			fprintf(stderr, "minivmm: --snapshot-on-exit: %s\n", save_err.msg);
+		else if (on_exit_fd >= 0)
+			fprintf(stderr, "minivmm: snapshot saved to %s\n", opts->snapshot_on_exit);
+	}
+	if (on_exit_fd >= 0)
+		close(on_exit_fd);
+	snapshot_finish(&vm);
+	vm_destroy(&vm);
+	return status;
+}
+
+/* run's and restore's first steps, before minivmm opens anything: what is open now came from
+ * the parent, and the sandbox closes it (docs/security.md); then the --result file, opened now
+ * because the sandbox forbids open(2) and its SIGSYS handler writes there too. */
+static int open_before_anything(const struct run_options *opts, int *result_fd,
+				struct vmm_error *err)
+{
+	*result_fd = -1;
+	if (!opts->no_sandbox && sandbox_note_inherited_fds())
+		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
+				     "out of memory listing inherited file descriptors");
+	int ret = opts->result_path ? run_result_open(opts->result_path, result_fd, err) : 0;
+	if (!ret)
+		sandbox_report_violations_to(*result_fd);
+	return ret;
+}
+
 static int run_command(int argc, char **argv, struct vmm_error *err)
 {
 	struct run_options opts;
@@ -111,16 +233,9 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 		list_guests();
 		return 0;
 	}
-	/* Before minivmm opens anything: what is open now came from the parent, and the sandbox
-	 * closes it (docs/security.md). */
-	if (!opts.no_sandbox && sandbox_note_inherited_fds())
-		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
-				     "out of memory listing inherited file descriptors");
-	/* Opened now: the sandbox forbids open(2), and its SIGSYS handler writes here too. */
-	int result_fd = -1;
-	if (opts.result_path && (ret = run_result_open(opts.result_path, &result_fd, err)))
+	int result_fd;
+	if ((ret = open_before_anything(&opts, &result_fd, err)))
 		return ret;
-	sandbox_report_violations_to(result_fd);
 
 	struct vm_config cfg = {
 	    .kvm_device = opts.kvm_device,
@@ -176,47 +291,54 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 		return refuse_run(result_fd, ret, err);
 	}
 
-	struct api_server *api = NULL; /* --api-sock: opened while this process has one thread */
-	ret = opts.api_sock ? api_server_open(&api, opts.api_sock, true, err) : 0;
-	if (ret) {
-		boot_modules_free(modules, opts.module_count);
-		free(file_image);
-		return ret;
-	}
-	cfg.trace.live = api != NULL;
-	sandbox_allow_control_socket(api ? api_server_listen_fd(api) : -1);
-
-	static struct vm vm; /* large (devices, vCPUs): keep it off the stack */
-	int status;
-	ret = vm_create(&vm, &cfg, err);
-	if (!ret) /* best effort: on failure the teardown simply stays on the exit path */
-		(void)teardown_handoff_start(vm.fd);
-	if (!ret && opts.gdb)
-		ret = gdb_stub_start(&vm, &opts.gdb_address, opts.gdb_wait, err);
-	if (!ret && api)
-		ret = api_server_start(api, &vm, err);
-	if (!ret)
-		ret = vm_run(&vm, err);
-	api_server_finish(api); /* the last events, then the socket is removed */
-	gdb_stub_finish(&vm);
-	if (ret) {
-		if (err->status == VMM_EXIT_GUEST_IMAGE) /* which file, when there are modules */
-			vmm_error_prefix(err, ret, "%s", cfg.image_name);
-		status = refuse_run(result_fd, ret, err);
-	} else {
-		report_stop(&vm);
-		if (vm.trace && opts.trace.stats)
-			trace_session_print_stats(vm.trace, stderr);
-		if (vm.trace_failed)
-			fprintf(stderr, "minivmm: %s\n", vm.trace_error.msg);
-		struct run_outcome outcome;
-		run_outcome_from_vm(&outcome, &vm);
-		write_result(result_fd, &outcome);
-		status = vm.stop.status;
-	}
-	vm_destroy(&vm);
+	int status = run_vm(&cfg, &opts, result_fd, NULL, err);
 	free(file_image);
 	boot_modules_free(modules, opts.module_count);
+	return status;
+}
+
+static int restore_command(int argc, char **argv, struct vmm_error *err)
+{
+	struct run_options opts;
+	int ret = cli_parse_restore(argc, argv, &opts, err);
+	if (ret)
+		return ret;
+	if (opts.help) {
+		cli_restore_usage(stdout);
+		return 0;
+	}
+	int result_fd;
+	if ((ret = open_before_anything(&opts, &result_fd, err)))
+		return ret;
+	struct snapshot_file f;
+	ret = snapshot_file_open(&f, opts.snapshot_path, err);
+	if (ret)
+		return refuse_run(result_fd, ret, err);
+	struct vm_config cfg = {
+	    .kvm_device = opts.kvm_device,
+	    .strict_io = opts.strict_io,
+	    .timeout_seconds = opts.timeout_seconds,
+	    .console_in_fd = STDIN_FILENO,
+	    .console_out_fd = STDOUT_FILENO,
+	    .trace = opts.trace,
+	    .confine = opts.no_sandbox ? NULL : sandbox_confine_vm,
+	};
+	snapshot_file_vm_config(&f, &cfg);
+	/* RAM is mapped from FILE: truncating it at the end would pull the pages from under the
+	 * guest (SIGBUS). */
+	struct stat target, source;
+	if (opts.snapshot_on_exit && stat(opts.snapshot_on_exit, &target) == 0 &&
+	    fstat(f.fd, &source) == 0 && target.st_dev == source.st_dev &&
+	    target.st_ino == source.st_ino) {
+		snapshot_file_close(&f);
+		ret = cli_usage_error(err, argv[0],
+				      "--snapshot-on-exit %s is the snapshot being restored, "
+				      "whose RAM the VM maps: give another file",
+				      opts.snapshot_on_exit);
+		return refuse_run(result_fd, ret, err);
+	}
+	int status = run_vm(&cfg, &opts, result_fd, &f, err);
+	snapshot_file_close(&f);
 	return status;
 }
 
@@ -240,6 +362,7 @@ struct command {
 
 static const struct command commands[] = {
     {"run", run_command, "boot a guest (default: the built-in toy guest)", cli_run_usage},
+    {"restore", restore_command, "resume a VM saved in a snapshot file", cli_restore_usage},
     {"info", info_command, "what KVM offers on this host; --cpuid: the guest's CPUID", info_usage},
     {"compare", compare_command, "the same operations on the host and in the guest", compare_usage},
     {"bench", bench_command, "exit round trips vs a bare KVM loop; tracing overhead", bench_usage},

@@ -89,6 +89,14 @@ static int stub_trace_stop(void *ctx, json_t *reply, struct vmm_error *err)
 	return 0;
 }
 
+static int stub_snapshot(void *ctx, const char *path, json_t *reply, struct vmm_error *err)
+{
+	(void)ctx, (void)err;
+	FUZZ_CHECK(path && *path);
+	json_object_set_new(reply, "file", json_string(path));
+	return 0;
+}
+
 static int stub_stop(void *ctx, int status, json_t *reply, struct vmm_error *err)
 {
 	struct stub *s = ctx;
@@ -138,7 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    .regs = stub_regs,
 					    .trace_start = stub_trace_start,
 					    .trace_stop = stub_trace_stop,
-					    .stop = stub_stop};
+					    .stop = stub_stop,
+					    .snapshot = stub_snapshot};
 	const char *p = (const char *)data, *end = p + size;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

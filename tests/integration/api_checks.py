@@ -199,7 +199,8 @@ def case_every_command():
     c = Client(vm.sock_path)
     r = c.ok({"cmd": "help", "id": 1})
     names = [x["cmd"] for x in r["commands"]]
-    check(names == ["status", "stats", "pause", "resume", "regs", "trace", "stop", "help"],
+    check(names == ["status", "stats", "pause", "resume", "regs", "trace", "stop", "snapshot",
+                    "help"],
           "help lists %r" % names)
     check(r["id"] == 1, "id not echoed")
     check(set(r["events"]) == {"paused", "resumed", "reboot", "powered_off", "stopped"}, "events")

@@ -136,7 +136,7 @@ minivmm_case(two_guests --status 64 --stderr-match "unexpected argument" -- ${MI
 minivmm_case(unknown_builtin_guest --status 64 --stderr-match "no built-in guest 'nosuch'"
              -- ${MINIVMM} run --guest nosuch)
 minivmm_case(unknown_command --status 64
-             --stderr-match "^minivmm: unknown command 'fly': give one of run, info, compare, bench, top, help or version"
+             --stderr-match "^minivmm: unknown command 'fly': give one of run, restore, info, compare, bench, top, help or version"
              -- ${MINIVMM} fly)
 minivmm_case(kvm_empty_path --status 64
              --stderr-match "^minivmm run: empty path for --kvm: give one, e.g. --kvm /dev/kvm"
@@ -192,7 +192,7 @@ minivmm_case(help_unknown_command --status 64
              --stderr-match "^minivmm help: unknown command 'fly': give one of run, "
              -- ${MINIVMM} help fly)
 # Each command's own help, both ways: its usage line alone, not the general one.
-foreach(command run info compare bench top help version)
+foreach(command run restore info compare bench top help version)
   minivmm_case(help_${command} --status 0 --stdout-match "^usage: minivmm ${command} "
                --stdout-match "^  -h, --help +this text$" -- ${MINIVMM} help ${command})
   minivmm_case(${command}_dash_dash_help --status 0
@@ -275,3 +275,4 @@ include(${CMAKE_CURRENT_LIST_DIR}/smp.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/gdb.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/api.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/lifecycle.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/snapshot.cmake)

@@ -38,3 +38,12 @@ foreach(check every_command bad_requests oversized_and_vanishing)
   set_tests_properties(leaks.api_${check} PROPERTIES LABELS leaks SKIP_RETURN_CODE 77 TIMEOUT 300
                        ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;MINIVMM_RUN_ARGS=--no-sandbox")
 endforeach()
+# Snapshots (docs/snapshot.md): saved through the socket, restored, refused when bad.
+foreach(check restore_continues snapshot_on_exit bad_snapshots virtio_continues)
+  add_test(NAME leaks.snapshot_${check}
+           COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/snapshot_checks.py ${MINIVMM}
+                   $<TARGET_FILE:snapshot_roundtrip> ${check})
+  set_tests_properties(leaks.snapshot_${check} PROPERTIES LABELS leaks SKIP_RETURN_CODE 77
+                       TIMEOUT 300
+                       ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;MINIVMM_RUN_ARGS=--no-sandbox")
+endforeach()

@@ -108,20 +108,26 @@ END_TEST
 
 START_TEST(test_console_escape_filter)
 {
-	bool pending = false, quit;
+	bool pending = false, quit, snapshot;
 	uint8_t out_bytes[16];
 	const uint8_t plain[] = "ab";
-	ck_assert_uint_eq(console_filter_input(&pending, plain, 2, out_bytes, &quit), 2);
+	ck_assert_uint_eq(console_filter_input(&pending, plain, 2, out_bytes, &quit, &snapshot), 2);
 	ck_assert(!quit);
 	const uint8_t literal[] = {'a', 0x01, 0x01, 'b'};
-	ck_assert_uint_eq(console_filter_input(&pending, literal, 4, out_bytes, &quit), 3);
+	ck_assert_uint_eq(console_filter_input(&pending, literal, 4, out_bytes, &quit, &snapshot),
+			  3);
 	ck_assert_mem_eq(out_bytes, "a\001b", 3);
 	const uint8_t split1[] = {'z', 0x01};
-	ck_assert_uint_eq(console_filter_input(&pending, split1, 2, out_bytes, &quit), 1);
+	ck_assert_uint_eq(console_filter_input(&pending, split1, 2, out_bytes, &quit, &snapshot),
+			  1);
 	ck_assert(pending && !quit);
 	const uint8_t split2[] = {'x', 'y'};
-	ck_assert_uint_eq(console_filter_input(&pending, split2, 2, out_bytes, &quit), 0);
-	ck_assert(quit);
+	ck_assert_uint_eq(console_filter_input(&pending, split2, 2, out_bytes, &quit, &snapshot),
+			  0);
+	ck_assert(quit && !snapshot);
+	const uint8_t snap[] = {0x01, 's', 'q'};
+	ck_assert_uint_eq(console_filter_input(&pending, snap, 3, out_bytes, &quit, &snapshot), 1);
+	ck_assert(snapshot && !quit && out_bytes[0] == 'q');
 }
 END_TEST
 

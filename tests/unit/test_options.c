@@ -290,6 +290,7 @@ static void check_help_tells_truth(const char *command, const struct cli_spec *s
 START_TEST(test_help_tells_truth)
 {
 	check_help_tells_truth("run", &cli_run_spec);
+	check_help_tells_truth("restore", &cli_restore_spec);
 	check_help_tells_truth("info", &info_cli_spec);
 	check_help_tells_truth("bench", &bench_cli_spec);
 	check_help_tells_truth("compare", &compare_cli_spec);

@@ -76,6 +76,23 @@ static int do_regs(const struct api_backend *b, const struct api_command *c, jso
 	return ret ?: b->regs(b->ctx, (unsigned)vcpu, reply, err);
 }
 
+/* A "file" argument: a new file's path (trace, snapshot). */
+static int path_argument(json_t *req, const struct api_command *c, const char **path,
+			 struct vmm_error *err)
+{
+	json_t *file = json_object_get(req, "file");
+	if (!file)
+		return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, "%s: give {\"file\": PATH}",
+				     c->name);
+	if (!json_is_string(file) || json_string_length(file) == 0 ||
+	    json_string_length(file) > API_MAX_PATH ||
+	    strlen(json_string_value(file)) != json_string_length(file))
+		return bad_argument(err, c->name, "file",
+				    "a path of 1 to 4095 bytes without NUL (a new file)");
+	*path = json_string_value(file);
+	return 0;
+}
+
 static int do_trace(const struct api_backend *b, const struct api_command *c, json_t *req,
 		    json_t *reply, struct vmm_error *err)
 {
@@ -93,12 +110,17 @@ static int do_trace(const struct api_backend *b, const struct api_command *c, js
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
 				     "trace: give {\"file\": PATH} to start a trace or {\"stop\": "
 				     "true} to end it");
-	if (!json_is_string(file) || json_string_length(file) == 0 ||
-	    json_string_length(file) > API_MAX_PATH ||
-	    strlen(json_string_value(file)) != json_string_length(file))
-		return bad_argument(err, c->name, "file",
-				    "a path of 1 to 4095 bytes without NUL (a new file)");
-	return b->trace_start(b->ctx, json_string_value(file), reply, err);
+	const char *path = NULL;
+	int ret = path_argument(req, c, &path, err);
+	return ret ?: b->trace_start(b->ctx, path, reply, err);
+}
+
+static int do_snapshot(const struct api_backend *b, const struct api_command *c, json_t *req,
+		       json_t *reply, struct vmm_error *err)
+{
+	const char *path = NULL;
+	int ret = path_argument(req, c, &path, err);
+	return ret ?: b->snapshot(b->ctx, path, reply, err);
 }
 
 static int do_stop(const struct api_backend *b, const struct api_command *c, json_t *req,
@@ -116,6 +138,7 @@ static const char *const no_args[] = {NULL};
 static const char *const regs_args[] = {"vcpu", NULL};
 static const char *const trace_args[] = {"file", "stop", NULL};
 static const char *const stop_args[] = {"status", NULL};
+static const char *const snapshot_args[] = {"file", NULL};
 
 static const struct api_command commands[] = {
     {"status", "", "state, uptime, and each vCPU's exits and time split", no_args, do_status},
@@ -130,6 +153,9 @@ static const struct api_command commands[] = {
      "starts a --trace of every exit into a new file PATH, or ends it", trace_args, do_trace},
     {"stop", "\"status\": 0-255 (default 0)", "ends the run; minivmm exits with that status",
      stop_args, do_stop},
+    {"snapshot", "\"file\": PATH",
+     "pauses the VM, saves it to a new file PATH (docs/snapshot.md), resumes it", snapshot_args,
+     do_snapshot},
     {"help", "", "this list", no_args, do_help},
 };
 

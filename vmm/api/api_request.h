@@ -34,6 +34,7 @@ struct api_backend {
 	int (*trace_start)(void *ctx, const char *path, json_t *reply, struct vmm_error *err);
 	int (*trace_stop)(void *ctx, json_t *reply, struct vmm_error *err);
 	int (*stop)(void *ctx, int status, json_t *reply, struct vmm_error *err);
+	int (*snapshot)(void *ctx, const char *path, json_t *reply, struct vmm_error *err);
 };
 
 /* Handles one request line (without its newline; need not be NUL-terminated). Returns the reply

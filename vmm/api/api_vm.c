@@ -18,6 +18,7 @@
 
 #include "machine/exit_report.h"
 #include "machine/vm.h"
+#include "snapshot/snapshot.h"
 #include "trace/exit_stats.h"
 
 #define API_PAUSE_TIMEOUT_MS 2000
@@ -374,6 +375,15 @@ static int api_stop(void *ctx, int status, json_t *reply, struct vmm_error *err)
 	return 0;
 }
 
+static int api_snapshot(void *ctx, const char *path, json_t *reply, struct vmm_error *err)
+{
+	struct api_vm *a = ctx;
+	int ret = snapshot_take(a->vm, path, err);
+	if (!ret)
+		json_object_set_new(reply, "file", json_string(path));
+	return ret;
+}
+
 struct api_backend api_vm_backend(struct api_vm *a)
 {
 	return (struct api_backend){.ctx = a,
@@ -384,7 +394,8 @@ struct api_backend api_vm_backend(struct api_vm *a)
 				    .regs = api_regs,
 				    .trace_start = api_trace_start,
 				    .trace_stop = api_trace_stop,
-				    .stop = api_stop};
+				    .stop = api_stop,
+				    .snapshot = api_snapshot};
 }
 
 void api_vm_finish(struct api_vm *a)

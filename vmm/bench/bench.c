@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bench/churn.h"
+#include "bench/restore_time.h"
 #include "bench/flat_loops.h"
 #include "bench/kvm_floor.h"
 #include "cli/options.h"
@@ -208,7 +209,7 @@ static void report_overheads(struct series *results, FILE *json)
 }
 
 static void report(const struct bench_options *o, struct series results[][VARIANT_COUNT],
-		   const struct series churn[2], FILE *json)
+		   const struct series churn[2], const struct series restore[2], FILE *json)
 {
 	printf("\n%-40s %12s %9s %10s %12s %9s\n", "exit round trip (ring-0 loop)", "ns/exit",
 	       "spread", "vs floor", "vCPU CPU ns", "spread");
@@ -252,6 +253,22 @@ static void report(const struct bench_options *o, struct series results[][VARIAN
 			    ",\n  \"vms_per_second\": %.1f,\n  \"vms_per_second_spread_pct\": %.1f"
 			    ",\n  \"vms_per_second_no_irqchip\": %.1f",
 			    m, spread, m_bare);
+	}
+	if (restore[0].n) {
+		double boot_spread, restore_spread;
+		double boot = median(&restore[0], &boot_spread) / 1e6;
+		double back = median(&restore[1], &restore_spread) / 1e6;
+		printf("\nTo the first guest instruction, 64 MiB guest (docs/snapshot.md)\n");
+		printf("  %-38s %9.3f ms %8.1f%%\n", "boot (vm_create + KVM_RUN)", boot,
+		       boot_spread);
+		printf("  %-38s %9.3f ms %8.1f%%  (target <= 2 ms)\n",
+		       "restore (open, check, map, set state)", back, restore_spread);
+		if (json)
+			fprintf(json,
+				",\n  \"boot_to_first_instruction_ms\": %.3f"
+				",\n  \"restore_to_first_instruction_ms\": %.3f"
+				",\n  \"restore_to_first_instruction_spread_pct\": %.1f",
+				boot, back, restore_spread);
 	}
 	if (json)
 		fprintf(json, ",\n  \"tsc_ghz\": %.4f\n}\n", tsc_calibrate_ghz());
@@ -312,7 +329,18 @@ int bench_command(int argc, char **argv, struct vmm_error *err)
 			}
 		}
 	}
-	report(&o, results, churn, json);
+	static struct series restore[2]; /* boot, restore: to the first guest instruction */
+	restore[0].n = restore[1].n = 0;
+	for (unsigned r = 0; r < o.repeats; r++) {
+		ret = bench_restore(o.kvm_device, &restore[0].ns[restore[0].n++],
+				    &restore[1].ns[restore[1].n++], err);
+		if (ret) {
+			if (json)
+				fclose(json);
+			return vmm_error_prefix(err, ret, "bench restore");
+		}
+	}
+	report(&o, results, churn, restore, json);
 	if (json && fclose(json) != 0)
 		return vmm_error_set(err, -EIO, VMM_EXIT_HOST_RESOURCES, "writing '%s' failed",
 				     o.json_path);

@@ -40,6 +40,7 @@ enum {
 	OPT_GDB_WAIT,
 	OPT_API_SOCK,
 	OPT_RESULT,
+	OPT_SNAPSHOT_ON_EXIT,
 };
 
 static const struct option run_long_options[] = {
@@ -72,9 +73,65 @@ static const struct option run_long_options[] = {
     {"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
     {"api-sock", required_argument, NULL, OPT_API_SOCK},
     {"result", required_argument, NULL, OPT_RESULT},
+    {"snapshot-on-exit", required_argument, NULL, OPT_SNAPSHOT_ON_EXIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* restore: the run options that apply to a VM that already exists. */
+static const struct option restore_long_options[] = {
+    {"strict-io", no_argument, NULL, OPT_STRICT_IO},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"kvm", required_argument, NULL, OPT_KVM},
+    {"trace", optional_argument, NULL, OPT_TRACE},
+    {"trace-filter", required_argument, NULL, OPT_TRACE_FILTER},
+    {"trace-json", required_argument, NULL, OPT_TRACE_JSON},
+    {"timeline", required_argument, NULL, OPT_TIMELINE},
+    {"timeline-exits", required_argument, NULL, OPT_TIMELINE_EXITS},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"in-kernel-exits", required_argument, NULL, OPT_IN_KERNEL_EXITS},
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"api-sock", required_argument, NULL, OPT_API_SOCK},
+    {"result", required_argument, NULL, OPT_RESULT},
+    {"snapshot-on-exit", required_argument, NULL, OPT_SNAPSHOT_ON_EXIT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+void cli_restore_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: minivmm restore [options] FILE\n"
+		"\n"
+		"Resumes the VM saved in the snapshot FILE (docs/snapshot.md) where it was: its\n"
+		"RAM is mapped from FILE copy-on-write (FILE is never written), its vCPUs,\n"
+		"interrupt controllers and devices get their saved state, and it runs on with\n"
+		"the console on stdin/stdout. RAM size, vCPUs and irqchip are the snapshot's.\n"
+		"A bad snapshot (truncated, damaged, another version or CPU vendor, sizes that\n"
+		"do not fit) is refused with one line and status 65 before anything runs.\n"
+		"\n"
+		"restore options (as for minivmm run):\n"
+		"      --timeout SECS   stop the guest after SECS seconds\n"
+		"      --strict-io      stop at an I/O access no device claims\n"
+		"      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
+		"      --result FILE    how the run ended, as JSON\n"
+		"      --no-sandbox     run without the seccomp sandbox\n"
+		"      --api-sock PATH  the control socket (docs/api.md), with \"snapshot\"\n"
+		"      --snapshot-on-exit PATH  when the run ends, save it to PATH again\n"
+		"      --trace[=FILE]   one line per exit after the restore (default stderr)\n"
+		"      --trace-filter SPEC  show only some (as minivmm run)\n"
+		"      --stats          summary of the exits after the restore, on stderr\n"
+		"      --trace-json FILE  Chrome trace\n"
+		"      --timeline FILE  SVG picture of the first exits\n"
+		"      --timeline-exits N  how many exits the picture shows\n"
+		"      --in-kernel-exits MODE  sampled or every (as minivmm run)\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Console: on a terminal, Ctrl-A x quits, Ctrl-A s saves a snapshot.\n"
+		"Exit status: as minivmm run (minivmm run --help); 65 bad snapshot, 66 FILE\n"
+		"missing or unreadable.\n");
+}
+
 void cli_run_usage(FILE *out)
 {
 	fprintf(
@@ -138,6 +195,9 @@ void cli_run_usage(FILE *out)
 	    "      --api-sock PATH  a control socket (mode 0600): status, stats, pause,\n"
 	    "                       resume, regs, trace, stop as JSON lines (docs/api.md);\n"
 	    "                       minivmm top PATH watches the VM through it\n"
+	    "      --snapshot-on-exit PATH  when the run ends (guest exit, --timeout, Ctrl-A\n"
+	    "                       x, a signal), save the VM to PATH (docs/snapshot.md);\n"
+	    "                       minivmm restore PATH resumes it\n"
 	    "  -h, --help           this text\n"
 	    "\n"
 	    "seeing the exits (each return from KVM_RUN is one record):\n"
@@ -156,14 +216,15 @@ void cli_run_usage(FILE *out)
 	    "                       exact per record, one more system call per exit\n"
 	    "\n"
 	    "Console: the guest's COM1 (port 0x3f8) is stdin/stdout. On a terminal, Ctrl-A x\n"
-	    "quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
+	    "quits, Ctrl-A s saves a snapshot (to the path printed on stderr) and\n"
+	    "Ctrl-A Ctrl-A sends Ctrl-A.\n"
 	    "\n"
 	    "Exit status: the guest's own status when it writes minivmm's exit port 0x501\n"
 	    "(v gives v for 0-63, 63 above) or QEMU's isa-debug-exit port 0xf4 (v gives\n"
 	    "(v << 1) | 1, which may equal one of minivmm's: stderr and --result tell).\n"
 	    "minivmm's own statuses, always with its reason on stderr:\n"
 	    "   64 bad command line or option     80 guest triple fault (KVM_EXIT_SHUTDOWN)\n"
-	    "   65 guest image malformed          81 guest halted with nothing to wake it\n"
+	    "   65 guest image or snapshot bad    81 guest halted with nothing to wake it\n"
 	    "   66 guest file missing/unreadable  82 KVM could not emulate (INTERNAL_ERROR)\n"
 	    "   69 KVM unavailable or too old     83 VM entry failed (FAIL_ENTRY)\n"
 	    "   70 internal error in minivmm      84 unexpected VM exit\n"
@@ -295,9 +356,51 @@ static int parse_option(int opt, const char *arg, void *ctx, struct vmm_error *e
 	case OPT_RESULT:
 		opts->result_path = arg;
 		return cli_path("--result", arg, "--result result.json", err);
+	case OPT_SNAPSHOT_ON_EXIT:
+		opts->snapshot_on_exit = arg;
+		return cli_path("--snapshot-on-exit", arg, "--snapshot-on-exit vm.snap", err);
 	default: /* an option in run_long_options without a case here */
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_INTERNAL, "option %d not handled", opt);
 	}
+}
+
+/* What run and restore both check once their options are parsed. */
+static int check_trace_options(const struct run_options *opts, const char *cmd,
+			       struct vmm_error *err)
+{
+	if (opts->trace.filter && !opts->trace.text)
+		return cli_usage_error(err, cmd,
+				       "--trace-filter narrows --trace: give --trace too");
+	if (opts->trace.in_kernel_every && !opts->trace.text && !opts->trace.json_path &&
+	    !opts->trace.timeline_path)
+		return cli_usage_error(err, cmd,
+				       "--in-kernel-exits counts for --trace, --trace-json or "
+				       "--timeline: give one of them too");
+	return 0;
+}
+
+const struct cli_spec cli_restore_spec = {
+    .short_options = "h",
+    .long_options = restore_long_options,
+    .operand = "FILE",
+    .usage = cli_restore_usage,
+};
+
+int cli_parse_restore(int argc, char **argv, struct run_options *opts, struct vmm_error *err)
+{
+	*opts = (struct run_options){.cpus = 1};
+	const char *cmd = argv[0];
+	int ret =
+	    cli_parse(&cli_restore_spec, argc, argv, parse_option, opts, &opts->snapshot_path, err);
+	if (ret == CLI_HELP) {
+		opts->help = true;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (!opts->snapshot_path)
+		return cli_usage_error(err, cmd, "no snapshot FILE given: minivmm restore FILE");
+	return check_trace_options(opts, cmd, err);
 }
 
 int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_error *err)
@@ -327,13 +430,5 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 				       "--direct-smp and --no-irqchip");
 	if (opts->gdb_wait && !opts->gdb)
 		return cli_usage_error(err, cmd, "--gdb-wait waits for gdb: give --gdb too");
-	if (opts->trace.filter && !opts->trace.text)
-		return cli_usage_error(err, cmd,
-				       "--trace-filter narrows --trace: give --trace too");
-	if (opts->trace.in_kernel_every && !opts->trace.text && !opts->trace.json_path &&
-	    !opts->trace.timeline_path)
-		return cli_usage_error(err, cmd,
-				       "--in-kernel-exits counts for --trace, --trace-json or "
-				       "--timeline: give one of them too");
-	return 0;
+	return check_trace_options(opts, cmd, err);
 }

@@ -46,6 +46,8 @@ struct run_options {
 	struct gdb_address gdb_address; /* --gdb parsed */
 	bool gdb_wait;			/* --gdb-wait */
 	const char *api_sock;		/* --api-sock PATH: the control socket (api/api_server.h) */
+	const char *snapshot_on_exit;	/* --snapshot-on-exit PATH (snapshot/snapshot.h) */
+	const char *snapshot_path;	/* restore's FILE */
 };
 
 /* Parses `run`'s arguments (argv[0] is "run"): 0, or -EINVAL with a usage error. */
@@ -53,6 +55,11 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 
 /* run's --help. */
 void cli_run_usage(FILE *out);
+
+/* `minivmm restore`'s arguments: the run options that fit a saved VM, and FILE. */
+int cli_parse_restore(int argc, char **argv, struct run_options *opts, struct vmm_error *err);
+void cli_restore_usage(FILE *out);
+extern const struct cli_spec cli_restore_spec;
 
 /* run's command line for cli_parse() (cli/options.h), for the tests of --help. */
 extern const struct cli_spec cli_run_spec;

@@ -188,6 +188,47 @@ static void bench_device_reset(void *state)
 	doorbell_reset(&dev->mmio_doorbell);
 }
 
+/* Snapshot (docs/snapshot.md): the counts, each doorbell's eventfd folded in first. */
+struct bench_device_saved {
+	uint64_t pio_writes, mmio_writes, coalesced_writes;
+	uint64_t doorbell_signalled[2], doorbell_userspace_hits[2];
+};
+
+static size_t bench_device_save(void *state, void *buf)
+{
+	struct bench_device *dev = state;
+	struct doorbell *bells[2] = {&dev->pio_doorbell, &dev->mmio_doorbell};
+	struct bench_device_saved s = {
+	    .pio_writes = atomic_load(&dev->pio_writes),
+	    .mmio_writes = atomic_load(&dev->mmio_writes),
+	    .coalesced_writes = atomic_load(&dev->coalesced_writes),
+	};
+	for (unsigned i = 0; i < 2; i++) {
+		s.doorbell_signalled[i] = doorbell_signals(bells[i]);
+		s.doorbell_userspace_hits[i] = atomic_load(&bells[i]->userspace_hits);
+	}
+	memcpy(buf, &s, sizeof s);
+	return sizeof s;
+}
+
+static int bench_device_load(void *state, const void *buf, size_t len)
+{
+	struct bench_device *dev = state;
+	struct doorbell *bells[2] = {&dev->pio_doorbell, &dev->mmio_doorbell};
+	struct bench_device_saved s;
+	if (len != sizeof s)
+		return -EINVAL;
+	memcpy(&s, buf, sizeof s);
+	atomic_store(&dev->pio_writes, s.pio_writes);
+	atomic_store(&dev->mmio_writes, s.mmio_writes);
+	atomic_store(&dev->coalesced_writes, s.coalesced_writes);
+	for (unsigned i = 0; i < 2; i++) {
+		bells[i]->signalled = s.doorbell_signalled[i];
+		atomic_store(&bells[i]->userspace_hits, s.doorbell_userspace_hits[i]);
+	}
+	return 0;
+}
+
 static void bench_device_destroy(void *state)
 {
 	struct bench_device *dev = state;
@@ -240,6 +281,7 @@ static int bench_device_attach(const struct device_host *host, struct vmm_error 
 		free(dev);
 		return ret;
 	}
+	device_table_set_snapshot(host->devices, dev, bench_device_save, bench_device_load);
 	ret = bench_register(host->pio_bus, MINIVMM_BENCH_PIO_PORT, MINIVMM_BENCH_PIO_SIZE,
 			     "bench-pio", &pio_register_ops, dev, err);
 	ret = ret

@@ -55,6 +55,16 @@ static void com1_reset(void *state) /* state is &com1->uart */
 	uart8250_reset(state);
 }
 
+static size_t com1_save(void *state, void *buf)
+{
+	return uart8250_save(state, buf);
+}
+
+static int com1_load(void *state, const void *buf, size_t len)
+{
+	return uart8250_load(state, buf, len);
+}
+
 static int com1_attach(const struct device_host *host, struct vmm_error *err)
 {
 	struct com1 *com1 = calloc(1, sizeof *com1);
@@ -75,6 +85,7 @@ static int com1_attach(const struct device_host *host, struct vmm_error *err)
 		com1_destroy(uart);
 		return ret;
 	}
+	device_table_set_snapshot(host->devices, uart, com1_save, com1_load);
 	ret = bus_register(host->pio_bus, MINIVMM_UART_COM1_PORT, UART8250_REGISTER_COUNT,
 			   "uart8250", &uart8250_bus_ops, uart);
 	if (ret)

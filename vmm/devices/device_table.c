@@ -15,6 +15,19 @@ int device_table_add(struct device_table *table, const char *name, void *state,
 	return 0;
 }
 
+int device_table_set_snapshot(struct device_table *table, const void *state,
+			      size_t (*save)(void *state, void *buf),
+			      int (*load)(void *state, const void *buf, size_t len))
+{
+	for (unsigned i = 0; i < table->count; i++)
+		if (table->entries[i].state == state) {
+			table->entries[i].save = save;
+			table->entries[i].load = load;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 void device_table_reset_all(struct device_table *table)
 {
 	for (unsigned i = 0; i < table->count; i++)

@@ -8,9 +8,12 @@
 #ifndef MINIVMM_DEVICE_TABLE_H
 #define MINIVMM_DEVICE_TABLE_H
 
+#include <stddef.h>
+
 #include "util/vmm_error.h"
 
 #define DEVICE_TABLE_MAX 16
+#define DEVICE_STATE_MAX 4096 /* bytes of one device's saved state (a snapshot's section) */
 
 struct device_entry {
 	const char *name;
@@ -22,6 +25,14 @@ struct device_entry {
 	 * vCPU runs guest code, but the device's own threads (console input, virtio worker) may
 	 * run: take the device's lock. NULL: nothing a guest can change survives in the device. */
 	void (*reset)(void *state);
+	/* Snapshot (docs/snapshot.md): writes what the guest can see of the device into buf (at
+	 * most DEVICE_STATE_MAX bytes, fixed-width fields) and returns the length; called while
+	 * no vCPU runs guest code (its own threads may: take the lock). NULL: nothing to save. */
+	size_t (*save)(void *state, void *buf);
+	/* Restore: checks len bytes that save() wrote (another length, a value out of range:
+	 * -EINVAL, nothing taken) and takes them, on a new VM before any vCPU runs; raises the
+	 * interrupt line as saved and re-arms what the device's threads need. */
+	int (*load)(void *state, const void *buf, size_t len);
 };
 
 struct device_table {
@@ -34,6 +45,12 @@ struct device_table {
 int device_table_add(struct device_table *table, const char *name, void *state,
 		     void (*destroy)(void *state), void (*reset)(void *state),
 		     struct vmm_error *err);
+
+/* Gives the device attached with state its snapshot hooks (a device with state calls it
+ * right after device_table_add): -ENOENT if no device has that state. */
+int device_table_set_snapshot(struct device_table *table, const void *state,
+			      size_t (*save)(void *state, void *buf),
+			      int (*load)(void *state, const void *buf, size_t len));
 
 /* Every reset hook, in attach order (a guest reset of the whole machine). */
 void device_table_reset_all(struct device_table *table);

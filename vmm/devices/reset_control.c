@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "devices/device_table.h"
 #include "devices/devices.h"
@@ -76,6 +77,27 @@ static void reset_control_reset(void *state)
 	reset->cf9_value = 0;
 }
 
+/* Snapshot: the 0xCF9 latch, one byte. */
+static size_t reset_control_save(void *state, void *buf)
+{
+	struct reset_control *reset = state;
+	memcpy(buf, &reset->cf9_value, 1);
+	return 1;
+}
+
+static int reset_control_load(void *state, const void *buf, size_t len)
+{
+	struct reset_control *reset = state;
+	uint8_t value;
+	if (len != 1)
+		return -EINVAL;
+	memcpy(&value, buf, 1);
+	if (value & ~RESET_CONTROL_STORED)
+		return -EINVAL;
+	reset->cf9_value = value;
+	return 0;
+}
+
 static const struct bus_device_ops i8042_ops = {.read = i8042_read, .write = i8042_write};
 static const struct bus_device_ops cf9_ops = {.read = cf9_read, .write = cf9_write};
 
@@ -86,6 +108,9 @@ static int reset_control_attach(const struct device_host *host, struct vmm_error
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	reset->line = host->reset;
 	int ret = device_table_add(host->devices, "reset", reset, free, reset_control_reset, err);
+	if (!ret)
+		device_table_set_snapshot(host->devices, reset, reset_control_save,
+					  reset_control_load);
 	if (ret) {
 		free(reset);
 		return ret;

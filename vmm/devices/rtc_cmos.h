@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "machine/bus.h"
@@ -96,6 +97,11 @@ struct rtc_cmos {
 /* host may be NULL: the real clock and no interrupt line. */
 void rtc_cmos_init(struct rtc_cmos *rtc, const struct rtc_cmos_host *host);
 void rtc_cmos_destroy(struct rtc_cmos *rtc);
+
+/* Snapshot (docs/snapshot.md): index, RAM and accounting as fixed-width bytes (at most 256), and
+ * back (-EINVAL when they do not fit, nothing taken). The caller holds rtc->lock. */
+size_t rtc_cmos_save(struct rtc_cmos *rtc, void *buf);
+int rtc_cmos_load(struct rtc_cmos *rtc, const void *buf, size_t len);
 
 /* One register by index (what port 0x71 does after port 0x70 chose it). The caller holds
  * rtc->lock, or is the only thread that uses the RTC. */

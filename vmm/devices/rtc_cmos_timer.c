@@ -139,6 +139,24 @@ static void rtc_cmos_timer_reset(void *state)
 	pthread_mutex_unlock(&rtc->lock);
 }
 
+static size_t rtc_cmos_timer_save(void *state, void *buf)
+{
+	struct rtc_cmos *rtc = state;
+	pthread_mutex_lock(&rtc->lock);
+	size_t len = rtc_cmos_save(rtc, buf);
+	pthread_mutex_unlock(&rtc->lock);
+	return len;
+}
+
+static int rtc_cmos_timer_load(void *state, const void *buf, size_t len)
+{
+	struct rtc_cmos *rtc = state;
+	pthread_mutex_lock(&rtc->lock);
+	int ret = rtc_cmos_load(rtc, buf, len);
+	pthread_mutex_unlock(&rtc->lock);
+	return ret;
+}
+
 static int rtc_cmos_attach(const struct device_host *host, struct vmm_error *err)
 {
 	struct rtc_cmos_timer *timer = calloc(1, sizeof *timer);
@@ -160,6 +178,8 @@ static int rtc_cmos_attach(const struct device_host *host, struct vmm_error *err
 		rtc_cmos_timer_free(timer);
 		return ret;
 	}
+	device_table_set_snapshot(host->devices, &timer->rtc, rtc_cmos_timer_save,
+				  rtc_cmos_timer_load);
 	ret = bus_register(host->pio_bus, RTC_CMOS_PORT, RTC_CMOS_PORT_COUNT, "rtc-cmos",
 			   &rtc_cmos_bus_ops, &timer->rtc);
 	if (ret)

@@ -33,6 +33,7 @@
  */
 #include "devices/uart8250.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* Register offsets (datasheet table II, "Summary of Registers"). */
@@ -320,6 +321,56 @@ void uart8250_reset(struct uart8250 *uart)
 	set_power_on_registers(uart);
 	update_irq(uart); /* "INTR: all bits low" after reset: lowers a line left asserted */
 	pthread_mutex_unlock(&uart->lock);
+}
+
+/* The saved state (docs/snapshot.md): registers, the divisor and the receive FIFO from its head. */
+struct uart8250_saved {
+	uint8_t ier, iir_fifo_bits, fcr, lcr, mcr, lsr_errors, msr, scr;
+	uint16_t divisor;
+	uint8_t thr_empty_pending, rx_count;
+	uint8_t rx_fifo[UART8250_RX_FIFO_SIZE];
+	uint32_t reserved;
+	uint64_t rx_overruns;
+};
+_Static_assert(sizeof(struct uart8250_saved) == 40, "the saved layout is part of the format");
+
+size_t uart8250_save(struct uart8250 *uart, void *buf)
+{
+	struct uart8250_saved s = {0};
+	pthread_mutex_lock(&uart->lock);
+	s.ier = uart->ier, s.iir_fifo_bits = uart->iir_fifo_bits, s.fcr = uart->fcr;
+	s.lcr = uart->lcr, s.mcr = uart->mcr, s.lsr_errors = uart->lsr_errors;
+	s.msr = uart->msr, s.scr = uart->scr, s.divisor = uart->divisor;
+	s.thr_empty_pending = uart->thr_empty_pending;
+	s.rx_count = (uint8_t)uart->rx_count;
+	for (unsigned i = 0; i < uart->rx_count; i++)
+		s.rx_fifo[i] = uart->rx_fifo[(uart->rx_head + i) % UART8250_RX_FIFO_SIZE];
+	s.rx_overruns = uart->rx_overruns;
+	pthread_mutex_unlock(&uart->lock);
+	memcpy(buf, &s, sizeof s);
+	return sizeof s;
+}
+
+int uart8250_load(struct uart8250 *uart, const void *buf, size_t len)
+{
+	struct uart8250_saved s;
+	if (len != sizeof s)
+		return -EINVAL;
+	memcpy(&s, buf, sizeof s);
+	if (s.thr_empty_pending > 1 || s.rx_count > UART8250_RX_FIFO_SIZE || s.reserved)
+		return -EINVAL;
+	pthread_mutex_lock(&uart->lock);
+	uart->ier = s.ier, uart->iir_fifo_bits = s.iir_fifo_bits, uart->fcr = s.fcr;
+	uart->lcr = s.lcr, uart->mcr = s.mcr, uart->lsr_errors = s.lsr_errors;
+	uart->msr = s.msr, uart->scr = s.scr, uart->divisor = s.divisor;
+	uart->thr_empty_pending = s.thr_empty_pending;
+	memcpy(uart->rx_fifo, s.rx_fifo, sizeof s.rx_fifo);
+	uart->rx_head = 0;
+	uart->rx_count = s.rx_count;
+	uart->rx_overruns = s.rx_overruns;
+	update_irq(uart); /* the line as the registers say (a new VM starts it low) */
+	pthread_mutex_unlock(&uart->lock);
+	return 0;
 }
 
 void uart8250_destroy(struct uart8250 *uart)

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "machine/bus.h"
@@ -44,6 +45,11 @@ void uart8250_destroy(struct uart8250 *uart);
  * interrupt line lowered (backend.set_irq(false) if it was raised). The backend stays.
  * Thread-safe. */
 void uart8250_reset(struct uart8250 *uart);
+
+/* Snapshot (docs/snapshot.md): the registers and the receive FIFO as fixed-width bytes (at most
+ * 64), and back: -EINVAL when the bytes do not fit, nothing taken. Thread-safe. */
+size_t uart8250_save(struct uart8250 *uart, void *buf);
+int uart8250_load(struct uart8250 *uart, const void *buf, size_t len);
 
 /* Register access; offset is 0..7 from the base port. Only 1-byte accesses are meaningful:
  * wider ones are split into bytes at consecutive offsets (within the 8 registers). */

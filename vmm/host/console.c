@@ -17,10 +17,11 @@ void console_init(struct console *con, int in_fd, int out_fd)
 }
 
 unsigned console_filter_input(bool *escape_pending, const uint8_t *in, unsigned count, uint8_t *out,
-			      bool *quit)
+			      bool *quit, bool *snapshot)
 {
 	unsigned n = 0;
 	*quit = false;
+	*snapshot = false;
 	for (unsigned i = 0; i < count; i++) {
 		uint8_t c = in[i];
 		if (*escape_pending) {
@@ -31,6 +32,8 @@ unsigned console_filter_input(bool *escape_pending, const uint8_t *in, unsigned 
 			}
 			if (c == CONSOLE_ESCAPE_CHAR)
 				out[n++] = c;
+			if (c == 's' || c == 'S')
+				*snapshot = true; /* after this read's bytes reach the guest */
 			/* Any other key after Ctrl-A is swallowed, as QEMU's mux does. */
 			continue;
 		}
@@ -67,15 +70,17 @@ static void *console_input_thread(void *arg)
 			continue;
 		if (got <= 0)
 			break; /* EOF or error: the guest just gets no more input */
-		bool quit;
-		unsigned n =
-		    console_filter_input(&escape_pending, in, (unsigned)got, filtered, &quit);
+		bool quit, snapshot;
+		unsigned n = console_filter_input(&escape_pending, in, (unsigned)got, filtered,
+						  &quit, &snapshot);
 		/* Hand everything over, waiting while the guest's FIFO is full. */
 		for (unsigned done = 0; done < n;) {
 			done += con->deliver(con->deliver_ctx, filtered + done, n - done);
 			if (done < n && !wait_for_input(con, 5, false))
 				return NULL;
 		}
+		if (snapshot && con->snapshot)
+			con->snapshot(con->snapshot_ctx);
 		if (quit) {
 			con->quit(con->quit_ctx);
 			break;
@@ -107,6 +112,12 @@ void console_set_receiver(struct console *con, console_deliver_fn deliver, void 
 {
 	con->deliver = deliver;
 	con->deliver_ctx = ctx;
+}
+
+void console_set_snapshot_key(struct console *con, console_quit_fn snapshot, void *ctx)
+{
+	con->snapshot = snapshot;
+	con->snapshot_ctx = ctx;
 }
 
 int console_start(struct console *con, console_quit_fn quit, void *quit_ctx)

@@ -90,6 +90,17 @@ static const unsigned long vcpu_reboot_ioctls[] = {
 static const unsigned long vcpu_gdb_ioctls[] = {KVM_SET_REGS, KVM_GET_FPU, KVM_SET_GUEST_DEBUG,
 						KVM_SET_SREGS};
 
+/* Only when the run can be snapshotted (vm->snapshot: --snapshot-on-exit, --api-sock, a console
+ * on a terminal): reading every vCPU's state (snapshot/snapshot_vcpu.c). */
+static const unsigned long vcpu_snapshot_ioctls[] = {
+    KVM_GET_CPUID2,	 KVM_GET_FPU,	    KVM_GET_XSAVE,   KVM_GET_XSAVE2,
+    KVM_GET_XCRS,	 KVM_GET_DEBUGREGS, KVM_GET_MSRS,    KVM_GET_LAPIC,
+    KVM_GET_VCPU_EVENTS, KVM_GET_MP_STATE,  KVM_GET_TSC_KHZ,
+};
+
+/* ... and the VM's controllers. */
+static const unsigned long vm_snapshot_ioctls[] = {KVM_GET_IRQCHIP, KVM_GET_PIT2};
+
 /* ioctl requests allowed on the VM fd: device interrupt lines; undoing the bench device's and
  * virtio's ioeventfds and the coalesced zone at teardown. */
 static const unsigned long vm_ioctls[] = {
@@ -302,6 +313,22 @@ static int add_control_socket_rules(scmp_filter_ctx ctx)
 					       CONTROL_SOCKET_CREATE_FLAGS));
 }
 
+/* A snapshot (snapshot/snapshot.c): the controllers' state, the file written with pwrite and
+ * sized with ftruncate, and, for the socket's "snapshot" and Ctrl-A s, the new file created with
+ * exactly the control socket's flags (O_EXCL: never an existing file). --snapshot-on-exit opens
+ * its file before the filter. */
+static int add_snapshot_rules(scmp_filter_ctx ctx, const struct vm *vm)
+{
+	int ret = add_ioctls(ctx, vm->fd, vm_snapshot_ioctls, COUNT(vm_snapshot_ioctls));
+	ret = ret ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pwrite64), 0);
+	ret = ret ?: seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ftruncate), 0);
+	if (!ret && vm->console.snapshot && control_socket_fd < 0) /* else added below */
+		ret = seccomp_rule_add(
+		    ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+		    arg_cmp(2, SCMP_CMP_MASKED_EQ, 0xffffffffUL, CONTROL_SOCKET_CREATE_FLAGS));
+	return ret;
+}
+
 static int build_filter(scmp_filter_ctx ctx, const struct vm *vm)
 {
 	int ret = 0;
@@ -330,7 +357,12 @@ static int build_filter(scmp_filter_ctx ctx, const struct vm *vm)
 		if (!ret && vm->gdb)
 			ret = add_ioctls(ctx, vm->vcpus[i].fd, vcpu_gdb_ioctls,
 					 COUNT(vcpu_gdb_ioctls));
+		if (!ret && vm->snapshot)
+			ret = add_ioctls(ctx, vm->vcpus[i].fd, vcpu_snapshot_ioctls,
+					 COUNT(vcpu_snapshot_ioctls));
 	}
+	if (!ret && vm->snapshot)
+		ret = add_snapshot_rules(ctx, vm);
 	/* --gdb: the stub accepts a client on the socket it made before the filter, and drops
 	 * one that stops reading. */
 	if (!ret && vm->gdb)

@@ -9,9 +9,9 @@
 
 #include "minivmm/boot_abi.h"
 
-int guest_mem_init(struct guest_mem *mem, uint64_t size, struct vmm_error *err)
+/* What the host must allow for size bytes of guest RAM: 0, or an error naming the limit. */
+static int check_size(uint64_t size, struct vmm_error *err)
 {
-	memset(mem, 0, sizeof *mem);
 	if (size < MINIVMM_RAM_MIN || size > MINIVMM_RAM_MAX)
 		return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
 				     "guest memory of %llu bytes is out of range: give -m between "
@@ -44,8 +44,18 @@ int guest_mem_init(struct guest_mem *mem, uint64_t size, struct vmm_error *err)
 		    "limit (ulimit -v) is %llu MiB; give a smaller -m or raise the limit",
 		    (unsigned long long)(size >> 20),
 		    (unsigned long long)(as_limit.rlim_cur >> 20));
-	void *host = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return 0;
+}
+
+static int map_ram(struct guest_mem *mem, uint64_t size, int fd, uint64_t offset,
+		   struct vmm_error *err)
+{
+	memset(mem, 0, sizeof *mem);
+	int ret = check_size(size, err);
+	if (ret)
+		return ret;
+	int flags = MAP_PRIVATE | MAP_NORESERVE | (fd < 0 ? MAP_ANONYMOUS : 0);
+	void *host = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, (off_t)offset);
 	if (host == MAP_FAILED)
 		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES,
 				     "cannot map %llu MiB of guest memory (%s): give a smaller -m "
@@ -60,6 +70,17 @@ int guest_mem_init(struct guest_mem *mem, uint64_t size, struct vmm_error *err)
 	mem->size = size;
 	mem->owns_mapping = true;
 	return 0;
+}
+
+int guest_mem_init(struct guest_mem *mem, uint64_t size, struct vmm_error *err)
+{
+	return map_ram(mem, size, -1, 0, err);
+}
+
+int guest_mem_map_file(struct guest_mem *mem, uint64_t size, int fd, uint64_t offset,
+		       struct vmm_error *err)
+{
+	return map_ram(mem, size, fd, offset, err);
 }
 
 void guest_mem_wrap(struct guest_mem *mem, void *buffer, uint64_t size)

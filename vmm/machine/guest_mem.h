@@ -26,6 +26,12 @@ struct guest_mem {
  * multiple of 4 KiB, and with VMM_EXIT_HOST_RESOURCES if the host has not got it. */
 int guest_mem_init(struct guest_mem *mem, uint64_t size, struct vmm_error *err);
 
+/* Maps size bytes of the file fd from offset (page-aligned) MAP_PRIVATE: a restored snapshot's
+ * RAM (docs/snapshot.md), read from the file only where the guest touches it, written to
+ * private copies, never to the file. Same size checks as guest_mem_init. */
+int guest_mem_map_file(struct guest_mem *mem, uint64_t size, int fd, uint64_t offset,
+		       struct vmm_error *err);
+
 /* Wraps an existing buffer (unit tests, fuzzers); destroy() will not free it. */
 void guest_mem_wrap(struct guest_mem *mem, void *buffer, uint64_t size);
 

@@ -70,7 +70,9 @@ static void vm_kick_all(void *ctx)
 
 static int vm_setup_memory(struct vm *vm, struct vmm_error *err)
 {
-	int ret = guest_mem_init(&vm->mem, vm->cfg.ram_size, err);
+	const struct vm_ram_file *file = vm->cfg.ram_file;
+	int ret = file ? guest_mem_map_file(&vm->mem, vm->cfg.ram_size, file->fd, file->offset, err)
+		       : guest_mem_init(&vm->mem, vm->cfg.ram_size, err);
 	if (ret)
 		return ret;
 	struct kvm_userspace_memory_region region = {
@@ -187,7 +189,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 	if (!ret && cpus > VM_MAX_VCPUS) /* before the firmware tables describe them */
 		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE, "at most %d vCPUs", VM_MAX_VCPUS);
 	ret = ret ?: irqchip_create(vm, err); /* before the vCPUs (api.rst 4.24) */
-	ret = ret ?: vm_load_guest(vm, true, err);
+	bool boot = !cfg->ram_file; /* a restore takes RAM and every state from its snapshot */
+	if (boot)
+		ret = ret ?: vm_load_guest(vm, true, err);
 	if (!ret) { /* after the irqchip: a device's handle has lines only if it exists */
 		struct device_host host;
 		vm_device_host(vm, &host);
@@ -197,11 +201,14 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 		ret = vcpu_create(&vm->vcpus[i], vm, i, err);
 		if (vm->vcpus[i].run) /* created, even if CPUID setup failed: destroy it later */
 			vm->vcpu_count++;
-		ret = ret ?: boot_protocol_enter(vm, &vm->vcpus[i], err);
+		if (boot)
+			ret = ret ?: boot_protocol_enter(vm, &vm->vcpus[i], err);
 	}
-	ret = ret ?: irqchip_complete_apic_map(vm, err);
-	ret = ret ?: reboot_prepare(vm, err); /* --reboot only */
-	ret = ret ?: vm_write_boot_info(vm, err);
+	if (boot) {
+		ret = ret ?: irqchip_complete_apic_map(vm, err);
+		ret = ret ?: reboot_prepare(vm, err); /* --reboot only */
+		ret = ret ?: vm_write_boot_info(vm, err);
+	}
 	if (!ret && trace_options_any(&cfg->trace))
 		ret = vm_setup_trace(vm, err);
 	return ret;

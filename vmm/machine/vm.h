@@ -35,6 +35,8 @@
 struct device_host;
 struct device_module;
 struct gdb_stub;
+struct snapshot_ctx;
+struct vm_ram_file;
 struct multiboot_module_spec;
 
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
@@ -74,6 +76,15 @@ struct vm_config {
 	enum boot_protocol boot;
 	const struct multiboot_module_spec *modules;
 	size_t module_count;
+	/* `minivmm restore` (snapshot/snapshot_restore.h): RAM is this file's, mapped
+	 * copy-on-write from ram_offset, and no image is loaded or entered: the snapshot's state
+	 * is given to the vCPUs and devices afterwards. NULL: a fresh boot. */
+	const struct vm_ram_file *ram_file;
+};
+
+struct vm_ram_file {
+	int fd;
+	uint64_t offset; /* page-aligned */
 };
 
 struct vm {
@@ -97,6 +108,9 @@ struct vm {
 	struct boot_protocol_state boot_protocol; /* how the image is entered (boot_protocol.c) */
 	struct gdb_stub *gdb;  /* --gdb (gdb/gdb_stub.h); NULL: no debugger, no hooks */
 	struct vm_pause pause; /* the control socket's pause and resume (pause.h) */
+	/* What saving a snapshot needs, probed before the sandbox (snapshot/snapshot.h); NULL:
+	 * this run cannot be snapshotted. */
+	struct snapshot_ctx *snapshot;
 	/* Called on the thread where the event happened; must not block. NULL: nobody listens. */
 	void (*on_event)(void *ctx, enum vm_event event);
 	void *on_event_ctx;

@@ -12,13 +12,13 @@
 /* Exit statuses of the minivmm process. A guest's own status (0-63 is unambiguous) passes through
  * unchanged; the values below are minivmm's own. Keep docs and --help in step with this list. */
 enum vmm_exit_status {
-	VMM_EXIT_USAGE = 64,	       /* bad command line or option value (also -m out of range) */
-	VMM_EXIT_GUEST_IMAGE = 65,     /* guest file malformed: not ELF, wrong machine, overlaps */
-	VMM_EXIT_NO_GUEST_FILE = 66,   /* guest file missing or unreadable */
-	VMM_EXIT_KVM_UNAVAILABLE = 69, /* no /dev/kvm, wrong API version, missing capability */
-	VMM_EXIT_INTERNAL = 70,	       /* a bug in minivmm */
-	VMM_EXIT_HOST_RESOURCES = 71,  /* host refused memory, threads or file descriptors */
-	VMM_EXIT_NO_PERMISSION = 77,   /* /dev/kvm not accessible to this user */
+	VMM_EXIT_USAGE = 64,	     /* bad command line or option value (also -m out of range) */
+	VMM_EXIT_GUEST_IMAGE = 65,   /* guest file or snapshot malformed: not ELF, overlaps, CRC */
+	VMM_EXIT_NO_GUEST_FILE = 66, /* guest file missing or unreadable */
+	VMM_EXIT_KVM_UNAVAILABLE = 69,	  /* no /dev/kvm, wrong API version, missing capability */
+	VMM_EXIT_INTERNAL = 70,		  /* a bug in minivmm */
+	VMM_EXIT_HOST_RESOURCES = 71,	  /* host refused memory, threads or file descriptors */
+	VMM_EXIT_NO_PERMISSION = 77,	  /* /dev/kvm not accessible to this user */
 	VMM_EXIT_GUEST_TRIPLE_FAULT = 80, /* KVM_EXIT_SHUTDOWN */
 	VMM_EXIT_GUEST_HALTED = 81,	  /* HLT with nothing to wake the vCPU */
 	VMM_EXIT_GUEST_EMULATION = 82,	  /* KVM_EXIT_INTERNAL_ERROR: KVM could not emulate */

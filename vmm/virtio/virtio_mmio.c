@@ -346,6 +346,7 @@ int virtio_mmio_attach(const struct device_host *host, uint64_t base, unsigned g
 		transport_destroy(t);
 		return ret;
 	}
+	device_table_set_snapshot(host->devices, t, virtio_mmio_save, virtio_mmio_load);
 	ret = bus_register(host->mmio_bus, base, MINIVMM_VIRTIO_MMIO_SLOT_SIZE, ops->name,
 			   &virtio_mmio_bus_ops, t);
 	if (ret)

@@ -49,6 +49,10 @@ void virtio_mmio_wake_worker(struct virtio_mmio *t);
  * (the device works, with more exits). Called once from attach. */
 void virtio_mmio_connect_kvm(struct virtio_mmio *t, const struct kvm *kvm);
 
+/* Snapshot hooks (virtio_mmio_state.c; struct device_entry's save and load). */
+size_t virtio_mmio_save(void *state, void *buf);
+int virtio_mmio_load(void *state, const void *buf, size_t len);
+
 /* Stops the worker and undoes the KVM wiring. */
 void virtio_mmio_disconnect_kvm(struct virtio_mmio *t);
 
