@@ -53,6 +53,9 @@ static void report_stop(struct vm *vm)
 		fprintf(stderr, "minivmm: stopped by signal %d\n",
 			vm->stop.status - VMM_EXIT_SIGNAL_BASE);
 		break;
+	case STOP_POWER_OFF:
+		fprintf(stderr, "minivmm: guest powered off\n");
+		break;
 	case STOP_GUEST_RESET:
 		fprintf(stderr, "minivmm: the guest reset the machine (%s)%s\n", vm->reboot.source,
 			vm->cfg.reboot ? ": too many reboots" : "; --reboot boots it again");

@@ -61,6 +61,20 @@ static inline void reset_line_request(const struct reset_line *line, const char 
 		line->request(line->ctx, source);
 }
 
+/* The platform's power control: what the ACPI PM1 control register does with SLP_EN (ACPI 6.5
+ * 4.8.3.2.1, 16.1). off is soft-off (S5): the run ends with status 0. The machine acts on it
+ * after the exit that made it (machine/sleep.h), never inside the call. */
+struct power_line {
+	void (*off)(void *ctx);
+	void *ctx;
+};
+
+static inline void power_line_off(const struct power_line *line)
+{
+	if (line->off)
+		line->off(line->ctx);
+}
+
 struct device_host {
 	/* At attach: where a device registers its ranges (machine/bus.h) and itself, with its
 	 * destroy and reset hooks (devices/device_table.h; attach order is reset order). */
@@ -72,6 +86,7 @@ struct device_host {
 	struct console *console;   /* COM1's host end (host/console.h) */
 	struct stop_request *stop; /* the exit ports end the run (machine/stop.h) */
 	struct reset_line reset;   /* the i8042 and port 0xCF9 */
+	struct power_line power;   /* the ACPI PM1 control register's sleep states */
 	/* ISA lines; set_irq NULL without an interrupt controller (use device_host_irq_line()). */
 	int (*set_irq)(void *ctx, unsigned irq, bool level);
 	void *irq_ctx;

@@ -13,6 +13,7 @@
 
 #include "devices/devices.h"
 #include "machine/irqchip.h"
+#include "machine/sleep.h"
 #include "minivmm/boot_abi.h"
 #include "x86/cpuid.h"
 #include "x86/long_mode.h"
@@ -28,6 +29,11 @@ static void vm_host_request_reset(void *ctx, const char *source)
 	vm_request_reset(ctx, source);
 }
 
+static void vm_host_power_off(void *ctx)
+{
+	vm_power_off(ctx);
+}
+
 void vm_device_host(struct vm *vm, struct device_host *host)
 {
 	*host = (struct device_host){
@@ -38,6 +44,7 @@ void vm_device_host(struct vm *vm, struct device_host *host)
 	    .console = &vm->console,
 	    .stop = &vm->stop,
 	    .reset = {.request = vm_host_request_reset, .ctx = vm},
+	    .power = {.off = vm_host_power_off, .ctx = vm},
 	    /* Without an irqchip no line goes anywhere: devices see it and stay polled. */
 	    .set_irq = vm->irqchip ? vm_host_set_irq : NULL,
 	    .irq_ctx = vm,

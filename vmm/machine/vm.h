@@ -40,7 +40,7 @@ struct multiboot_module_spec;
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
 
 /* What the VM tells an observer (the control socket) that no one waits for. */
-enum vm_event { VM_EVENT_REBOOT };
+enum vm_event { VM_EVENT_REBOOT, VM_EVENT_POWER_OFF };
 
 struct vm_config {
 	const char *kvm_device; /* default KVM_DEFAULT_DEVICE */

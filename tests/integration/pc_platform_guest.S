@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A minimal ELF32 Multiboot v1 kernel for pc_platform.cmake: the PC platform devices seen from
+ * a guest (docs/platform.md). It reads the ACPI PM timer until it moves (it must go forward),
+ * then powers off through ACPI S5 (SLP_TYP = S5 with SLP_EN in PM1a_CNT), which ends the run
+ * with status 0. Each failed check writes its own status to minivmm's exit port instead:
+ *   2 the PM timer never moved, 3 it went backwards, 4 the S5 write returned to the guest.
+ */
+#include "platform/pc_layout.h"
+
+#define EXIT_PORT 0x501
+#define FAIL(n) mov $n, %eax; jmp fail
+
+	.text
+	.code32
+	.balign 4
+	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
+	.global _start
+_start:
+	mov $msg_start, %esi
+	call print
+
+	/* The PM timer: two reads must differ (a tick is 279 ns, an exit takes microseconds). */
+	mov $PC_ACPI_PM_TMR_BLK, %dx
+	in %dx, %eax
+	mov %eax, %ebx
+	mov $1000, %ecx
+1:	in %dx, %eax
+	cmp %eax, %ebx
+	jne 2f
+	loop 1b
+	FAIL(2)
+2:	sub %ebx, %eax		/* forward by less than half the 32-bit range */
+	js 3f
+	mov $msg_timer, %esi
+	call print
+	jmp s5
+3:	FAIL(3)
+
+s5:	mov $msg_s5, %esi
+	call print
+	mov $PC_ACPI_PM1A_CNT_BLK, %dx
+	mov $((PC_ACPI_SLP_TYP_S5 << 10) | (1 << 13) | 1), %ax	/* SLP_TYP, SLP_EN, SCI_EN */
+	out %ax, %dx
+	mov $100000, %ecx	/* the run ends at the OUT: a guest never gets here */
+4:	loop 4b
+	FAIL(4)
+
+fail:	mov $EXIT_PORT, %dx
+	out %eax, %dx
+	hlt
+
+/* Prints the string at ESI on COM1. */
+print:	mov $0x3f8, %dx
+5:	lodsb
+	test %al, %al
+	jz 6f
+	out %al, %dx
+	jmp 5b
+6:	ret
+
+	.section .rodata
+msg_start:	.asciz "pc platform guest\n"
+msg_timer:	.asciz "pm timer moves forward\n"
+msg_s5:		.asciz "entering S5\n"
