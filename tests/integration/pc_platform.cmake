@@ -10,7 +10,9 @@ add_custom_command(OUTPUT ${PC_GUEST}
           ${PROJECT_SOURCE_DIR}/vmm/platform/pc_layout.h VERBATIM)
 add_custom_target(pc_platform_guest ALL DEPENDS ${PC_GUEST})
 
-# reads the PM timer twice, then S5: status 0 and "guest powered off", in the --result file too
-minivmm_case(pc_pm_timer_and_s5_power_off --kvm --status 0 --stdout-match "^pm timer moves forward"
+# reads the PM timer twice, PCI 00:00.0 and 00:01.0, then S5: status 0 and "guest powered off"
+minivmm_case(pc_pm_timer_pci_and_s5_power_off --kvm --status 0
+             --stdout-match "^pm timer moves forward"
+             --stdout-match "^pci 00:00.0 host bridge, 00:01.0 absent"
              --stdout-match "^entering S5" --stderr-match "guest powered off"
              -- ${MINIVMM} run ${PC_GUEST})

@@ -2,9 +2,12 @@
 /*
  * A minimal ELF32 Multiboot v1 kernel for pc_platform.cmake: the PC platform devices seen from
  * a guest (docs/platform.md). It reads the ACPI PM timer until it moves (it must go forward),
- * then powers off through ACPI S5 (SLP_TYP = S5 with SLP_EN in PM1a_CNT), which ends the run
+ * reads PCI configuration space by mechanism #1 (the host bridge at 00:00.0, an absent device
+ * at 00:01.0), then powers off through ACPI S5 (SLP_TYP = S5 with SLP_EN in PM1a_CNT), which ends the run
  * with status 0. Each failed check writes its own status to minivmm's exit port instead:
- *   2 the PM timer never moved, 3 it went backwards, 4 the S5 write returned to the guest.
+ *   2 the PM timer never moved, 3 it went backwards, 4 the S5 write returned to the guest,
+ *   5 00:00.0 is not the host bridge of docs/platform.md, 6 its class is not 06/00/00,
+ *   7 00:01.0 does not read all ones.
  */
 #include "platform/pc_layout.h"
 
@@ -34,8 +37,27 @@ _start:
 	js 3f
 	mov $msg_timer, %esi
 	call print
-	jmp s5
+	jmp pci
 3:	FAIL(3)
+
+pci:	mov $0x80000000, %eax		/* enable, bus 0, device 0, function 0, register 0 */
+	call config_read
+	cmp $0x12378086, %eax
+	je 1f
+	FAIL(5)
+1:	mov $0x80000008, %eax		/* class code, revision */
+	call config_read
+	shr $8, %eax
+	cmp $0x060000, %eax
+	je 2f
+	FAIL(6)
+2:	mov $0x80000800, %eax		/* device 1 */
+	call config_read
+	cmp $0xffffffff, %eax
+	je 3f
+	FAIL(7)
+3:	mov $msg_pci, %esi
+	call print
 
 s5:	mov $msg_s5, %esi
 	call print
@@ -50,6 +72,14 @@ fail:	mov $EXIT_PORT, %dx
 	out %eax, %dx
 	hlt
 
+/* Returns in EAX the configuration dword that the CONFIG_ADDRESS value in EAX selects. */
+config_read:
+	mov $PC_PCI_CONFIG_ADDRESS, %dx
+	out %eax, %dx
+	mov $PC_PCI_CONFIG_DATA, %dx
+	in %dx, %eax
+	ret
+
 /* Prints the string at ESI on COM1. */
 print:	mov $0x3f8, %dx
 5:	lodsb
@@ -62,4 +92,5 @@ print:	mov $0x3f8, %dx
 	.section .rodata
 msg_start:	.asciz "pc platform guest\n"
 msg_timer:	.asciz "pm timer moves forward\n"
+msg_pci:	.asciz "pci 00:00.0 host bridge, 00:01.0 absent\n"
 msg_s5:		.asciz "entering S5\n"
