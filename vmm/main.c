@@ -139,6 +139,7 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 	    .reboot = opts.reboot,
 	    .cpus = opts.cpus,
 	    .sipi_smp = opts.sipi_smp,
+	    .direct_smp = opts.direct_smp,
 	    .cpu_model = opts.cpu_model,
 	    .confine = opts.no_sandbox ? NULL : sandbox_confine_vm, /* docs/security.md */
 	};
