@@ -16,7 +16,14 @@ set(PC_SMP_REBOOT_GUEST ${CMAKE_CURRENT_BINARY_DIR}/pc_smp_reboot_guest.elf)
 pc_guest(${PC_GUEST} pc_platform_guest.S)
 pc_guest(${PC_SMP_GUEST} pc_smp_guest.S)
 pc_guest(${PC_SMP_REBOOT_GUEST} pc_smp_guest.S -DREBOOT_TEST)
-add_custom_target(pc_platform_guest ALL DEPENDS ${PC_GUEST} ${PC_SMP_GUEST} ${PC_SMP_REBOOT_GUEST})
+set(PC_S3_GUEST ${CMAKE_CURRENT_BINARY_DIR}/pc_s3_guest.elf)
+set(PC_S3_NO_VECTOR_GUEST ${CMAKE_CURRENT_BINARY_DIR}/pc_s3_no_vector_guest.elf)
+pc_guest(${PC_S3_GUEST} pc_s3_guest.S)
+pc_guest(${PC_S3_NO_VECTOR_GUEST} pc_s3_guest.S -DNO_VECTOR)
+set(PC_S3_CONSOLE_GUEST ${CMAKE_CURRENT_BINARY_DIR}/pc_s3_console_guest.elf)
+pc_guest(${PC_S3_CONSOLE_GUEST} pc_s3_guest.S -DCONSOLE_WAKE)
+add_custom_target(pc_platform_guest ALL DEPENDS ${PC_GUEST} ${PC_SMP_GUEST} ${PC_SMP_REBOOT_GUEST}
+                  ${PC_S3_GUEST} ${PC_S3_NO_VECTOR_GUEST} ${PC_S3_CONSOLE_GUEST})
 
 # reads the PM timer twice, PCI 00:00.0 and 00:01.0, then S5: status 0 and "guest powered off"
 minivmm_case(pc_pm_timer_pci_and_s5_power_off --kvm --status 0
@@ -39,3 +46,20 @@ minivmm_case(pc_multiboot_smp_needs_irqchip --kvm --status 64 --stderr-match "in
 minivmm_case(pc_multiboot_smp_refuses_direct_smp --kvm --status 64
              --stderr-match "--direct-smp needs the direct 64-bit boot"
              -- ${MINIVMM} run --direct-smp --cpus 2 ${PC_SMP_GUEST})
+
+# --- ACPI S3: suspend to RAM, the RTC alarm wakes it at the FACS waking vector (sleep.c) -------
+minivmm_case(pc_s3_rtc_alarm_wakes_at_the_vector --kvm --status 0 --max-seconds 60
+             --stdout-match "^entering S3" --stdout-match "^woke from S3"
+             --stderr-match "suspended to RAM" --stderr-match "guest woke from S3 \\(RTC alarm\\)"
+             -- ${MINIVMM} run ${PC_S3_GUEST})
+# no waking vector: the wake is a platform reset, as PC firmware boots from scratch
+minivmm_case(pc_s3_without_vector_resets --kvm --status 87 --max-seconds 60
+             --stderr-match "Firmware_Waking_Vector is 0x0 \\(none set\\)"
+             --stderr-match "S3 wake without a waking vector"
+             -- ${MINIVMM} run ${PC_S3_NO_VECTOR_GUEST})
+# RTC_EN clear: the alarm does not wake it, a key on the console does (pc_platform_checks.sh)
+add_test(NAME integration.pc_s3_console_key_wakes
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/pc_platform_checks.sh s3-console-wake ${MINIVMM}
+                 ${PC_S3_CONSOLE_GUEST})
+set_tests_properties(integration.pc_s3_console_key_wakes PROPERTIES LABELS integration
+                     SKIP_RETURN_CODE 77)

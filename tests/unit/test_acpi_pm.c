@@ -16,7 +16,8 @@
 static struct acpi_pm pm;
 static int64_t now_ns;
 static struct {
-	unsigned off;
+	unsigned off, suspends;
+	struct sleep_request last_request;
 	bool sci;
 	unsigned sci_changes;
 } seen;
@@ -31,6 +32,13 @@ static void record_off(void *ctx)
 {
 	ck_assert_ptr_eq(ctx, &pm);
 	seen.off++;
+}
+
+static void record_suspend(void *ctx, const struct sleep_request *request)
+{
+	ck_assert_ptr_eq(ctx, &pm);
+	seen.suspends++;
+	seen.last_request = *request;
 }
 
 static int record_sci(void *ctx, unsigned irq, bool level)
@@ -53,7 +61,7 @@ static void setup(void)
 	memset(&seen, 0, sizeof seen);
 	now_ns = 5 * NS; /* the VM was created at 5 s on the host's clock */
 	const struct irq_line sci = {.set = record_sci, .ctx = &pm, .irq = PC_ACPI_SCI_IRQ};
-	const struct power_line power = {.off = record_off, .ctx = &pm};
+	const struct power_line power = {.off = record_off, .suspend = record_suspend, .ctx = &pm};
 	acpi_pm_init(&pm, test_clock, NULL, &sci, &power);
 }
 
@@ -199,6 +207,33 @@ START_TEST(test_s5_pulls_the_power_line)
 }
 END_TEST
 
+START_TEST(test_s3_asks_to_suspend_and_the_wake_sets_wak_sts)
+{
+	unsigned s3 = PC_ACPI_SLP_TYP_S3 << ACPI_PM1_CNT_SLP_TYP_SHIFT;
+	write16(ACPI_PM_REG_EN, ACPI_PM1_RTC);
+	write16(ACPI_PM_REG_CNT, ACPI_PM1_CNT_SCI_EN | s3 | ACPI_PM1_CNT_SLP_EN);
+	ck_assert_uint_eq(seen.suspends, 1);
+	ck_assert_uint_eq(seen.off, 0);
+	ck_assert(seen.last_request.rtc_alarm_wakes);
+	/* WAK_STS only at the wake: ACPICA's loop on it must not end before */
+	ck_assert_uint_eq(read16(ACPI_PM_REG_STS) & ACPI_PM1_WAK, 0);
+	seen.last_request.woke(seen.last_request.dev, WAKE_RTC_ALARM);
+	ck_assert_uint_eq(read16(ACPI_PM_REG_STS), ACPI_PM1_WAK | ACPI_PM1_RTC);
+	ck_assert(seen.sci); /* RTC_STS with RTC_EN and SCI_EN */
+	write16(ACPI_PM_REG_STS, ACPI_PM1_WAK | ACPI_PM1_RTC);
+	ck_assert_uint_eq(read16(ACPI_PM_REG_STS), 0);
+	ck_assert(!seen.sci);
+	/* RTC_EN clear: the request says the alarm does not wake; a console wake sets WAK_STS */
+	write16(ACPI_PM_REG_EN, 0);
+	write16(ACPI_PM_REG_CNT, ACPI_PM1_CNT_SCI_EN | s3 | ACPI_PM1_CNT_SLP_EN);
+	ck_assert_uint_eq(seen.suspends, 2);
+	ck_assert(!seen.last_request.rtc_alarm_wakes);
+	seen.last_request.woke(seen.last_request.dev, WAKE_CONSOLE_INPUT);
+	ck_assert_uint_eq(read16(ACPI_PM_REG_STS), ACPI_PM1_WAK);
+	ck_assert(!seen.sci); /* WAK_STS has no enable: no SCI */
+}
+END_TEST
+
 START_TEST(test_sci_follows_status_and_enable)
 {
 	write16(ACPI_PM_REG_EN, ACPI_PM1_TMR);
@@ -281,6 +316,7 @@ static Suite *acpi_pm_suite(void)
 	tcase_add_test(regs, test_enables_read_back_reserved_bits_stay_zero);
 	tcase_add_test(regs, test_control_sci_en_from_power_on_slp_en_write_only);
 	tcase_add_test(regs, test_s5_pulls_the_power_line);
+	tcase_add_test(regs, test_s3_asks_to_suspend_and_the_wake_sets_wak_sts);
 	tcase_add_test(regs, test_sci_follows_status_and_enable);
 	tcase_add_test(regs, test_outside_the_registers);
 	suite_add_tcase(s, regs);

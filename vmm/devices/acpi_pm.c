@@ -5,7 +5,8 @@
  * What is implemented, and what is not:
  * - PM1_STS: write 1 to clear. TMR_STS is set whenever the timer's most significant bit has
  *   toggled since the guest last cleared it (4.8.3.3), worked out when PM1_STS is read; RTC_STS
- *   is set by an RTC alarm that woke the VM from S3; WAK_STS by every wake (machine/sleep.c).
+ *   is set by an RTC alarm that woke the VM from S3; WAK_STS by every wake (machine/sleep.c),
+ *   before the guest runs again (so the sleeping OS's loop on WAK_STS never sees it).
  *   BM_STS, GBL_STS, PWRBTN_STS and SLPBTN_STS are never set: there is no bus master
  *   arbitration, no BIOS, no power or sleep button (the FADT says so with PWR_BUTTON and
  *   SLP_BUTTON).
@@ -148,6 +149,15 @@ static unsigned written_bits(uint64_t offset, const uint8_t *data, uint32_t len,
 	return value;
 }
 
+void acpi_pm_woke(void *dev, enum wake_source source)
+{
+	struct acpi_pm *pm = dev;
+	pthread_mutex_lock(&pm->lock);
+	pm->sts |= ACPI_PM1_WAK | (source == WAKE_RTC_ALARM ? ACPI_PM1_RTC : 0);
+	update_sci_locked(pm);
+	pthread_mutex_unlock(&pm->lock);
+}
+
 void acpi_pm_write(struct acpi_pm *pm, uint64_t offset, const uint8_t *data, uint32_t len)
 {
 	unsigned mask;
@@ -167,6 +177,13 @@ void acpi_pm_write(struct acpi_pm *pm, uint64_t offset, const uint8_t *data, uin
 	/* Outside the lock: the machine's end may call back (a wake sets WAK_STS). */
 	if (sleep && slp_typ == PC_ACPI_SLP_TYP_S5)
 		power_line_off(&pm->power);
+	if (sleep && slp_typ == PC_ACPI_SLP_TYP_S3) {
+		const struct sleep_request request = {.rtc_alarm_wakes =
+							  (pm->en & ACPI_PM1_RTC) != 0,
+						      .woke = acpi_pm_woke,
+						      .dev = pm};
+		power_line_suspend(&pm->power, &request);
+	}
 }
 
 void acpi_pm_reset(struct acpi_pm *pm)

@@ -6,7 +6,8 @@
  *
  * acpi_pm.c is the register model (these functions, driven by tests with any clock) and the
  * device module that puts it on the I/O bus. A write of SLP_EN with SLP_TYP = S5 pulls the
- * handle's power line (device_host.h); SLP_TYP = S3 asks it to suspend the VM (machine/sleep.c).
+ * handle's power line (device_host.h); SLP_TYP = S3 asks it to suspend the VM (machine/sleep.c),
+ * with PM1_EN.RTC_EN saying whether the RTC alarm may wake it.
  */
 #ifndef MINIVMM_ACPI_PM_H
 #define MINIVMM_ACPI_PM_H
@@ -72,6 +73,10 @@ uint32_t acpi_pm_timer(struct acpi_pm *pm);
 /* One access of len (1-4) bytes at offset inside the block, as the bus delivers it. */
 void acpi_pm_read(struct acpi_pm *pm, uint64_t offset, uint8_t *data, uint32_t len);
 void acpi_pm_write(struct acpi_pm *pm, uint64_t offset, const uint8_t *data, uint32_t len);
+
+/* The S3 wake (the sleep_request's woke, machine/sleep.c): WAK_STS, and RTC_STS for the RTC
+ * alarm, then the SCI level. */
+void acpi_pm_woke(void *dev, enum wake_source source);
 
 /* A platform reset: status and enables cleared, SCI_EN set, the SCI lowered; the timer runs on
  * (a PC's PM timer is not reset by a warm reset either). */

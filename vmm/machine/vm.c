@@ -13,7 +13,6 @@
 
 #include "devices/devices.h"
 #include "machine/irqchip.h"
-#include "machine/sleep.h"
 #include "minivmm/boot_abi.h"
 #include "x86/cpuid.h"
 #include "x86/long_mode.h"
@@ -34,6 +33,16 @@ static void vm_host_power_off(void *ctx)
 	vm_power_off(ctx);
 }
 
+static void vm_host_suspend(void *ctx, const struct sleep_request *request)
+{
+	vm_suspend(ctx, request);
+}
+
+static void vm_host_wake(void *ctx, enum wake_source source, bool active)
+{
+	vm_wake_input(ctx, source, active);
+}
+
 void vm_device_host(struct vm *vm, struct device_host *host)
 {
 	*host = (struct device_host){
@@ -44,7 +53,8 @@ void vm_device_host(struct vm *vm, struct device_host *host)
 	    .console = &vm->console,
 	    .stop = &vm->stop,
 	    .reset = {.request = vm_host_request_reset, .ctx = vm},
-	    .power = {.off = vm_host_power_off, .ctx = vm},
+	    .power = {.off = vm_host_power_off, .suspend = vm_host_suspend, .ctx = vm},
+	    .wake = {.set = vm_host_wake, .ctx = vm},
 	    /* Without an irqchip no line goes anywhere: devices see it and stay polled. */
 	    .set_irq = vm->irqchip ? vm_host_set_irq : NULL,
 	    .irq_ctx = vm,
@@ -66,6 +76,7 @@ static void vm_kick_all(void *ctx)
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	vm_pause_wake(vm); /* a paused vCPU waits on a condition, not in KVM_RUN */
+	vm_sleep_kick(vm); /* and the S3 sleep thread for a wake event */
 }
 
 static int vm_setup_memory(struct vm *vm, struct vmm_error *err)
@@ -148,6 +159,7 @@ void vm_init_without_kvm(struct vm *vm)
 	console_init(&vm->console, -1, -1);
 	reboot_state_init(&vm->reboot);
 	vm_pause_init(&vm->pause);
+	vm_sleep_init(&vm->sleep);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
@@ -318,6 +330,7 @@ out:
 
 void vm_destroy(struct vm *vm)
 {
+	vm_sleep_destroy(vm); /* its thread uses the vCPUs */
 	trace_session_destroy(vm->trace);
 	vm->trace = NULL;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)

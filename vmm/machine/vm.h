@@ -24,6 +24,7 @@
 #include "machine/kvm.h"
 #include "machine/pause.h"
 #include "machine/reboot.h"
+#include "machine/sleep.h"
 #include "machine/stop.h"
 #include "machine/vcpu.h"
 #include "trace/trace_session.h"
@@ -40,7 +41,7 @@ struct multiboot_module_spec;
 enum guest_format { GUEST_FORMAT_ELF, GUEST_FORMAT_FLAT };
 
 /* What the VM tells an observer (the control socket) that no one waits for. */
-enum vm_event { VM_EVENT_REBOOT, VM_EVENT_POWER_OFF };
+enum vm_event { VM_EVENT_REBOOT };
 
 struct vm_config {
 	const char *kvm_device; /* default KVM_DEFAULT_DEVICE */
@@ -68,7 +69,7 @@ struct vm_config {
 	unsigned cpus;
 	/* --sipi-smp: leave the APs in KVM's wait-for-SIPI state; the guest starts them. */
 	bool sipi_smp;
-	bool direct_smp; /* --direct-smp given: refused for a multiboot kernel */
+	bool direct_smp;	       /* --direct-smp given: refused for a multiboot kernel */
 	enum cpu_model_kind cpu_model; /* --cpu-model: the CPU the guest sees */
 	/* Boot protocol (boot_protocol.h): direct 64-bit or Multiboot v1, and its modules. */
 	enum boot_protocol boot;
@@ -97,6 +98,7 @@ struct vm {
 	struct boot_protocol_state boot_protocol; /* how the image is entered (boot_protocol.c) */
 	struct gdb_stub *gdb;  /* --gdb (gdb/gdb_stub.h); NULL: no debugger, no hooks */
 	struct vm_pause pause; /* the control socket's pause and resume (pause.h) */
+	struct vm_sleep sleep; /* ACPI S3 (sleep.h): its thread, the wake events */
 	/* Called on the thread where the event happened; must not block. NULL: nobody listens. */
 	void (*on_event)(void *ctx, enum vm_event event);
 	void *on_event_ctx;
