@@ -8,6 +8,8 @@ function(pc_guest output source)
             ${CMAKE_CURRENT_SOURCE_DIR}/integration/${source}
     COMMAND ${CMAKE_LINKER} -m elf_i386 -Ttext=0x100000 -e _start -o ${output} ${output}.o
     DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/integration/${source}
+            ${CMAKE_CURRENT_SOURCE_DIR}/integration/pc_guest_lib.h
+            ${CMAKE_CURRENT_SOURCE_DIR}/integration/pc_guest_lib.S
             ${PROJECT_SOURCE_DIR}/vmm/platform/pc_layout.h VERBATIM)
 endfunction()
 set(PC_GUEST ${CMAKE_CURRENT_BINARY_DIR}/pc_platform_guest.elf)
@@ -22,8 +24,13 @@ pc_guest(${PC_S3_GUEST} pc_s3_guest.S)
 pc_guest(${PC_S3_NO_VECTOR_GUEST} pc_s3_guest.S -DNO_VECTOR)
 set(PC_S3_CONSOLE_GUEST ${CMAKE_CURRENT_BINARY_DIR}/pc_s3_console_guest.elf)
 pc_guest(${PC_S3_CONSOLE_GUEST} pc_s3_guest.S -DCONSOLE_WAKE)
+set(PC_S3_X_VECTOR_GUEST ${CMAKE_CURRENT_BINARY_DIR}/pc_s3_x_vector_guest.elf)
+pc_guest(${PC_S3_X_VECTOR_GUEST} pc_s3_guest.S -DX_VECTOR)
+set(PC_S3_SMP_GUEST ${CMAKE_CURRENT_BINARY_DIR}/pc_s3_smp_guest.elf)
+pc_guest(${PC_S3_SMP_GUEST} pc_s3_guest.S -DSMP)
 add_custom_target(pc_platform_guest ALL DEPENDS ${PC_GUEST} ${PC_SMP_GUEST} ${PC_SMP_REBOOT_GUEST}
-                  ${PC_S3_GUEST} ${PC_S3_NO_VECTOR_GUEST} ${PC_S3_CONSOLE_GUEST})
+                  ${PC_S3_GUEST} ${PC_S3_NO_VECTOR_GUEST} ${PC_S3_CONSOLE_GUEST}
+                  ${PC_S3_X_VECTOR_GUEST} ${PC_S3_SMP_GUEST})
 
 # reads the PM timer twice, PCI 00:00.0 and 00:01.0, then S5: status 0 and "guest powered off"
 minivmm_case(pc_pm_timer_pci_and_s5_power_off --kvm --status 0
@@ -52,6 +59,15 @@ minivmm_case(pc_s3_rtc_alarm_wakes_at_the_vector --kvm --status 0 --max-seconds 
              --stdout-match "^entering S3" --stdout-match "^woke from S3"
              --stderr-match "suspended to RAM" --stderr-match "guest woke from S3 \\(RTC alarm\\)"
              -- ${MINIVMM} run ${PC_S3_GUEST})
+# FACS version 1 with X_Firmware_Waking_Vector: 32-bit protected mode at that address
+minivmm_case(pc_s3_x_vector_in_protected_mode --kvm --status 0 --max-seconds 60
+             --stdout-match "^woke from S3 in protected mode"
+             --stderr-match "resuming at X_Firmware_Waking_Vector"
+             -- ${MINIVMM} run ${PC_S3_X_VECTOR_GUEST})
+# with an AP started before the sleep: after the wake it waits for a SIPI, and starts again
+minivmm_case(pc_s3_aps_wait_for_sipi_after_wake --kvm --status 0 --max-seconds 60
+             --stdout-match "^ap 1 waited for a SIPI after the wake and started again"
+             -- ${MINIVMM} run --cpus 2 ${PC_S3_SMP_GUEST})
 # no waking vector: the wake is a platform reset, as PC firmware boots from scratch
 minivmm_case(pc_s3_without_vector_resets --kvm --status 87 --max-seconds 60
              --stderr-match "Firmware_Waking_Vector is 0x0 \\(none set\\)"

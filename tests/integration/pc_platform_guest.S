@@ -9,10 +9,7 @@
  *   5 00:00.0 is not the host bridge of docs/platform.md, 6 its class is not 06/00/00,
  *   7 00:01.0 does not read all ones.
  */
-#include "platform/pc_layout.h"
-
-#define EXIT_PORT 0x501
-#define FAIL(n) mov $n, %eax; jmp fail
+#include "pc_guest_lib.h"
 
 	.text
 	.code32
@@ -20,6 +17,7 @@
 	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
 	.global _start
 _start:
+	mov $0x200000, %esp
 	mov $msg_start, %esi
 	call print
 
@@ -61,16 +59,7 @@ pci:	mov $0x80000000, %eax		/* enable, bus 0, device 0, function 0, register 0 *
 
 s5:	mov $msg_s5, %esi
 	call print
-	mov $PC_ACPI_PM1A_CNT_BLK, %dx
-	mov $((PC_ACPI_SLP_TYP_S5 << 10) | (1 << 13) | 1), %ax	/* SLP_TYP, SLP_EN, SCI_EN */
-	out %ax, %dx
-	mov $100000, %ecx	/* the run ends at the OUT: a guest never gets here */
-4:	loop 4b
-	FAIL(4)
-
-fail:	mov $EXIT_PORT, %dx
-	out %eax, %dx
-	hlt
+	jmp power_off
 
 /* Returns in EAX the configuration dword that the CONFIG_ADDRESS value in EAX selects. */
 config_read:
@@ -80,14 +69,7 @@ config_read:
 	in %dx, %eax
 	ret
 
-/* Prints the string at ESI on COM1. */
-print:	mov $0x3f8, %dx
-5:	lodsb
-	test %al, %al
-	jz 6f
-	out %al, %dx
-	jmp 5b
-6:	ret
+#include "pc_guest_lib.S"
 
 	.section .rodata
 msg_start:	.asciz "pc platform guest\n"

@@ -12,17 +12,23 @@
  * Built with -DNO_VECTOR the FACS has no waking vector: the wake is then a platform reset
  * (status 87 without --reboot). Built with -DCONSOLE_WAKE, RTC_EN stays clear, so only a key on
  * the console wakes it (the alarm still fires, and must not wake it), and RTC_STS is not
- * expected.
+ * expected. Built with -DX_VECTOR, the FACS (version 1) names X_Firmware_Waking_Vector instead:
+ * the wake enters wake32 below in 32-bit protected mode, flat, paging off. Built with -DSMP
+ * (run with --cpus 2; implies -DX_VECTOR) it starts AP 1 first (pc_guest_lib.S), and after the
+ * wake checks that the AP waits for a SIPI again (it ran no code for 100 ms) and starts it again.
  *
  * Statuses on failure: 20 the old context saw WAK_STS, 21 no wake within 30 s of PM timer,
  * 22 PM1_STS after the wake is not WAK_STS (with RTC_STS for the alarm), 4 the S5 write
- * returned.
+ * returned; with -DSMP 10 the AP never started, 12 it still ran after the wake, 13 it did not
+ * start again.
  */
-#include "platform/pc_layout.h"
+#ifdef SMP
+#define PC_GUEST_SMP
+#define X_VECTOR
+#endif
+#include "pc_guest_lib.h"
 
-#define EXIT_PORT    0x501
-#define WAKE_VECTOR  0x20000 /* CS = 0x2000, IP = 0 */
-#define TICKS_PER_MS 3580
+#define WAKE_VECTOR  0x30000 /* CS = 0x3000, IP = 0 */
 #define PM1_STS	     PC_ACPI_PM1A_EVT_BLK
 #define PM1_EN	     (PC_ACPI_PM1A_EVT_BLK + 2)
 #define WAK_STS	     0x8000
@@ -34,7 +40,6 @@
 #define PM1_EN_VALUE RTC_STS /* RTC_EN is the same bit */
 #define WAKE_BITS    (WAK_STS | RTC_STS)
 #endif
-#define FAIL(n) mov $n, %eax; jmp fail
 
 	.text
 	.code32
@@ -42,16 +47,31 @@
 	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
 	.global _start
 _start:
+	mov $0x200000, %esp
+#ifdef SMP
+	call start_ap
+	mov $1, %eax
+	call wait_started
+	jz 1f
+	FAIL(10)
+1:
+#endif
 	/* The FACS (ACPI 6.5 table 5.14): signature, length 64, the vector, version 0. */
 	mov $PC_ACPI_FACS_GPA, %edi
 	movl $0x53434146, (%edi)		/* "FACS" */
 	movl $64, 4(%edi)
-#ifdef NO_VECTOR
+#if defined(NO_VECTOR)
 	movl $0, 12(%edi)
+	movb $0, 32(%edi)
+#elif defined(X_VECTOR)
+	movl $WAKE_VECTOR, 12(%edi)		/* ignored: the X vector is non-zero */
+	movl $wake32, 24(%edi)
+	movl $0, 28(%edi)
+	movb $1, 32(%edi)			/* version 1: the X vector exists */
 #else
 	movl $WAKE_VECTOR, 12(%edi)
-#endif
 	movb $0, 32(%edi)
+#endif
 	mov $wake, %esi
 	mov $WAKE_VECTOR, %edi
 	mov $(wake_end - wake), %ecx
@@ -97,23 +117,37 @@ _start:
 	jb 1b
 	FAIL(21)
 
-fail:	mov $EXIT_PORT, %dx
-	out %eax, %dx
-	hlt
+/* The X_Firmware_Waking_Vector's code: 32-bit protected mode, flat, paging off. */
+wake32:
+	mov $0x200000, %esp			/* the wake gives no stack */
+	mov $PM1_STS, %dx
+	in %dx, %ax
+	and $(WAK_STS | RTC_STS), %ax
+	cmp $WAKE_BITS, %ax
+	je 1f
+	FAIL(22)
+1:	out %ax, %dx
+#ifdef SMP
+	call ap_stands_still
+	je 2f
+	FAIL(12)
+2:	call start_ap
+	mov $2, %eax
+	call wait_started
+	jz 3f
+	FAIL(13)
+3:	mov $msg_ap_again, %esi
+	call print
+#endif
+	mov $msg_wake32, %esi
+	call print
+	jmp power_off
 
 rtc_write_c0:
 	out %al, $0x70
 	mov $0xc0, %al
 	out %al, $0x71
 	ret
-
-print:	mov $0x3f8, %dx
-1:	lodsb
-	test %al, %al
-	jz 2f
-	out %al, %dx
-	jmp 1b
-2:	ret
 
 /* The waking vector's code: real mode, CS = WAKE_VECTOR >> 4, IP = 0, interrupts off. */
 	.code16
@@ -146,5 +180,10 @@ wake_msg:
 	.asciz "woke from S3\n"
 wake_end:
 
+	.code32
+#include "pc_guest_lib.S"
+
 	.section .rodata
 msg_sleep:	.asciz "entering S3\n"
+msg_wake32:	.asciz "woke from S3 in protected mode\n"
+msg_ap_again:	.asciz "ap 1 waited for a SIPI after the wake and started again\n"
