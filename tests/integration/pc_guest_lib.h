@@ -14,5 +14,11 @@
 #define LAPIC_ICR_LOW (PC_LAPIC_ADDRESS + 0x300)
 #define LAPIC_ICR_HI  (PC_LAPIC_ADDRESS + 0x310)
 #define FAIL(n) mov $n, %eax; jmp fail
+/* The Multiboot v1 header (flags 0x3, no a.out kludge: an ELF32 kernel), first in .text, and
+ * the entry a stack (the Multiboot entry leaves ESP undefined, 3.2). */
+#define MULTIBOOT_KERNEL_START                                                                 \
+	.text; .code32; .balign 4;                                                             \
+	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003);                              \
+	.global _start; _start: mov $0x200000, %esp
 
 #endif

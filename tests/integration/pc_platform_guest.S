@@ -11,13 +11,7 @@
  */
 #include "pc_guest_lib.h"
 
-	.text
-	.code32
-	.balign 4
-	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
-	.global _start
-_start:
-	mov $0x200000, %esp
+MULTIBOOT_KERNEL_START
 	mov $msg_start, %esi
 	call print
 

@@ -41,13 +41,7 @@
 #define WAKE_BITS    (WAK_STS | RTC_STS)
 #endif
 
-	.text
-	.code32
-	.balign 4
-	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
-	.global _start
-_start:
-	mov $0x200000, %esp
+MULTIBOOT_KERNEL_START
 #ifdef SMP
 	call start_ap
 	mov $1, %eax

@@ -16,13 +16,7 @@
 #include "pc_guest_lib.h"
 #define PC_GUEST_SMP
 
-	.text
-	.code32
-	.balign 4
-	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)
-	.global _start
-_start:
-	mov $0x200000, %esp
+MULTIBOOT_KERNEL_START
 #ifdef REBOOT_TEST
 	cmpl $0, STARTED
 	jne second_boot
