@@ -173,17 +173,14 @@ void acpi_pm_write(struct acpi_pm *pm, uint64_t offset, const uint8_t *data, uin
 	update_sci_locked(pm);
 	bool sleep = (cnt & mask & ACPI_PM1_CNT_SLP_EN) != 0;
 	unsigned slp_typ = (pm->cnt & ACPI_PM1_CNT_SLP_TYP_MASK) >> ACPI_PM1_CNT_SLP_TYP_SHIFT;
+	const struct sleep_request request = {
+	    .rtc_alarm_wakes = (pm->en & ACPI_PM1_RTC) != 0, .woke = acpi_pm_woke, .dev = pm};
 	pthread_mutex_unlock(&pm->lock);
 	/* Outside the lock: the machine's end may call back (a wake sets WAK_STS). */
 	if (sleep && slp_typ == PC_ACPI_SLP_TYP_S5)
 		power_line_off(&pm->power);
-	if (sleep && slp_typ == PC_ACPI_SLP_TYP_S3) {
-		const struct sleep_request request = {.rtc_alarm_wakes =
-							  (pm->en & ACPI_PM1_RTC) != 0,
-						      .woke = acpi_pm_woke,
-						      .dev = pm};
+	if (sleep && slp_typ == PC_ACPI_SLP_TYP_S3)
 		power_line_suspend(&pm->power, &request);
-	}
 }
 
 void acpi_pm_reset(struct acpi_pm *pm)

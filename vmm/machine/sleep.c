@@ -269,16 +269,13 @@ static void *sleep_main(void *arg)
 void vm_suspend(struct vm *vm, const struct sleep_request *request)
 {
 	struct vm_sleep *s = &vm->sleep;
+	int failed = 0;
 	pthread_mutex_lock(&s->lock);
 	if (atomic_load(&s->phase) == SLEEP_AWAKE && !stop_requested(&vm->stop)) {
 		if (!s->thread_started && !s->thread_failed) {
-			int ret = quiet_thread_create(&s->thread, NULL, sleep_main, vm);
-			s->thread_started = ret == 0;
-			s->thread_failed = ret != 0;
-			if (ret &&
-			    stop_request_raise(&vm->stop, STOP_VMM_ERROR, VMM_EXIT_HOST_RESOURCES))
-				fprintf(stderr, "minivmm: cannot start the S3 sleep thread: %s\n",
-					strerror(ret));
+			failed = quiet_thread_create(&s->thread, NULL, sleep_main, vm);
+			s->thread_started = failed == 0;
+			s->thread_failed = failed != 0;
 		}
 		if (s->thread_started) {
 			s->request = *request;
@@ -290,4 +287,8 @@ void vm_suspend(struct vm *vm, const struct sleep_request *request)
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
+	/* After the unlock: the stop's kick takes the lock (vm_sleep_kick). */
+	if (failed && stop_request_raise(&vm->stop, STOP_VMM_ERROR, VMM_EXIT_HOST_RESOURCES))
+		fprintf(stderr, "minivmm: cannot start the S3 sleep thread: %s\n",
+			strerror(failed));
 }
