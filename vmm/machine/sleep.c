@@ -204,7 +204,8 @@ static void wake_up(struct vm *vm, const struct sleep_request *request, enum wak
 			wake_source_name(source), why);
 		vm_request_reset(vm, "S3 wake without a waking vector");
 		vm_resume(vm, &err);
-		vcpu_kick(&vm->vcpus[0]); /* to the run loop's reboot point, even from a HLT */
+		if (vm->vcpu_count) /* to the run loop's reboot point, even from a HLT */
+			vcpu_kick(&vm->vcpus[0]);
 		return;
 	}
 	int ret = enter_waking_vector(vm, &entry);
