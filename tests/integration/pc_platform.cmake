@@ -32,10 +32,10 @@ add_custom_target(pc_platform_guest ALL DEPENDS ${PC_GUEST} ${PC_SMP_GUEST} ${PC
                   ${PC_S3_GUEST} ${PC_S3_NO_VECTOR_GUEST} ${PC_S3_CONSOLE_GUEST}
                   ${PC_S3_X_VECTOR_GUEST} ${PC_S3_SMP_GUEST})
 
-# reads the PM timer twice, PCI 00:00.0 and 00:01.0, then S5: status 0 and "guest powered off"
+# reads the PM timer twice, PCI 00:00.0 and 00:1f.0, then S5: status 0 and "guest powered off"
 minivmm_case(pc_pm_timer_pci_and_s5_power_off --kvm --status 0
              --stdout-match "^pm timer moves forward"
-             --stdout-match "^pci 00:00.0 host bridge, 00:01.0 absent"
+             --stdout-match "^pci 00:00.0 host bridge, 00:1f.0 absent"
              --stdout-match "^entering S5" --stderr-match "guest powered off"
              -- ${MINIVMM} run ${PC_GUEST})
 
@@ -79,3 +79,13 @@ add_test(NAME integration.pc_s3_console_key_wakes
                  ${PC_S3_CONSOLE_GUEST})
 set_tests_properties(integration.pc_s3_console_key_wakes PROPERTIES LABELS integration
                      SKIP_RETURN_CODE 77)
+# the same kernels under the reference platform, QEMU -M pc (SKIP without QEMU)
+foreach(check IN ITEMS "pc_platform_guest;1" "pc_smp_guest;2")
+  list(GET check 0 guest)
+  list(GET check 1 cpus)
+  add_test(NAME integration.${guest}_same_under_qemu
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/pc_platform_checks.sh qemu-same-output ${MINIVMM}
+                   ${CMAKE_CURRENT_BINARY_DIR}/${guest}.elf ${cpus})
+  set_tests_properties(integration.${guest}_same_under_qemu PROPERTIES LABELS integration
+                       SKIP_RETURN_CODE 77)
+endforeach()

@@ -7,6 +7,11 @@
 #            once minivmm says it is suspended, one key on its stdin wakes it at the waking
 #            vector, and it powers off (status 0). Nothing is typed before the sleep: a key
 #            typed while the guest runs is only input.
+#        pc_platform_checks.sh qemu-same-output MINIVMM GUEST_ELF CPUS
+#            the reference platform: QEMU -M pc (SeaBIOS puts the PIIX4 PM block at 0x600 too,
+#            its DSDT's \_S5 is 0, its host bridge is 8086:1237) boots the same file with
+#            -kernel and the same number of CPUs, prints the same lines after SeaBIOS's banner
+#            and powers off through S5 (status 0); SKIP without QEMU or where it cannot use KVM
 set -u
 export LC_ALL=C
 exec </dev/null
@@ -44,6 +49,28 @@ s3-console-wake)
   grep -q "^woke from S3" "$tmp/out" || fail "the wake code did not run"
   grep -q "guest woke from S3 (console input)" "$tmp/err" || fail "not woken by the console"
   echo "ok: a key on the console woke the guest from S3 at its waking vector"
+  ;;
+qemu-same-output)
+  minivmm=$2 guest=$3 cpus=$4
+  qemu=$(command -v qemu-system-x86_64) || {
+    echo "SKIP: qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"; exit 77; }
+  timeout 60 "$minivmm" run --cpus "$cpus" "$guest" >"$tmp/minivmm" 2>"$tmp/err" ||
+    fail "minivmm: status $?"
+  # A failed check writes to 0x501: isa-debug-exit there makes QEMU's status (v << 1) | 1.
+  timeout 60 "$qemu" -accel kvm -M pc -cpu qemu64 -smp "$cpus" -m 64M -nodefaults -nographic \
+    -serial stdio -monitor none -no-reboot -device isa-debug-exit,iobase=0x501,iosize=4 \
+    -kernel "$guest" >"$tmp/qemu" 2>"$tmp/qemu.err"
+  status=$?
+  if ! [ -s "$tmp/qemu" ] && grep -qi kvm "$tmp/qemu.err"; then
+    echo "SKIP: QEMU cannot use KVM here: $(head -1 "$tmp/qemu.err")"; exit 77
+  fi
+  [ "$status" = 0 ] || { cat "$tmp/qemu" "$tmp/qemu.err"; fail "QEMU: status $status, want 0 (S5)"; }
+  # The guest's lines start right after SeaBIOS's "Booting from ROM..".
+  tr -d '\r' <"$tmp/qemu" | sed -n 's/.*Booting from ROM\.\.//; /pc platform\|ap 1\|pm timer\|pci \|entering/p' \
+    >"$tmp/qemu.guest"
+  [ -s "$tmp/qemu.guest" ] || { cat "$tmp/qemu"; fail "no guest output under QEMU"; }
+  diff -u "$tmp/minivmm" "$tmp/qemu.guest" || fail "QEMU and minivmm outputs differ"
+  echo "ok: QEMU -M pc and minivmm print the same and power off through S5"
   ;;
 *)
   echo "unknown check '$what'"

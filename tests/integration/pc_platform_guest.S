@@ -3,11 +3,11 @@
  * A minimal ELF32 Multiboot v1 kernel for pc_platform.cmake: the PC platform devices seen from
  * a guest (docs/platform.md). It reads the ACPI PM timer until it moves (it must go forward),
  * reads PCI configuration space by mechanism #1 (the host bridge at 00:00.0, an absent device
- * at 00:01.0), then powers off through ACPI S5 (SLP_TYP = S5 with SLP_EN in PM1a_CNT), which ends the run
+ * at 00:1f.0), then powers off through ACPI S5 (SLP_TYP = S5 with SLP_EN in PM1a_CNT), which ends the run
  * with status 0. Each failed check writes its own status to minivmm's exit port instead:
  *   2 the PM timer never moved, 3 it went backwards, 4 the S5 write returned to the guest,
  *   5 00:00.0 is not the host bridge of docs/platform.md, 6 its class is not 06/00/00,
- *   7 00:01.0 does not read all ones.
+ *   7 00:1f.0 does not read all ones.
  */
 #include "pc_guest_lib.h"
 
@@ -43,7 +43,7 @@ pci:	mov $0x80000000, %eax		/* enable, bus 0, device 0, function 0, register 0 *
 	cmp $0x060000, %eax
 	je 2f
 	FAIL(6)
-2:	mov $0x80000800, %eax		/* device 1 */
+2:	mov $0x8000f800, %eax		/* device 31, absent here and under QEMU -nodefaults */
 	call config_read
 	cmp $0xffffffff, %eax
 	je 3f
@@ -68,5 +68,5 @@ config_read:
 	.section .rodata
 msg_start:	.asciz "pc platform guest\n"
 msg_timer:	.asciz "pm timer moves forward\n"
-msg_pci:	.asciz "pci 00:00.0 host bridge, 00:01.0 absent\n"
+msg_pci:	.asciz "pci 00:00.0 host bridge, 00:1f.0 absent\n"
 msg_s5:		.asciz "entering S5\n"
