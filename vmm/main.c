@@ -58,6 +58,9 @@ static void report_stop(struct vm *vm)
 		fprintf(stderr, "minivmm: stopped by signal %d\n",
 			vm->stop.status - VMM_EXIT_SIGNAL_BASE);
 		break;
+	case STOP_POWER_OFF:
+		fprintf(stderr, "minivmm: guest powered off\n");
+		break;
 	case STOP_GUEST_RESET:
 		fprintf(stderr, "minivmm: the guest reset the machine (%s)%s\n", vm->reboot.source,
 			vm->cfg.reboot ? ": too many reboots" : "; --reboot boots it again");
@@ -252,6 +255,7 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 	    .reboot = opts.reboot,
 	    .cpus = opts.cpus,
 	    .sipi_smp = opts.sipi_smp,
+	    .direct_smp = opts.direct_smp,
 	    .cpu_model = opts.cpu_model,
 	    .confine = opts.no_sandbox ? NULL : sandbox_confine_vm, /* docs/security.md */
 	};

@@ -5,7 +5,9 @@
  * (SYS_IOPORT_GRANT opens them all). minivmm must survive every access and keep the exit status.
  *
  * Skipped, because they end the run by design (each has its own tests): minivmm's exit port
- * 0x501-0x504, QEMU's isa-debug-exit 0xf4-0xf7, and the reset ports 0x64 (i8042) and 0xcf9.
+ * 0x501-0x504, QEMU's isa-debug-exit 0xf4-0xf7, the reset ports 0x64 (i8042) and 0xcf9, and the
+ * ACPI PM1 control register (a random SLP_EN powers off, or suspends to RAM until a wake that
+ * never comes: docs/platform.md).
  * An access is skipped if any of its bytes falls on one of them. COM1 gets random bytes too (they
  * show on stdout); the program puts the UART back in a sane mode before printing its result.
  * Exits 0 after "hostile-ports: survived".
@@ -18,6 +20,7 @@
  * devices raising interrupt lines into KVM.
  */
 #include "guest/user.h"
+#include "../../vmm/platform/pc_layout.h" /* the platform's ports, as minivmm decodes them */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
@@ -33,8 +36,11 @@ struct port_range {
 	unsigned first, last;
 };
 
-static const struct port_range ends_the_run[] = {
-    {0x501, 0x504}, {0xf4, 0xf7}, {0x64, 0x64}, {0xcf9, 0xcf9}};
+static const struct port_range ends_the_run[] = {{0x501, 0x504},
+						 {0xf4, 0xf7},
+						 {0x64, 0x64},
+						 {PC_RESET_REG_PORT, PC_RESET_REG_PORT},
+						 {PC_ACPI_PM1A_CNT_BLK, PC_ACPI_PM1A_CNT_BLK + 1}};
 static const struct port_range in_kernel_irqchip[] = {
     {0x20, 0x21}, {0xa0, 0xa1}, {0x4d0, 0x4d1}, {0x40, 0x43}, {0x61, 0x61}};
 

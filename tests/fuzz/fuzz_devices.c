@@ -2,14 +2,17 @@
 /*
  * Fuzz target: the I/O bus and the device register interfaces a guest reaches with IN/OUT and
  * MMIO: the 16550A UART at 0x3f8 (vmm/devices/uart8250.c), minivmm's exit port 0x501 and
- * isa-debug-exit 0xf4 (vmm/devices/exit_port.c), through vmm/machine/bus.c, plus host input into
+ * isa-debug-exit 0xf4 (vmm/devices/exit_port.c), the ACPI PM block at 0x600 (acpi_pm.c), PCI
+ * configuration mechanism #1 at 0xCF8/0xCFC beside the reset register 0xCF9 (pci_config.c,
+ * reset_control.c), through vmm/machine/bus.c, plus host input into
  * the UART (uart8250_receive, the console thread's call) interleaved with the guest's accesses.
  *
  * Input: byte 0 configures the UART backend (bit 0: echo every transmitted byte back into the
  * receiver from inside transmit, as the backend contract allows; bit 1: an interrupt line
  * callback). Then a stream of operations, each an opcode byte and its operands:
  *   bits 0-2  0-2: UART access at 0x3f4 + (a & 15), one operand byte a (straddles both ends)
- *             3:   exit port access near 0xf4 or 0x501, one operand byte
+ *             3:   platform port access near 0xf4, 0x501, 0x600 or 0xCF8 (a & 3), one
+ *                  operand byte a
  *             4:   I/O port access at any 16-bit port (2 operand bytes)
  *             5:   access at any 64-bit address (8 bytes), on the MMIO bus if bit 6, else I/O
  *             6:   host input: a count byte (0-31), then that many bytes for uart8250_receive
@@ -23,15 +26,19 @@
  * exactly what fits; the interrupt callback fires only on a change of level and never with OUT2
  * clear; the first exit-port write decides the stop status, by each port's own convention
  * (minivmm's port never gives 64 or more: those are minivmm's statuses), and the stop keeps the
- * port and the value written.
+ * port and the value written; a PM1_CNT write may power off instead (status 0), and then
+ * nothing changes the stop. The ACPI PM registers' reserved bits read 0 and the PM timer never
+ * goes backwards; CONFIG_ADDRESS reads back with bits 30-24 and 1-0 clear.
  */
 #include <string.h>
 
+#include "devices/acpi_pm.h"
 #include "devices/devices.h"
 #include "machine/vm.h"
 #include "devices/uart8250.h"
 #include "fuzz_common.h"
 #include "minivmm/boot_abi.h"
+#include "platform/pc_layout.h"
 
 #define UART_BASE MINIVMM_UART_COM1_PORT
 
@@ -118,8 +125,41 @@ static void check_uart_read(uint64_t off, const uint8_t *data, uint32_t len, boo
 	}
 }
 
+static uint32_t last_pm_timer;
+
+/* The ACPI PM block, the PCI ports and the reset ports: true if r is one of them. */
+static bool check_platform_access(const struct bus_range *r, uint64_t offset, const uint8_t *data,
+				  uint32_t len, bool is_write)
+{
+	if (strcmp(r->name, "acpi-pm") == 0) {
+		for (uint32_t i = 0; !is_write && i < len; i++) {
+			uint64_t at = offset + i;
+			static const uint8_t reserved[ACPI_PM_REG_TMR] = {0xce, 0x78, 0xde, 0xf8,
+									  0xfc, 0xe3, 0xff, 0xff};
+			if (at < ACPI_PM_REG_TMR)
+				FUZZ_CHECK((data[i] & reserved[at]) == 0);
+		}
+		if (!is_write && offset == ACPI_PM_REG_TMR && len == 4) {
+			uint32_t tmr;
+			memcpy(&tmr, data, 4);
+			FUZZ_CHECK((uint32_t)(tmr - last_pm_timer) < 0x80000000u);
+			last_pm_timer = tmr;
+		}
+		return true;
+	}
+	if (strcmp(r->name, "pci-config-address") == 0) {
+		uint32_t v;
+		memcpy(&v, data, 4);
+		FUZZ_CHECK(len == 4 && (is_write || (v & 0x7f000003u) == 0));
+		return true;
+	}
+	return strcmp(r->name, "pci-config-data") == 0 || strcmp(r->name, "reset-cf9") == 0 ||
+	       strcmp(r->name, "i8042") == 0;
+}
+
 struct exit_expectation {
 	bool seen;
+	enum stop_reason platform_stop; /* powered off or reset instead of an exit port */
 	int status;
 	uint16_t port;
 	uint32_t value;
@@ -149,6 +189,17 @@ static void bus_op(struct bus *bus, uint64_t addr, uint32_t len, bool is_write, 
 	if (r->opaque == &uart) {
 		if (!is_write)
 			check_uart_read(addr - r->base, data, len, dlab, fifo, head, count);
+		return;
+	}
+	if (check_platform_access(r, addr - r->base, data, len, is_write)) {
+		enum stop_reason reason = atomic_load(&vm.stop.reason);
+		if (!exit_seen->seen && reason != STOP_NONE) {
+			FUZZ_CHECK(is_write);
+			FUZZ_CHECK(reason == (strcmp(r->name, "acpi-pm") == 0 ? STOP_POWER_OFF
+									      : STOP_GUEST_RESET));
+			exit_seen->seen = true;
+			exit_seen->platform_stop = reason;
+		}
 		return;
 	}
 	if (is_write && !exit_seen->seen) {
@@ -211,6 +262,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vmm_error err;
 	FUZZ_CHECK(vm_attach_device(&vm, &exit_port_module, &err) == 0);
 	FUZZ_CHECK(vm_attach_device(&vm, &isa_debug_exit_module, &err) == 0);
+	FUZZ_CHECK(vm_attach_device(&vm, &reset_control_module, &err) == 0);
+	FUZZ_CHECK(vm_attach_device(&vm, &acpi_pm_module, &err) == 0);
+	FUZZ_CHECK(vm_attach_device(&vm, &pci_config_module, &err) == 0);
+	last_pm_timer = 0;
 	const struct uart8250_backend backend = {.transmit = discard_transmit,
 						 .set_irq = (config & 2) ? track_irq : NULL};
 	uart8250_init(&uart, &backend);
@@ -233,8 +288,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 3: {
 			(void)take(&in, &a);
-			uint64_t base = (a & 1) ? MINIVMM_EXIT_PORT : MINIVMM_ISA_DEBUG_EXIT_PORT;
-			bus_op(&vm.pio_bus, base - 2 + ((a >> 1) & 7), len, is_write, &in,
+			static const uint64_t bases[] = {MINIVMM_ISA_DEBUG_EXIT_PORT,
+							 MINIVMM_EXIT_PORT, PC_ACPI_PM_BASE,
+							 PC_PCI_CONFIG_ADDRESS};
+			bus_op(&vm.pio_bus, bases[a & 3] - 2 + ((a >> 2) & 15), len, is_write, &in,
 			       &exit_seen);
 			break;
 		}
@@ -255,7 +312,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_uart_state();
 	}
 
-	if (exit_seen.seen) {
+	if (exit_seen.platform_stop != STOP_NONE) {
+		FUZZ_CHECK(atomic_load(&vm.stop.reason) == (int)exit_seen.platform_stop);
+		FUZZ_CHECK(vm.stop.status ==
+			   (exit_seen.platform_stop == STOP_POWER_OFF ? 0 : VMM_EXIT_GUEST_RESET));
+	} else if (exit_seen.seen) {
 		FUZZ_CHECK(atomic_load(&vm.stop.reason) == STOP_GUEST_EXIT);
 		FUZZ_CHECK(vm.stop.status == exit_seen.status);
 		FUZZ_CHECK(vm.stop.guest_port == exit_seen.port);

@@ -132,6 +132,34 @@ START_TEST(test_write_only_device_reads_all_ones)
 }
 END_TEST
 
+/* Port 0xCF8 on a PC: a 32-bit access is CONFIG_ADDRESS, a byte at 0xCF9 the reset register. */
+START_TEST(test_exact_range_claims_only_its_own_access)
+{
+	struct bus bus;
+	struct recorder pci = {0}, reset = {0};
+	bus_init(&bus, "io");
+	ck_assert_int_eq(bus_register(&bus, 0xcf9, 1, "reset", &rec_ops, &reset), 0);
+	ck_assert_int_eq(bus_register_exact(&bus, 0xcf8, 4, "pci", &rec_ops, &pci), 0);
+	uint8_t data[4] = {0};
+	ck_assert_str_eq(bus_access(&bus, 0xcf8, data, 4, false)->name, "pci");
+	ck_assert_str_eq(bus_access(&bus, 0xcf9, data, 1, true)->name, "reset");
+	ck_assert_ptr_null(bus_access(&bus, 0xcf8, data, 1, false)); /* not 32 bits: I/O */
+	ck_assert_ptr_null(bus_access(&bus, 0xcf8, data, 2, false));
+	ck_assert_ptr_null(bus_access(&bus, 0xcfa, data, 2, false));
+	ck_assert_int_eq(pci.reads, 1);
+	ck_assert_int_eq(reset.writes, 1);
+	ck_assert_uint_eq(bus.unclaimed_reads, 3);
+	/* no access may be claimed twice */
+	ck_assert_int_eq(bus_register_exact(&bus, 0xcf8, 4, "twice", &rec_ops, &pci), -EEXIST);
+	ck_assert_int_eq(bus_register(&bus, 0xcf8, 8, "whole", &rec_ops, &pci), -EEXIST);
+	ck_assert_int_eq(bus_register_exact(&bus, 0xcf9, 1, "reset-exact", &rec_ops, &pci),
+			 -EEXIST);
+	ck_assert_int_eq(bus_register_exact(&bus, 0xcf8, 2, "half", &rec_ops, &pci), 0);
+	ck_assert_str_eq(bus_access(&bus, 0xcf8, data, 2, false)->name, "half");
+	ck_assert_int_eq(bus_register_exact(&bus, 0x10, 0, "empty", &rec_ops, &pci), -EINVAL);
+}
+END_TEST
+
 static Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -142,6 +170,7 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, test_unclaimed_access_reads_all_ones_and_counts);
 	tcase_add_test(tc, test_access_straddling_range_end_is_unclaimed);
 	tcase_add_test(tc, test_write_only_device_reads_all_ones);
+	tcase_add_test(tc, test_exact_range_claims_only_its_own_access);
 	suite_add_tcase(s, tc);
 	return s;
 }

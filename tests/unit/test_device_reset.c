@@ -242,8 +242,9 @@ END_TEST
  * transport (whose reset waits for its worker) last. */
 START_TEST(test_attach_order_is_the_table)
 {
-	static const char *const expected[] = {"uart8250", "exit-port", "isa-debug-exit", "bench",
-					       "rtc-cmos", "reset",	"virtio-rng"};
+	static const char *const expected[] = {"uart8250", "exit-port", "isa-debug-exit",
+					       "bench",	   "rtc-cmos",	"reset",
+					       "acpi-pm",  "pci",	"virtio-rng"};
 	ck_assert_uint_eq(vm.devices.count, sizeof expected / sizeof expected[0]);
 	for (unsigned i = 0; i < vm.devices.count; i++)
 		ck_assert_str_eq(vm.devices.entries[i].name, expected[i]);

@@ -10,6 +10,7 @@
 
 #include "machine/vm.h"
 #include "minivmm/boot_abi.h"
+#include "platform/pc_layout.h"
 
 static void set_reason(struct run_outcome *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -102,6 +103,11 @@ void run_outcome_from_vm(struct run_outcome *o, const struct vm *vm)
 	case STOP_TIMEOUT:
 		set_reason(o, "guest still running after --timeout %g s: stopped",
 			   vm->cfg.timeout_seconds);
+		return;
+	case STOP_POWER_OFF:
+		o->ended_by = RUN_ENDED_BY_GUEST;
+		set_reason(o, "guest powered off (ACPI S5 through PM1_CNT at port 0x%x)",
+			   PC_ACPI_PM1A_CNT_BLK);
 		return;
 	case STOP_GUEST_RESET:
 		set_reason(o, "the guest reset the machine (%s)%s", vm->reboot.source,

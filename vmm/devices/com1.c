@@ -21,6 +21,7 @@ struct com1 {
 	struct uart8250 uart; /* first: the device state handed to the bus */
 	struct console *console;
 	struct irq_line irq;
+	struct wake_line wake; /* a key on the console wakes an S3 sleep (machine/sleep.h) */
 };
 
 static void com1_transmit(void *ctx, uint8_t byte)
@@ -36,9 +37,13 @@ static void com1_set_irq(void *ctx, bool asserted)
 	irq_line_set(&com1->irq, asserted);
 }
 
+/* ctx is &com1->uart, the start of struct com1. */
 static unsigned com1_deliver(void *ctx, const uint8_t *bytes, unsigned count)
 {
-	return uart8250_receive(ctx, bytes, count);
+	struct com1 *com1 = ctx;
+	if (count)
+		wake_line_set(&com1->wake, WAKE_CONSOLE_INPUT, true);
+	return uart8250_receive(&com1->uart, bytes, count);
 }
 
 static void com1_destroy(void *state) /* state is &com1->uart, the start of struct com1 */
@@ -72,6 +77,7 @@ static int com1_attach(const struct device_host *host, struct vmm_error *err)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	com1->console = host->console;
 	com1->irq = device_host_irq_line(host, COM1_IRQ);
+	com1->wake = host->wake;
 	struct uart8250 *uart = &com1->uart;
 	/* The interrupt line only exists with an in-kernel irqchip; polled otherwise. */
 	const struct uart8250_backend backend = {

@@ -61,6 +61,60 @@ static inline void reset_line_request(const struct reset_line *line, const char 
 		line->request(line->ctx, source);
 }
 
+/* What can wake a VM sleeping in S3 (machine/sleep.h). */
+enum wake_source {
+	WAKE_RTC_ALARM,	   /* the CMOS RTC's alarm interrupt (AIE), if PM1_EN.RTC_EN is set */
+	WAKE_CONSOLE_INPUT /* a key on the console (COM1's input) */
+};
+
+/* A device's wake signal, a level as a PC's wake inputs are: the RTC's is active from its alarm
+ * interrupt until the guest acknowledges it (reading register C), so an alarm that fired just
+ * before the sleep still wakes it; console input is a pulse (active true only). The machine
+ * uses it only while the VM sleeps or falls asleep; cheap and never blocking, so a device may
+ * call it with its own lock held, from any thread. */
+struct wake_line {
+	void (*set)(void *ctx, enum wake_source source, bool active);
+	void *ctx;
+};
+
+static inline void wake_line_set(const struct wake_line *line, enum wake_source source, bool active)
+{
+	if (line->set)
+		line->set(line->ctx, source, active);
+}
+
+/* S3 as the ACPI PM block asks for it: which wake events are enabled, and whom to tell of the
+ * wake before the guest runs again (it sets WAK_STS, and RTC_STS for the alarm). */
+struct sleep_request {
+	bool rtc_alarm_wakes; /* PM1_EN.RTC_EN */
+	void (*woke)(void *dev, enum wake_source source);
+	void *dev;
+};
+
+/* The platform's power control: what the ACPI PM1 control register does with SLP_EN (ACPI 6.5
+ * 4.8.3.2.1, 16.1). off is soft-off (S5): the run ends with status 0. suspend is S3: every vCPU
+ * stops, memory and devices stay, and a wake event resumes the boot processor at the FACS
+ * waking vector. Both return at once; the machine acts after the exit that asked
+ * (machine/sleep.h), never inside the call. */
+struct power_line {
+	void (*off)(void *ctx);
+	void (*suspend)(void *ctx, const struct sleep_request *request);
+	void *ctx;
+};
+
+static inline void power_line_off(const struct power_line *line)
+{
+	if (line->off)
+		line->off(line->ctx);
+}
+
+static inline void power_line_suspend(const struct power_line *line,
+				      const struct sleep_request *request)
+{
+	if (line->suspend)
+		line->suspend(line->ctx, request);
+}
+
 struct device_host {
 	/* At attach: where a device registers its ranges (machine/bus.h) and itself, with its
 	 * destroy and reset hooks (devices/device_table.h; attach order is reset order). */
@@ -72,6 +126,8 @@ struct device_host {
 	struct console *console;   /* COM1's host end (host/console.h) */
 	struct stop_request *stop; /* the exit ports end the run (machine/stop.h) */
 	struct reset_line reset;   /* the i8042 and port 0xCF9 */
+	struct power_line power;   /* the ACPI PM1 control register's sleep states */
+	struct wake_line wake;	   /* the RTC alarm and console input wake an S3 sleep */
 	/* ISA lines; set_irq NULL without an interrupt controller (use device_host_irq_line()). */
 	int (*set_irq)(void *ctx, unsigned irq, bool level);
 	void *irq_ctx;

@@ -6,8 +6,9 @@
 #include "devices/devices.h"
 
 static const struct device_module *const device_modules[] = {
-    &uart8250_com1_module, &exit_port_module,	  &isa_debug_exit_module, &bench_device_module,
-    &rtc_cmos_module,	   &reset_control_module, &virtio_rng_module,
+    &uart8250_com1_module, &exit_port_module,  &isa_debug_exit_module,
+    &bench_device_module,  &rtc_cmos_module,   &reset_control_module,
+    &acpi_pm_module,	   &pci_config_module, &virtio_rng_module,
 };
 
 /* Defined only in test builds (MINIVMM_TEST_DEVICES: the minivmm-test binary links

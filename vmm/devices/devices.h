@@ -14,6 +14,8 @@ extern const struct device_module bench_device_module;
 extern const struct device_module rtc_cmos_module;
 extern const struct device_module reset_control_module;
 extern const struct device_module virtio_rng_module;
+extern const struct device_module acpi_pm_module;
+extern const struct device_module pci_config_module;
 
 /* Attaches every module to the machine behind host, in table order (which is also the order of
  * a guest reset); stops at the first failure (err filled; vm_destroy frees what was attached). */

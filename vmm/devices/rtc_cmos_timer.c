@@ -42,7 +42,9 @@
 struct rtc_cmos_timer {
 	struct rtc_cmos rtc; /* first: the device state handed to the bus */
 	struct irq_line irq;
-	pthread_cond_t wake; /* on CLOCK_MONOTONIC; waited on with rtc.lock */
+	struct wake_line wake_line; /* the alarm wakes an S3 sleep (machine/sleep.h) */
+	bool alarm_active;	    /* the line is up with AF set: the wake input's level */
+	pthread_cond_t wake;	    /* on CLOCK_MONOTONIC; waited on with rtc.lock */
 	pthread_t thread;
 	bool thread_started, thread_failed, stopping;
 	int64_t sleeping_until; /* the event (wall-clock ns) the thread waits for */
@@ -52,6 +54,13 @@ static void rtc_set_irq(void *ctx, bool level)
 {
 	struct rtc_cmos_timer *timer = ctx;
 	irq_line_set(&timer->irq, level);
+	/* The alarm's interrupt is also a PC's RTC wake event (ACPI 6.5 4.8.3.1.1, RTC_STS),
+	 * active until the guest reads register C and the line falls. */
+	bool alarm = level && (timer->rtc.ram[RTC_REG_C] & RTC_C_AF);
+	if (alarm != timer->alarm_active) {
+		timer->alarm_active = alarm;
+		wake_line_set(&timer->wake_line, WAKE_RTC_ALARM, alarm);
+	}
 }
 
 static int64_t monotonic_ns(void)
@@ -163,6 +172,7 @@ static int rtc_cmos_attach(const struct device_host *host, struct vmm_error *err
 	if (!timer)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
 	timer->irq = device_host_irq_line(host, RTC_CMOS_IRQ);
+	timer->wake_line = host->wake;
 	timer->sleeping_until = RTC_NO_EVENT;
 	monotonic_cond_init(&timer->wake);
 	/* The interrupt line only exists with an in-kernel irqchip; polled otherwise. */

@@ -76,15 +76,16 @@ static const int allowed_syscalls[] = {
     SCMP_SYS(getrandom),
 };
 
-/* ioctl requests allowed on the vCPU fds: run; the fault report's registers. */
-static const unsigned long vcpu_ioctls[] = {KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS};
-
-/* Only with --reboot: the return to power-on state (registers, pending events, the LAPIC, and
- * with --cpus > 1 the application processors' MP state). */
-static const unsigned long vcpu_reboot_ioctls[] = {
-    KVM_SET_REGS,  KVM_SET_SREGS, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS,
-    KVM_GET_LAPIC, KVM_SET_LAPIC, KVM_SET_MP_STATE,
+/* ioctl requests allowed on the vCPU fds: run; the fault report's registers; an ACPI S3 resume
+ * (machine/sleep.c: the boot processor at the waking vector, the APs back to wait-for-SIPI). */
+static const unsigned long vcpu_ioctls[] = {
+    KVM_RUN,	   KVM_GET_REGS,	KVM_GET_SREGS,	     KVM_SET_REGS,
+    KVM_SET_SREGS, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_SET_MP_STATE,
 };
+
+/* Only with --reboot: the return to power-on state needs the LAPIC too (the registers, pending
+ * events and MP state are above). */
+static const unsigned long vcpu_reboot_ioctls[] = {KVM_GET_LAPIC, KVM_SET_LAPIC};
 
 /* Only with --gdb (vmm/gdb): the debugger's registers, FPU state and debug controls. */
 static const unsigned long vcpu_gdb_ioctls[] = {KVM_SET_REGS, KVM_GET_FPU, KVM_SET_GUEST_DEBUG,

@@ -109,13 +109,26 @@ static int enter_protected_mode(struct vcpu *vcpu, uint32_t entry, uint32_t info
  */
 static int enter_application_processor(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 {
-	if (vm->boot_protocol.multiboot)
-		return vmm_error_set(err, -EINVAL, VMM_EXIT_USAGE,
-				     "--cpus > 1 needs the direct 64-bit boot (not multiboot)");
-	/* --sipi-smp: KVM keeps the AP waiting for an INIT and a SIPI; the guest's INIT resets it
-	 * and its SIPI gives it CS:IP (SDM vol. 3A 9.4.4, 11.6.1). Setting the state KVM creates an
-	 * AP in is a no-op at creation and, for a reboot, takes the AP out of the old boot. */
-	if (vm->cfg.sipi_smp && vm->irqchip) {
+	/* A multiboot kernel starts its APs as on a PC: Multiboot 0.6.96 defines only the boot
+	 * processor's entry, and the others wait for the kernel's INIT-SIPI-SIPI, as --sipi-smp
+	 * asks for the toy guest. That needs KVM's LAPIC: without it nothing delivers a SIPI. */
+	bool multiboot = vm->boot_protocol.multiboot;
+	if (multiboot && vm->cfg.direct_smp)
+		return vmm_error_set(
+		    err, -EINVAL, VMM_EXIT_USAGE,
+		    "--direct-smp needs the direct 64-bit boot: a multiboot kernel "
+		    "starts its application processors itself (drop --direct-smp)");
+	if (multiboot && !vm->irqchip)
+		return vmm_error_set(
+		    err, -EINVAL, vm->cfg.no_irqchip ? VMM_EXIT_USAGE : VMM_EXIT_KVM_UNAVAILABLE,
+		    "--cpus > 1 with a multiboot kernel needs KVM's in-kernel LAPIC, which %s: the "
+		    "kernel starts its processors with INIT-SIPI-SIPI (drop --no-irqchip, or give "
+		    "--cpus 1)",
+		    vm->cfg.no_irqchip ? "--no-irqchip turns off" : "this host's KVM lacks");
+	/* KVM keeps the AP waiting for an INIT and a SIPI; the guest's INIT resets it and its
+	 * SIPI gives it CS:IP (SDM vol. 3A 9.4.4, 11.6.1). Setting the state KVM creates an AP in
+	 * is a no-op at creation and, for a reboot, takes the AP out of the old boot. */
+	if ((vm->cfg.sipi_smp || multiboot) && vm->irqchip) {
 		struct kvm_mp_state waiting = {.mp_state = KVM_MP_STATE_UNINITIALIZED};
 		if (ioctl(vcpu->fd, KVM_SET_MP_STATE, &waiting) < 0)
 			return vmm_error_set(err, -errno, VMM_EXIT_KVM_UNAVAILABLE,

@@ -12,19 +12,53 @@ void bus_init(struct bus *bus, const char *space_name)
 	bus->space_name = space_name;
 }
 
-int bus_register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
-		 const struct bus_device_ops *ops, void *opaque)
+static bool contains(uint64_t base, uint64_t len, uint64_t addr, uint64_t alen)
 {
-	if (len == 0 || base + len < base || !ops)
+	return addr >= base && addr - base < len && alen <= len - (addr - base);
+}
+
+/* Whether some access would be claimed by both a and b (bus.h: never allowed). */
+static bool claims_collide(const struct bus_range *a, const struct bus_range *b)
+{
+	if (a->exact && b->exact)
+		return a->base == b->base && a->len == b->len;
+	if (a->exact)
+		return contains(b->base, b->len, a->base, a->len);
+	if (b->exact)
+		return contains(a->base, a->len, b->base, b->len);
+	return ranges_overlap(a->base, a->len, b->base, b->len);
+}
+
+static int add_range(struct bus *bus, const struct bus_range *range)
+{
+	if (range->len == 0 || range->base + range->len < range->base || !range->ops)
 		return -EINVAL;
 	for (unsigned i = 0; i < bus->count; i++)
-		if (ranges_overlap(base, len, bus->ranges[i].base, bus->ranges[i].len))
+		if (claims_collide(range, &bus->ranges[i]))
 			return -EEXIST;
 	if (bus->count == BUS_MAX_RANGES)
 		return -ENOSPC;
-	bus->ranges[bus->count++] = (struct bus_range){
-	    .base = base, .len = len, .name = name, .ops = ops, .opaque = opaque};
+	bus->ranges[bus->count++] = *range;
 	return 0;
+}
+
+int bus_register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
+		 const struct bus_device_ops *ops, void *opaque)
+{
+	return add_range(bus,
+			 &(struct bus_range){
+			     .base = base, .len = len, .name = name, .ops = ops, .opaque = opaque});
+}
+
+int bus_register_exact(struct bus *bus, uint64_t base, uint64_t len, const char *name,
+		       const struct bus_device_ops *ops, void *opaque)
+{
+	return add_range(bus, &(struct bus_range){.base = base,
+						  .len = len,
+						  .name = name,
+						  .ops = ops,
+						  .opaque = opaque,
+						  .exact = true});
 }
 
 const struct bus_range *bus_find(const struct bus *bus, uint64_t addr, uint32_t len)
@@ -32,7 +66,9 @@ const struct bus_range *bus_find(const struct bus *bus, uint64_t addr, uint32_t 
 	/* A handful of ranges: a linear scan beats anything cleverer on this path. */
 	for (unsigned i = 0; i < bus->count; i++) {
 		const struct bus_range *r = &bus->ranges[i];
-		if (addr >= r->base && addr - r->base < r->len && len <= r->len - (addr - r->base))
+		/* exact is looked at only for a range that contains the access: nothing more for
+		 * the ranges passed over on the exit path. */
+		if (contains(r->base, r->len, addr, len) && (!r->exact || len == r->len))
 			return r;
 	}
 	return NULL;

@@ -43,9 +43,7 @@ int reboot_prepare(struct vm *vm, struct vmm_error *err)
 	return irqchip_save_power_on_state(vm, &vm->reboot.irqchip_power_on, err);
 }
 
-/* Drops whatever KVM was about to deliver to the old boot: a queued exception, an injected or
- * pending interrupt, an NMI (api.rst 4.31/4.32 KVM_GET/SET_VCPU_EVENTS). */
-static int clear_pending_events(struct vcpu *vcpu)
+int vcpu_clear_pending_events(struct vcpu *vcpu)
 {
 	struct kvm_vcpu_events events;
 	if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &events) < 0)
@@ -85,7 +83,7 @@ static int reboot(struct vm *vm, struct vcpu *vcpu, struct vmm_error *err)
 	ret = irqchip_restore_power_on_state(vm, vm->reboot.irqchip_power_on, err);
 	ret = ret ?: vm_reload_guest(vm, err);
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++)
-		if ((ret = clear_pending_events(&vm->vcpus[i])))
+		if ((ret = vcpu_clear_pending_events(&vm->vcpus[i])))
 			vmm_error_set(err, ret, VMM_EXIT_KVM_UNAVAILABLE,
 				      "KVM_SET_VCPU_EVENTS failed: %s", strerror(-ret));
 	return ret;

@@ -64,6 +64,11 @@ int reboot_prepare(struct vm *vm, struct vmm_error *err);
  * VMM_EXIT_GUEST_RESET; otherwise marks a reboot pending. */
 void vm_request_reset(struct vm *vm, const char *source);
 
+/* Drops whatever KVM was about to deliver to the old context: a queued exception, an injected or
+ * pending interrupt, an NMI (api.rst 4.31/4.32 KVM_GET/SET_VCPU_EVENTS); for a reboot and an S3
+ * resume (sleep.c). Returns 0 or a negative errno. */
+int vcpu_clear_pending_events(struct vcpu *vcpu);
+
 /* The run loop's safe point, after every exit: if a reboot is pending, gathers the other vCPUs
  * (see struct reboot_rendezvous), resets every device (device_table_reset_all), reloads the image,
  * rebuilds the boot structures and the boot info, returns the interrupt controllers and every

@@ -73,6 +73,8 @@ const char *stop_reason_name(enum stop_reason reason)
 		return "guest reset";
 	case STOP_API:
 		return "stop command";
+	case STOP_POWER_OFF:
+		return "guest powered off";
 	}
 	return "unknown";
 }

@@ -22,6 +22,7 @@ enum stop_reason {
 	STOP_VMM_ERROR,
 	STOP_GUEST_RESET, /* i8042 0xFE or port 0xCF9 without --reboot (reboot.h) */
 	STOP_API,	  /* the control socket's stop command, with the client's status */
+	STOP_POWER_OFF,	  /* the guest entered ACPI S5 (soft-off): status 0 (sleep.h) */
 };
 
 struct stop_request {

@@ -32,6 +32,21 @@ static void vm_host_request_reset(void *ctx, const char *source)
 	vm_request_reset(ctx, source);
 }
 
+static void vm_host_power_off(void *ctx)
+{
+	vm_power_off(ctx);
+}
+
+static void vm_host_suspend(void *ctx, const struct sleep_request *request)
+{
+	vm_suspend(ctx, request);
+}
+
+static void vm_host_wake(void *ctx, enum wake_source source, bool active)
+{
+	vm_wake_input(ctx, source, active);
+}
+
 void vm_device_host(struct vm *vm, struct device_host *host)
 {
 	*host = (struct device_host){
@@ -42,6 +57,8 @@ void vm_device_host(struct vm *vm, struct device_host *host)
 	    .console = &vm->console,
 	    .stop = &vm->stop,
 	    .reset = {.request = vm_host_request_reset, .ctx = vm},
+	    .power = {.off = vm_host_power_off, .suspend = vm_host_suspend, .ctx = vm},
+	    .wake = {.set = vm_host_wake, .ctx = vm},
 	    /* Without an irqchip no line goes anywhere: devices see it and stay polled. */
 	    .set_irq = vm->irqchip ? vm_host_set_irq : NULL,
 	    .irq_ctx = vm,
@@ -66,6 +83,7 @@ static void vm_kick_all(void *ctx)
 	/* The stop request calls this once, for the request that wins. */
 	if (vm->on_event)
 		vm->on_event(vm->on_event_ctx, VM_EVENT_STOP);
+	vm_sleep_kick(vm); /* and the S3 sleep thread for a wake event */
 }
 
 static int vm_setup_memory(struct vm *vm, struct vmm_error *err)
@@ -163,6 +181,7 @@ void vm_init_without_kvm(struct vm *vm)
 	console_init(&vm->console, -1, -1);
 	reboot_state_init(&vm->reboot);
 	vm_pause_init(&vm->pause);
+	vm_sleep_init(&vm->sleep);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
@@ -336,6 +355,7 @@ out:
 
 void vm_destroy(struct vm *vm)
 {
+	vm_sleep_destroy(vm); /* its thread uses the vCPUs */
 	trace_session_destroy(vm->trace);
 	vm->trace = NULL;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)

@@ -24,6 +24,7 @@
 #include "machine/kvm.h"
 #include "machine/pause.h"
 #include "machine/reboot.h"
+#include "machine/sleep.h"
 #include "machine/stop.h"
 #include "machine/vcpu.h"
 #include "trace/trace_session.h"
@@ -67,10 +68,12 @@ struct vm_config {
 	bool reboot;	 /* --reboot: a guest reset boots the image again (reboot.h) */
 	/* --cpus: vCPUs (0 means 1). vCPU 0 is the BSP; the VMM starts the others itself in long
 	 * mode at the guest's entry with RSI = MINIVMM_AP_MAGIC, RDX = their number
-	 * (boot_protocol.c; the guest's side is guest/kernel/smp.c). */
+	 * (boot_protocol.c; the guest's side is guest/kernel/smp.c). A multiboot kernel's APs wait
+	 * for its INIT-SIPI-SIPI instead, as with --sipi-smp. */
 	unsigned cpus;
 	/* --sipi-smp: leave the APs in KVM's wait-for-SIPI state; the guest starts them. */
 	bool sipi_smp;
+	bool direct_smp;	       /* --direct-smp given: refused for a multiboot kernel */
 	enum cpu_model_kind cpu_model; /* --cpu-model: the CPU the guest sees */
 	/* Boot protocol (boot_protocol.h): direct 64-bit or Multiboot v1, and its modules. */
 	enum boot_protocol boot;
@@ -111,6 +114,7 @@ struct vm {
 	/* What saving a snapshot needs, probed before the sandbox (snapshot/snapshot.h); NULL:
 	 * this run cannot be snapshotted. */
 	struct snapshot_ctx *snapshot;
+	struct vm_sleep sleep; /* ACPI S3 (sleep.h): its thread, the wake events */
 	/* Called on the thread where the event happened; must not block. NULL: nobody listens. */
 	void (*on_event)(void *ctx, enum vm_event event);
 	void *on_event_ctx;
