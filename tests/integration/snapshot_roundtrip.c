@@ -8,8 +8,9 @@
  * Exit status: 0 same state, 1 a difference, 65/66/... a file or KVM error, 77 no /dev/kvm.
  *
  * What is allowed to differ, because it is time itself, not state: IA32_TSC (the guest's TSC
- * ticks while the restored VM exists) and the PIT's count_load_time (host nanoseconds when the
- * count was loaded). Everything else must be identical byte for byte.
+ * ticks while the restored VM exists), the PIT's count_load_time (host nanoseconds when the
+ * count was loaded) and the ACPI PM timer's count. Everything else must be identical byte for
+ * byte.
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devices/acpi_pm.h"
 #include "machine/vm.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/snapshot_restore.h"
@@ -42,6 +44,8 @@ static void mask_time(const char *name, uint8_t *data, size_t size)
 		struct kvm_pit_state2 *pit = (void *)data;
 		for (unsigned i = 0; i < 3; i++)
 			pit->channels[i].count_load_time = 0;
+	} else if (strcmp(name, "dev.acpi-pm") == 0 && size == ACPI_PM_SNAPSHOT_LEN) {
+		memset(data + ACPI_PM_SNAPSHOT_TICKS, 0, 8);
 	}
 }
 

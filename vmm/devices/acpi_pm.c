@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "devices/device_table.h"
@@ -194,6 +195,61 @@ void acpi_pm_reset(struct acpi_pm *pm)
 	pthread_mutex_unlock(&pm->lock);
 }
 
+/* Snapshot (docs/snapshot.md): PM1_STS, PM1_EN, PM1_CNT (2 bytes each), the timer's ticks and
+ * TMR_STS's epoch (8 bytes each). The timer goes on from its saved count, as the guest's TSC
+ * does: the time the VM spent in the file does not exist for it. */
+/* A count no VM reaches (about 160 years): keeps the conversion below from overflowing. */
+#define ACPI_PM_TICKS_MAX (160ull * 365 * 86400 * PC_ACPI_PM_TMR_HZ)
+
+static size_t acpi_pm_save(void *state, void *buf)
+{
+	struct acpi_pm *pm = state;
+	uint8_t *out = buf;
+	pthread_mutex_lock(&pm->lock);
+	uint64_t ticks = elapsed_ticks(pm);
+	memcpy(out, &pm->sts, 2);
+	memcpy(out + 2, &pm->en, 2);
+	memcpy(out + 4, &pm->cnt, 2);
+	memcpy(out + ACPI_PM_SNAPSHOT_TICKS, &ticks, 8);
+	memcpy(out + 14, &pm->tmr_sts_epoch, 8);
+	pthread_mutex_unlock(&pm->lock);
+	return ACPI_PM_SNAPSHOT_LEN;
+}
+
+static int acpi_pm_load(void *state, const void *buf, size_t len)
+{
+	struct acpi_pm *pm = state;
+	const uint8_t *in = buf;
+	uint16_t sts, en, cnt;
+	uint64_t ticks, epoch;
+	if (len != ACPI_PM_SNAPSHOT_LEN)
+		return -EINVAL;
+	memcpy(&sts, in, 2);
+	memcpy(&en, in + 2, 2);
+	memcpy(&cnt, in + 4, 2);
+	memcpy(&ticks, in + ACPI_PM_SNAPSHOT_TICKS, 8);
+	memcpy(&epoch, in + 14, 8);
+	if ((sts & ~ACPI_PM1_STS_STORED) || (en & ~ACPI_PM1_EN_BITS) ||
+	    (cnt & ~ACPI_PM1_CNT_STORED) || ticks > ACPI_PM_TICKS_MAX ||
+	    epoch > ticks >> (ACPI_PM_TMR_BITS - 1))
+		return -EINVAL;
+	/* The origin that makes elapsed_ticks() start at ticks now: ticks back into ns, as whole
+	 * seconds and the rest (bounded above, so neither product overflows). */
+	uint64_t ns =
+	    ticks / PC_ACPI_PM_TMR_HZ * NS_PER_SECOND +
+	    (ticks % PC_ACPI_PM_TMR_HZ * NS_PER_SECOND + PC_ACPI_PM_TMR_HZ - 1) / PC_ACPI_PM_TMR_HZ;
+	pthread_mutex_lock(&pm->lock);
+	pm->sts = sts;
+	pm->en = en;
+	pm->cnt = cnt;
+	pm->last_ticks = ticks;
+	pm->tmr_sts_epoch = epoch;
+	pm->origin_ns = pm->clock(pm->clock_ctx) - (int64_t)ns;
+	update_sci_locked(pm);
+	pthread_mutex_unlock(&pm->lock);
+	return 0;
+}
+
 static void acpi_pm_bus_read(void *opaque, uint64_t offset, uint8_t *data, uint32_t len)
 {
 	acpi_pm_read(opaque, offset, data, len);
@@ -231,6 +287,7 @@ static int acpi_pm_attach(const struct device_host *host, struct vmm_error *err)
 		acpi_pm_free(pm);
 		return ret;
 	}
+	device_table_set_snapshot(host->devices, pm, acpi_pm_save, acpi_pm_load);
 	ret = bus_register(host->pio_bus, PC_ACPI_PM_BASE, ACPI_PM_BLOCK_LEN, "acpi-pm",
 			   &acpi_pm_ops, pm);
 	if (ret)

@@ -46,6 +46,11 @@
 /* Nanoseconds on a clock that never steps back (CLOCK_MONOTONIC unless a test gives its own). */
 typedef int64_t (*acpi_pm_clock_fn)(void *ctx);
 
+/* Its snapshot section (acpi_pm.c): 22 bytes, the timer's count (time, not state: a later
+ * save of the same VM has a larger one) as 8 bytes at ACPI_PM_SNAPSHOT_TICKS. */
+#define ACPI_PM_SNAPSHOT_LEN   22
+#define ACPI_PM_SNAPSHOT_TICKS 6
+
 struct acpi_pm {
 	pthread_mutex_t lock; /* vCPU threads, and the sleep machinery's wake (machine/sleep.c) */
 	uint16_t sts;	      /* PM1_STS but TMR_STS, which is computed from the timer */

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "devices/device_table.h"
 #include "devices/devices.h"
@@ -149,6 +150,38 @@ static void pci_config_reset(void *state)
 	pthread_mutex_unlock(&pci->lock);
 }
 
+/* Snapshot (docs/snapshot.md): CONFIG_ADDRESS and the Command register, 4 + 2 bytes. */
+#define PCI_SNAPSHOT_LEN 6
+
+static size_t pci_config_save(void *state, void *buf)
+{
+	struct pci_config *pci = state;
+	uint8_t *out = buf;
+	pthread_mutex_lock(&pci->lock);
+	memcpy(out, &pci->address, 4);
+	memcpy(out + 4, &pci->command, 2);
+	pthread_mutex_unlock(&pci->lock);
+	return PCI_SNAPSHOT_LEN;
+}
+
+static int pci_config_load(void *state, const void *buf, size_t len)
+{
+	struct pci_config *pci = state;
+	uint32_t address;
+	uint16_t command;
+	if (len != PCI_SNAPSHOT_LEN)
+		return -EINVAL;
+	memcpy(&address, buf, 4);
+	memcpy(&command, (const uint8_t *)buf + 4, 2);
+	if ((address & ~PCI_CONFIG_ADDRESS_BITS) || (command & ~PCI_COMMAND_RW))
+		return -EINVAL; /* no guest write could have left these bits set */
+	pthread_mutex_lock(&pci->lock);
+	pci->address = address;
+	pci->command = command;
+	pthread_mutex_unlock(&pci->lock);
+	return 0;
+}
+
 static void pci_config_free(void *state)
 {
 	struct pci_config *pci = state;
@@ -171,6 +204,7 @@ static int pci_config_attach(const struct device_host *host, struct vmm_error *e
 		pci_config_free(pci);
 		return ret;
 	}
+	device_table_set_snapshot(host->devices, pci, pci_config_save, pci_config_load);
 	ret = bus_register_exact(host->pio_bus, PC_PCI_CONFIG_ADDRESS, 4, "pci-config-address",
 				 &address_ops, pci);
 	ret = ret

@@ -28,6 +28,7 @@ struct vcpu;
 enum vm_pause_holder {
 	VM_PAUSE_USER = 1u << 0,     /* the control socket: vm_pause/vm_resume */
 	VM_PAUSE_DEBUGGER = 1u << 1, /* the gdb stub */
+	VM_PAUSE_SLEEP = 1u << 2,    /* ACPI S3 until a wake event (sleep.c) */
 };
 
 struct vm_pause {

@@ -96,16 +96,19 @@ static bool sleep_ends(struct vm *vm)
 	return vm->sleep.exiting || stop_requested(&vm->stop);
 }
 
-/* Pauses every vCPU; a timeout (a loaded host) is tried again. 0, or the stop came first. */
+/* Holds every vCPU for the sleep, as a holder of its own (pause.h): neither the control
+ * socket's resume nor gdb's continue can wake the guest, only a wake event. A timeout (a loaded
+ * host) is waited again. 0, or the stop came first (then the hold is dropped). */
 static int pause_all(struct vm *vm)
 {
+	vm_pause_hold(vm, VM_PAUSE_SLEEP, NULL, NULL);
 	for (;;) {
-		struct vmm_error err = {0};
-		int ret = vm_pause(vm, PAUSE_TIMEOUT_MS, &err);
-		if (ret != -ETIMEDOUT)
-			return ret;
-		if (sleep_ends(vm))
-			return -ESHUTDOWN;
+		int ret = vm_pause_wait_parked(vm, PAUSE_TIMEOUT_MS);
+		if (ret == -ETIMEDOUT && !sleep_ends(vm))
+			continue;
+		if (ret)
+			vm_pause_release(vm, VM_PAUSE_SLEEP, 0);
+		return ret == -ETIMEDOUT ? -ESHUTDOWN : ret;
 	}
 }
 
@@ -196,14 +199,13 @@ static void wake_up(struct vm *vm, const struct sleep_request *request, enum wak
 {
 	struct waking_entry entry;
 	char why[160];
-	struct vmm_error err = {0};
 	if (!find_waking_vector(vm, &entry, why, sizeof why)) {
 		fprintf(stderr,
 			"minivmm: S3 wake (%s): %s: nothing to resume, so the platform resets as "
 			"firmware does\n",
 			wake_source_name(source), why);
 		vm_request_reset(vm, "S3 wake without a waking vector");
-		vm_resume(vm, &err);
+		vm_pause_release(vm, VM_PAUSE_SLEEP, 0);
 		if (vm->vcpu_count) /* to the run loop's reboot point, even from a HLT */
 			vcpu_kick(&vm->vcpus[0]);
 		return;
@@ -221,7 +223,7 @@ static void wake_up(struct vm *vm, const struct sleep_request *request, enum wak
 		wake_source_name(source),
 		entry.protected_mode ? "X_Firmware_Waking_Vector" : "Firmware_Waking_Vector",
 		entry.address);
-	vm_resume(vm, &err);
+	vm_pause_release(vm, VM_PAUSE_SLEEP, 0);
 }
 
 /* One S3: pause, wait for a wake event, wake. With s->lock held; returns with it held. */
@@ -232,7 +234,7 @@ static void sleep_once(struct vm *vm)
 	int ret = pause_all(vm);
 	pthread_mutex_lock(&s->lock);
 	if (ret)
-		return; /* the run stops, or someone else paused it: the guest stays as it is */
+		return; /* the run stops */
 	atomic_store(&s->phase, SLEEP_ASLEEP);
 	s->suspends++;
 	fprintf(stderr,

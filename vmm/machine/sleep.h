@@ -6,15 +6,16 @@
  * S5, soft-off: the run ends with status 0 and the reason "guest powered off"
  * (STOP_POWER_OFF, a stop like any other: the first raised wins).
  *
- * S3, suspend to RAM: a sleep thread (started at the first S3) pauses every vCPU with
- * vm_pause() (pause.h: parked on a condition variable, no CPU used) and waits for a wake event:
- * the RTC alarm if the guest set PM1_EN.RTC_EN (and AIE in the RTC, which needs the irqchip), or
- * a key on the console. Guest memory and every device keep their state. At the wake it puts the
- * boot processor at the FACS waking vector (at PC_ACPI_FACS_GPA: X_Firmware_Waking_Vector at
- * offset 24 if non-zero, entered in 32-bit protected mode, flat, paging off; else the 32-bit
+ * S3, suspend to RAM: a sleep thread (started at the first S3) holds every vCPU as the pause's
+ * VM_PAUSE_SLEEP holder (pause.h: parked on a condition variable, no CPU used; the control
+ * socket's resume and gdb's continue are other holders and cannot wake it) and waits for a wake
+ * event: the RTC alarm if the guest set PM1_EN.RTC_EN (and AIE in the RTC, which needs the
+ * irqchip), or a key on the console. Guest memory and every device keep their state. At the wake it
+ * puts the boot processor at the FACS waking vector (at PC_ACPI_FACS_GPA: X_Firmware_Waking_Vector
+ * at offset 24 if non-zero, entered in 32-bit protected mode, flat, paging off; else the 32-bit
  * Firmware_Waking_Vector at offset 12, in real mode with CS = vector >> 4, IP = vector & 0xF),
  * puts every AP back into wait-for-SIPI for the OS to start again, tells the PM block (WAK_STS,
- * RTC_STS for the alarm) and resumes with vm_resume(). With no FACS or no usable vector there is
+ * RTC_STS for the alarm) and releases its hold. With no FACS or no usable vector there is
  * nothing to resume, and as PC firmware then boots from scratch, the wake is a platform reset
  * (status 87, or a reboot with --reboot), with a line saying why.
  */

@@ -47,7 +47,7 @@ bool stop_request_raise_guest_exit(struct stop_request *stop, int status, uint16
 
 bool stop_reason_is_guest_power_off(enum stop_reason reason)
 {
-	return reason == STOP_GUEST_EXIT;
+	return reason == STOP_GUEST_EXIT || reason == STOP_POWER_OFF;
 }
 
 const char *stop_reason_name(enum stop_reason reason)

@@ -102,6 +102,12 @@ int snapshot_save(struct vm *vm, int fd, struct vmm_error *err)
 	if (!vm->snapshot)
 		return vmm_error_set(err, -ENOTSUP, VMM_EXIT_INTERNAL,
 				     "this run was not prepared for snapshots");
+	/* Asleep, the vCPUs are held mid-suspend and the wake is the sleep thread's; a restore
+	 * would have none of it. */
+	if (atomic_load(&vm->sleep.phase) != SLEEP_AWAKE)
+		return vmm_error_set(err, -EBUSY, VMM_EXIT_USAGE,
+				     "the guest is suspended to RAM (ACPI S3): wake it first (a "
+				     "key on the console), then take the snapshot");
 	struct snapshot_builder b;
 	snapshot_builder_init(&b);
 	struct snapshot_machine m = {0};
