@@ -26,9 +26,13 @@ static struct mp_info mp;
 
 static void check_boot(void)
 {
-	check(boot.magic == MULTIBOOT_BOOTLOADER_MAGIC, "multiboot_magic",
-	      "EAX 0x%x, info flags 0x%x, boot loader '%s'", boot.magic, boot.flags,
-	      boot.loader_name[0] ? boot.loader_name : "(not named)");
+	uint32_t want = MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MEMORY_MAP | MB_INFO_LOADER_NAME;
+	check(boot.magic == MULTIBOOT_BOOTLOADER_MAGIC && (boot.flags & want) == want &&
+		  boot.loader_name[0],
+	      "multiboot_info",
+	      "EAX 0x%x, info flags 0x%x (want bits 0, 2, 6, 9: memory, command line, memory map, "
+	      "boot loader name), boot loader '%s'",
+	      boot.magic, boot.flags, boot.loader_name[0] ? boot.loader_name : "(not named)");
 }
 
 static unsigned check_args(void)

@@ -100,8 +100,10 @@ void smp_check(const struct acpi_info *acpi, uint32_t trampoline, unsigned expec
 	trampoline_set_target(trampoline, ap_entry);
 	char started[96] = "", missing[64] = "";
 	unsigned aps = 0, running = 1;
+	bool bsp_listed = false;
 	for (unsigned i = 0; i < acpi->cpu_count; i++) {
 		uint32_t id = acpi->apic_ids[i], ms = 0;
+		bsp_listed |= id == bsp;
 		if (id == bsp || id > 0xff)
 			continue;
 		aps++;
@@ -112,9 +114,12 @@ void smp_check(const struct acpi_info *acpi, uint32_t trampoline, unsigned expec
 			text_append(missing, sizeof(missing), " %u", id);
 		}
 	}
-	check(running == expected_cpus && !missing[0] && ap_arrived == aps, "smp_ap_startup",
-	      "BSP apic id %u, trampoline at 0x%x; %u of %u APs ran after INIT-SIPI-SIPI (apic id, "
-	      "time to arrive):%s%s%s; %u cpus running, want %u",
-	      bsp, trampoline, running - 1, aps, started[0] ? started : " none",
-	      missing[0] ? "; never ran:" : "", missing, running, expected_cpus);
+	check(bsp_listed && running == expected_cpus && !missing[0] && ap_arrived == aps,
+	      "smp_ap_startup",
+	      "BSP apic id %u (%s the MADT), trampoline at 0x%x; %u of %u APs ran after "
+	      "INIT-SIPI-SIPI (apic id, "
+	      "ms after the second SIPI):%s%s%s; %u cpus running, want %u",
+	      bsp, bsp_listed ? "in" : "NOT IN", trampoline, running - 1, aps,
+	      started[0] ? started : " none", missing[0] ? "; never ran:" : "", missing, running,
+	      expected_cpus);
 }
