@@ -6,7 +6,7 @@
 # held to the same list, so minivmm passes exactly the checks the reference PC passes.
 #
 # usage: pc_check.sh minivmm KERNEL CPUS MINIVMM
-#            minivmm run --cpus CPUS KERNEL
+#            minivmm run --cpus CPUS KERNEL; minivmm must also say "guest powered off"
 #        pc_check.sh qemu KERNEL CPUS
 #            qemu-system-x86_64 -accel kvm -M pc -cpu qemu64 -smp CPUS,sockets=CPUS -kernel
 #            KERNEL; SKIP without QEMU or where QEMU cannot use KVM. sockets=CPUS: SeaBIOS lists
@@ -62,6 +62,11 @@ grep -E '^(FAIL|skip) ' "$tmp/lines" | sed "s/^/FAIL: $where: /" | grep . && bad
 grep -q '^summary: [0-9]* ok, 0 FAIL, 0 skip$' "$tmp/lines" || { echo "FAIL: $where: no clean summary"; bad=1; }
 tail -1 "$tmp/lines" | grep -q '^pc_check: powering off through S5' ||
   { echo "FAIL: $where: the last line is not the S5 power-off"; bad=1; }
+# minivmm says why the run ended (the wording); QEMU says nothing on a power-off.
+if [ "$where" = minivmm ] && ! grep -q "guest powered off" "$tmp/err"; then
+  echo "FAIL: minivmm: stderr does not say \"guest powered off\""
+  bad=1
+fi
 if [ "$status" != 0 ]; then
   echo "FAIL: $where: status $status, want 0 (the kernel's S5 power-off); stderr:"
   cat "$tmp/err"

@@ -106,8 +106,8 @@ struct instant {
 	uint64_t ticks, tsc;
 };
 
-/* The next change of the RTC's seconds that two polls less than RTC_PRECISION_TICKS apart
- * bracket; false if none within RTC_EDGE_TIMEOUT_MS. A poll is four port accesses (PIO exits
+/* The next one-second step of the RTC's seconds that two polls less than RTC_PRECISION_TICKS
+ * apart bracket; false if none within RTC_EDGE_TIMEOUT_MS. A poll is four port accesses (PIO exits
  * cost 100 us and more on a loaded nested host), so the register B format is read once. */
 static bool rtc_edge(struct tick_clock *c, struct instant *at, unsigned *seconds)
 {
@@ -119,7 +119,8 @@ static bool rtc_edge(struct tick_clock *c, struct instant *at, unsigned *seconds
 		uint64_t poll_start = ticks_now(c), tsc = rdtsc();
 		unsigned now = rtc_seconds(format);
 		uint64_t poll_end = ticks_now(c);
-		if (now != before && poll_end - before_ticks <= RTC_PRECISION_TICKS) {
+		/* one second on: a read torn by the chip's update would be another step */
+		if (now == (before + 1) % 60 && poll_end - before_ticks <= RTC_PRECISION_TICKS) {
 			at->ticks = (before_ticks + poll_end) / 2;
 			at->tsc = tsc;
 			*seconds = now;
