@@ -5,8 +5,8 @@
  * frequency (1 MHz, 1 GHz) or frozen.
  * - RTC: PM ticks between two edges of the CMOS clock's seconds byte, at least a second apart.
  * - TSC: its rate over that same RTC window, then PM ticks over 100 ms of TSC time.
- * - PIT: PM ticks while channel 2 counts 65535 cycles of 1.193182 MHz in mode 0 (OUT2, port
- *   0x61 bit 5, rises at the end), as Linux calibrates its TSC.
+ * - PIT: the cycles of 1.193182 MHz channel 2 counts down (mode 0, latched reads) during 30 ms
+ *   of PM time.
  * A vCPU preempted between reading two clocks would skew a window by the whole preemption (on
  * this nested, loaded host that reached 0.9 s), so every instant is bracketed by two PM reads
  * and used only if they are close enough (5 ms; 50 ms for the one-second RTC window), else
@@ -26,7 +26,8 @@
 #define RTC_PRECISION_TICKS    (50 * PM_TIMER_HZ / 1000) /* 50 ms: 5% of the 1 s window */
 #define TSC_WINDOWS_PER_SECOND 10
 #define PIT_HZ		       1193182u
-#define PIT_COUNT	       65535u /* 54.9 ms */
+#define PIT_WINDOW_TICKS       (30 * PM_TIMER_HZ / 1000) /* 30 ms: a countdown lasts 54.9 */
+#define PIT_WINDOW_MAX_POLLS   100000
 #define PIT_ATTEMPTS	       10
 #define PORT_61		       0x61
 #define PORT_61_GATE2	       0x01
@@ -35,6 +36,7 @@
 #define PIT_COMMAND	       0x43
 #define PIT_CHANNEL2	       0x42
 #define PIT_CH2_MODE0_LOHI     0xb0
+#define PIT_CH2_LATCH	       0x80
 
 /* PM ticks since the start, in 64 bits: read at least every 4.7 s (the 24-bit wrap). */
 struct tick_clock {
@@ -200,55 +202,85 @@ static void check_against_tsc(uint64_t tsc_hz)
 	    (unsigned long long)median, (unsigned long long)div64(tsc_hz, 1000, NULL), PM_TIMER_HZ);
 }
 
-/* PM ticks while PIT channel 2 counts PIT_COUNT cycles; 0 if either end was not bracketed
- * within PRECISION_TICKS or OUT2 never rose. */
-static uint64_t pit_window_ticks(void)
+/* Channel 2's count, latched (8254 counter latch command), with OUT2 from port 0x61. */
+static uint16_t pit_count(bool *out2)
+{
+	outb(PIT_COMMAND, PIT_CH2_LATCH);
+	uint16_t count = inb(PIT_CHANNEL2);
+	count = (uint16_t)(count | inb(PIT_CHANNEL2) << 8);
+	*out2 = inb(PORT_61) & PORT_61_OUT2;
+	return count;
+}
+
+/* One instant read from both the PIT count and the PM timer, the latter bracketing it within
+ * PRECISION_TICKS (retried until it does). */
+static bool pit_instant(struct tick_clock *c, uint64_t *ticks, uint16_t *count, bool *out2)
+{
+	for (unsigned attempt = 0; attempt < PAIR_ATTEMPTS; attempt++) {
+		uint64_t before = ticks_now(c);
+		*count = pit_count(out2);
+		uint64_t after = ticks_now(c);
+		*ticks = (before + after) / 2;
+		if (after - before <= PRECISION_TICKS)
+			return true;
+	}
+	return false;
+}
+
+/* A PM rate from PIT_WINDOW_TICKS of PM time against the PIT cycles counted meanwhile, or 0.
+ * Channel 2 counts down from 65535 in mode 0; OUT2 rises at zero and stays up, so OUT2 still
+ * low at the end says the count did not wrap (a PM timer far too slow overruns the window). */
+static uint64_t pit_window_hz(bool *frozen)
 {
 	struct tick_clock c;
+	uint64_t start, end;
+	uint16_t first, last;
+	bool out2;
 	uint8_t port_61 = inb(PORT_61);
 	outb(PORT_61, (uint8_t)((port_61 & ~PORT_61_SPEAKER) | PORT_61_GATE2));
 	outb(PIT_COMMAND, PIT_CH2_MODE0_LOHI);
-	outb(PIT_CHANNEL2, PIT_COUNT & 0xff);
+	outb(PIT_CHANNEL2, 0xff);
+	outb(PIT_CHANNEL2, 0xff); /* counting starts after the count's high byte */
 	tick_clock_start(&c);
-	outb(PIT_CHANNEL2, PIT_COUNT >> 8); /* counting starts with the count's high byte */
-	uint64_t start = ticks_now(&c), before = start, end = 0;
-	struct deadline limit;
-	deadline_start(&limit, 1000);
-	while (!deadline_passed(&limit)) {
-		uint64_t poll_start = ticks_now(&c);
-		bool out = inb(PORT_61) & PORT_61_OUT2;
-		uint64_t poll_end = ticks_now(&c);
-		if (out) {
-			if (poll_end - before <= PRECISION_TICKS)
-				end = (before + poll_end) / 2;
-			break;
-		}
-		before = poll_start;
-	}
+	bool timed = pit_instant(&c, &start, &first, &out2);
+	for (unsigned polls = 0; timed && ticks_now(&c) - start < PIT_WINDOW_TICKS; polls++)
+		if (polls > PIT_WINDOW_MAX_POLLS)
+			timed = false, *frozen = true;
+	timed = timed && pit_instant(&c, &end, &last, &out2);
 	outb(PORT_61, port_61);
-	return start <= PRECISION_TICKS && end ? end - start / 2 : 0;
+	if (!timed || out2 || last >= first)
+		return 0;
+	return scale(end - start, PIT_HZ, (uint64_t)(first - last));
 }
 
 static void check_against_pit(void)
 {
-	uint64_t t[3];
+	uint64_t hz[3];
 	unsigned good = 0;
-	for (unsigned attempt = 0; attempt < PIT_ATTEMPTS && good < 3; attempt++) {
-		uint64_t ticks = pit_window_ticks();
-		if (ticks)
-			t[good++] = ticks;
+	bool frozen = false;
+	for (unsigned attempt = 0; attempt < PIT_ATTEMPTS && good < 3 && !frozen; attempt++) {
+		uint64_t rate = pit_window_hz(&frozen);
+		if (rate)
+			hz[good++] = rate;
 	}
-	if (good < 3) {
-		check_fail("pm_timer_vs_pit",
-			   "only %u of %u PIT windows timed within 5 ms at both ends "
-			   "(OUT2 never rose, or the PM timer is off)",
-			   good, PIT_ATTEMPTS);
+	if (frozen) {
+		check_fail("pm_timer_vs_pit", "the PM timer did not advance 30 ms in %u reads",
+			   PIT_WINDOW_MAX_POLLS);
 		return;
 	}
-	uint64_t pm_hz = scale(median_of_3(t), PIT_HZ, PIT_COUNT);
-	check(rate_ok(pm_hz), "pm_timer_vs_pit",
-	      "%llu Hz over 3 x %u PIT cycles (median; want %u Hz, within a factor of 2)",
-	      (unsigned long long)pm_hz, PIT_COUNT, PM_TIMER_HZ);
+	if (good < 3) {
+		check_fail(
+		    "pm_timer_vs_pit",
+		    "only %u of %u windows of 30 ms of PM time fit in one countdown of PIT channel "
+		    "2 with both ends timed within 5 ms (a PM timer far too slow overruns them)",
+		    good, PIT_ATTEMPTS);
+		return;
+	}
+	check(
+	    rate_ok(median_of_3(hz)), "pm_timer_vs_pit",
+	    "%llu Hz over 3 x 30 ms windows counted by PIT channel 2 (median; want %u Hz, within a "
+	    "factor of 2)",
+	    (unsigned long long)median_of_3(hz), PM_TIMER_HZ);
 }
 
 void timers_check(const struct acpi_info *acpi)
