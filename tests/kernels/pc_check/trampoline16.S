@@ -4,7 +4,7 @@
  * memory map says is available. Two kinds of CPU arrive at its first byte in real mode with
  * CS = page >> 4, IP = 0: an application processor woken by a start-up IPI whose vector is
  * page >> 12 (Intel SDM 3A 9.4.4, 11.6.1), and the boot processor after an S3 resume, through
- * the FACS waking vector (ACPI 6.5 16.3.2: CS = vector >> 4, IP = vector & 0xF). Both load
+ * the FACS waking vector (ACPI 6.5 5.2.10: CS = vector >> 4, IP = vector & 0xF). Both load
  * the kernel's GDT, enter protected mode and jump to pm32_entry (boot.S), which is linked at
  * 1 MiB, so the far jump's absolute address needs no patching; EBX carries the page's
  * address, where pm32_entry finds its target (trampoline.h). trampoline.c copies the GDT
