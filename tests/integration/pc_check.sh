@@ -18,7 +18,7 @@ set -u
 export LC_ALL=C
 exec </dev/null # never the terminal: minivmm and QEMU's -serial stdio would take it over
 where=$1 kernel=$2 cpus=$3
-EXPECTED="multiboot_info argv0 memory_map acpi_rsdp acpi_root acpi_madt acpi_fadt acpi_facs
+EXPECTED="multiboot_info argv0 memory_map acpi_rsdp acpi_root acpi_madt acpi_fadt acpi_sci acpi_facs
   acpi_dsdt acpi_s5 acpi_s3 mp_table pci_bus0 pci_bar_sizing pm_timer_monotonic pm_timer_vs_rtc pm_timer_vs_tsc
   pm_timer_vs_pit smp_ap_startup acpi_mode s3_resume s3_wake_status s3_kernel_image_kept"
 HANG_GUARD=120 # seconds; a run takes 5-25 s (S3 sleeps 3 s; SeaBIOS boots in several)

@@ -21,6 +21,8 @@
 #define MADT_LOCAL_X2APIC 9
 #define MADT_ENABLED	  1u
 #define FADT_TMR_VAL_EXT  (1u << 8)
+#define MPS_INTI_HIGH	  1 /* polarity 01: active high */
+#define MPS_INTI_LEVEL	  3 /* trigger mode 11: level */
 #define GAS_SYSTEM_IO	  1
 
 struct table_walk {
@@ -159,6 +161,11 @@ static void check_madt(struct acpi_info *acpi, unsigned expected_cpus)
 			ioapics++;
 		} else if (type == MADT_OVERRIDE && size >= 10) {
 			irq0_to_gsi2 |= t[at + 3] == 0 && get32(t + at + 4) == 2;
+			if (acpi->override_count < 16) {
+				acpi->overrides[acpi->override_count].irq = t[at + 3];
+				acpi->overrides[acpi->override_count].gsi = get32(t + at + 4);
+				acpi->overrides[acpi->override_count++].flags = get16(t + at + 8);
+			}
 		}
 		if (cpu && (flags & MADT_ENABLED) && acpi->cpu_count < ACPI_MAX_CPUS) {
 			acpi->apic_ids[acpi->cpu_count++] = id;
@@ -199,6 +206,7 @@ static void check_fadt(struct acpi_info *acpi)
 	const uint8_t *f = phys(acpi->fadt);
 	uint64_t facs = fadt_pointer(f, length, 36, 132), dsdt = fadt_pointer(f, length, 40, 140);
 	acpi->fadt_flags = get32(f + 112);
+	acpi->sci_irq = get16(f + 46);
 	acpi->smi_cmd = get32(f + 48);
 	acpi->acpi_enable = f[52];
 	acpi->pm1a_evt_port = fadt_port(f, length, 56, 148);
@@ -221,6 +229,28 @@ static void check_fadt(struct acpi_info *acpi)
 	      f[8], acpi->pm_tmr_port, acpi->pm_tmr_32bit ? "32" : "24", pm_tmr_len,
 	      acpi->pm1a_evt_port, acpi->pm1_evt_len, acpi->pm1a_cnt_port, pm1_cnt_len,
 	      get16(f + 46), acpi->smi_cmd, acpi->facs, acpi->dsdt);
+}
+
+/* The SCI is an ISA IRQ wired level-triggered, active-high (as on PIIX4 and ICH): the MADT must
+ * say so with an override, since an ISA IRQ is edge, active-high without one (5.2.12.5). */
+static void check_sci(const struct acpi_info *acpi)
+{
+	for (unsigned i = 0; i < acpi->override_count; i++) {
+		if (acpi->overrides[i].irq != acpi->sci_irq)
+			continue;
+		uint16_t flags = acpi->overrides[i].flags;
+		bool level = (flags >> 2 & 3) == MPS_INTI_LEVEL,
+		     high = (flags & 3) == MPS_INTI_HIGH;
+		check(level && high, "acpi_sci",
+		      "SCI IRQ %u: MADT override to GSI %u, flags 0x%x (%s-triggered, active-%s; "
+		      "want "
+		      "level, high)",
+		      acpi->sci_irq, acpi->overrides[i].gsi, flags, level ? "level" : "NOT level",
+		      high ? "high" : "NOT high");
+		return;
+	}
+	check_fail("acpi_sci", "SCI IRQ %u: no MADT interrupt source override for it",
+		   acpi->sci_irq);
 }
 
 static void check_facs(struct acpi_info *acpi)
@@ -272,6 +302,7 @@ void acpi_check(struct acpi_info *acpi, unsigned expected_cpus)
 	check_fadt(acpi);
 	if (!acpi->fadt)
 		return;
+	check_sci(acpi);
 	check_facs(acpi);
 	check_dsdt(acpi);
 }

@@ -16,8 +16,15 @@ struct acpi_info {
 	uint32_t lapic_address;
 	unsigned cpu_count; /* enabled Local APIC (and x2APIC) entries */
 	uint32_t apic_ids[ACPI_MAX_CPUS];
+	struct {
+		uint8_t irq;
+		uint32_t gsi;
+		uint16_t flags; /* MPS INTI flags: polarity bits 1-0, trigger mode bits 3-2 */
+	} overrides[16];
+	unsigned override_count;
 	/* FADT */
 	uint32_t fadt_flags;
+	uint16_t sci_irq;
 	uint32_t smi_cmd;
 	uint8_t acpi_enable;
 	uint16_t pm_tmr_port;
