@@ -118,6 +118,9 @@ class Client:
         self.sock.close()
 
 
+STARTED = []  # every minivmm a case started: none may outlive a failed case
+
+
 class Vm:
     """minivmm run --guest shell --api-sock, its stdin a pipe held open, stdout in a file."""
 
@@ -129,6 +132,7 @@ class Vm:
             [MINIVMM, "run"] + RUN_ARGS + ["--guest", "shell", "--api-sock", self.sock_path]
             + list(extra),
             stdin=subprocess.PIPE, stdout=self.out, stderr=self.err)
+        STARTED.append(self.proc)
         def ready():
             if self.proc.poll() is not None:
                 fail("minivmm ended early with %d: %s" % (self.proc.returncode, self.stderr()))
@@ -605,4 +609,8 @@ CASES = {
 try:
     CASES[CASE]()
 finally:
+    for proc in STARTED:
+        if proc.poll() is None:  # a case that failed: its shell guest would idle for ever
+            proc.kill()
+            proc.wait()
     subprocess.run(["rm", "-rf", TMP])
