@@ -71,6 +71,19 @@ START_TEST(test_durations)
 	ck_assert_str_eq(b, "3.250ms");
 	format_duration(b, sizeof b, 1200000000);
 	ck_assert_str_eq(b, "1.200s");
+	/* Rounded half up, carried into the whole part; the units switch where they did. */
+	format_duration(b, sizeof b, 2149);
+	ck_assert_str_eq(b, "2.1us");
+	format_duration(b, sizeof b, 2150);
+	ck_assert_str_eq(b, "2.2us");
+	format_duration(b, sizeof b, 999950);
+	ck_assert_str_eq(b, "1000.0us");
+	format_duration(b, sizeof b, 1000000);
+	ck_assert_str_eq(b, "1.000ms");
+	format_duration(b, sizeof b, 1999999500);
+	ck_assert_str_eq(b, "2.000s");
+	format_duration(b, sizeof b, UINT64_MAX);
+	ck_assert_str_eq(b, "18446744073.710s");
 }
 END_TEST
 
