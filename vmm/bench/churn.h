@@ -10,7 +10,7 @@
 /* Creates, runs to its exit and destroys `count` VMs of the smallest guest (a flat image that
  * writes 0 to the exit port), in this process, with the in-kernel irqchip and PIT or without
  * (--no-irqchip). *vms_per_second is count / elapsed wall time. */
-int bench_churn(const char *kvm_device, unsigned count, bool no_irqchip, double *vms_per_second,
-		struct vmm_error *err);
+int bench_churn(const char *kvm_device, unsigned count, bool no_irqchip, bool overlap_teardown,
+		double *vms_per_second, struct vmm_error *err);
 
 #endif
