@@ -81,7 +81,8 @@ struct series {
 	double ns[BENCH_MAX_REPEATS];
 	/* CPU time of the thread that ran the vCPU, per exit: what an exit costs that thread,
 	 * without the time it waited for a CPU, so it holds still on a busy host where the wall
-	 * clock does not (one with other load: spreads of 40-100 %). */
+	 * clock does not (one with other load: spreads of 40-100 %). Churn: the process's CPU
+	 * ms per VM instead (run_churn). */
 	double cpu[BENCH_MAX_REPEATS];
 	unsigned n;
 };

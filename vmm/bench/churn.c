@@ -8,7 +8,9 @@
  *
  * Measured with and without the in-kernel irqchip: destroying a VM with a PIT that re-injects
  * lost ticks (KVM's default) waits for an SRCU grace period (kvm_free_pit() ->
- * kvm_pit_set_reinject() -> synchronize_srcu(&kvm->irq_srcu)), ~15 ms here, most of a VM's life.
+ * kvm_pit_set_reinject() -> synchronize_srcu(&kvm->irq_srcu)), ~15 ms here, most of a VM's life,
+ * and on Linux 6.18 two more for the PIT's io-bus devices. Those waits sleep, so with
+ * overlap_teardown the VM fd goes to an fd reaper and they overlap (docs/performance.md).
  */
 #include "bench/churn.h"
 
