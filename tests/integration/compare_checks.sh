@@ -55,7 +55,10 @@ for key in ("pio_userspace", "mmio_userspace", "pio_ioeventfd"):
         assert d[key][field] > 0, (key, field)
 assert "trace_overhead_pct" in d and "stats_overhead_pct" in d
 assert "trace_exact_overhead_pct" in d
-assert d["vms_per_second"] > 0 and d["vms_per_second_no_irqchip"] > 0
+for who in ("", "_floor"):
+    for variant in ("", "_no_irqchip", "_serial", "_no_irqchip_serial"):
+        key = "vms_per_second" + who + variant
+        assert d[key] > 0 and d[key + "_cpu_ms"] > 0, key
 print("ok: bench JSON has every figure")
 PY
   ;;

@@ -90,6 +90,7 @@ for k in ("pio_userspace", "mmio_userspace", "pio_ioeventfd"):
     assert ("ratio_to_qemu" in r[k]) == bool(r["qemu"]), k
 assert r["boot_first_byte"]["ms"] > 0 and r["boot_to_exit"]["ms"] > 0
 assert r["vms_per_second"] > 0 and r["vmm_rss_kib"] > 0
+assert r["vms_per_second_floor"] > 0 and r["vms_per_second_ratio_to_floor"] > 0
 assert "trace_overhead_pct" in r
 PY
   echo "ok: tools/bench --quick --no-qemu wrote well-formed JSON"

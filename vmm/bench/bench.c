@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bench/churn.h"
+#include "bench/kvm_churn_floor.h"
 #include "bench/restore_time.h"
 #include "bench/flat_loops.h"
 #include "bench/kvm_floor.h"
@@ -53,11 +54,35 @@ static const struct bench_case cases[] = {
      true, false},
 };
 
+/* VM churn, minivmm beside the bare-KVM floor (bench/kvm_churn_floor.h), with and without the
+ * irqchip, with KVM's teardown overlapped on reaper threads (host/fd_reaper.h) or each VM closed
+ * before the next starts. The first is the headline figure. */
+struct churn_variant {
+	const char *title;
+	const char *key; /* JSON key */
+	bool floor, no_irqchip, overlap;
+};
+
+static const struct churn_variant churn_variants[] = {
+    {"minivmm (irqchip and PIT)", "vms_per_second", false, false, true},
+    {"minivmm --no-irqchip", "vms_per_second_no_irqchip", false, true, true},
+    {"minivmm, closed one by one", "vms_per_second_serial", false, false, false},
+    {"minivmm --no-irqchip, closed one by one", "vms_per_second_no_irqchip_serial", false, true,
+     false},
+    {"bare KVM (irqchip and PIT)", "vms_per_second_floor", true, false, true},
+    {"bare KVM, no irqchip", "vms_per_second_floor_no_irqchip", true, true, true},
+    {"bare KVM, closed one by one", "vms_per_second_floor_serial", true, false, false},
+    {"bare KVM, no irqchip, closed one by one", "vms_per_second_floor_no_irqchip_serial", true,
+     true, false},
+};
+#define CHURN_VARIANTS (sizeof churn_variants / sizeof churn_variants[0])
+
 struct series {
 	double ns[BENCH_MAX_REPEATS];
 	/* CPU time of the thread that ran the vCPU, per exit: what an exit costs that thread,
 	 * without the time it waited for a CPU, so it holds still on a busy host where the wall
-	 * clock does not (one with other load: spreads of 40-100 %). */
+	 * clock does not (one with other load: spreads of 40-100 %). Churn: the process's CPU
+	 * ms per VM instead (run_churn). */
 	double cpu[BENCH_MAX_REPEATS];
 	unsigned n;
 };
@@ -76,11 +101,30 @@ static double median_cpu(const struct series *s, double *spread_pct)
 	return median_with_spread(sorted, s->n, spread_pct);
 }
 
-static uint64_t thread_cpu_ns(void)
+static uint64_t cpu_ns(clockid_t clock)
 {
 	struct timespec t;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	clock_gettime(clock, &t);
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	return cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+/* One churn run: VMs per second, and the CPU time the whole process (vCPU, device and reaper
+ * threads) spent per VM in ms. KVM's work in kernel threads (SRCU callbacks) is not in it. */
+static int run_churn(const struct bench_options *o, const struct churn_variant *v, struct series *s,
+		     struct vmm_error *err)
+{
+	uint64_t cpu0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+	int ret = v->floor ? kvm_churn_floor(o->kvm_device, o->churn, v->no_irqchip, v->overlap,
+					     &s->ns[s->n], err)
+			   : bench_churn(o->kvm_device, o->churn, v->no_irqchip, v->overlap,
+					 &s->ns[s->n], err);
+	s->cpu[s->n++] = (double)(cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / 1e6 / o->churn;
+	return ret;
 }
 
 static void build_loop(const struct bench_case *c, uint32_t n, struct flat_loop *loop)
@@ -209,7 +253,8 @@ static void report_overheads(struct series *results, FILE *json)
 }
 
 static void report(const struct bench_options *o, struct series results[][VARIANT_COUNT],
-		   const struct series churn[2], const struct series restore[2], FILE *json)
+		   const struct series churn[CHURN_VARIANTS], const struct series restore[2],
+		   FILE *json)
 {
 	printf("\n%-40s %12s %9s %10s %12s %9s\n", "exit round trip (ring-0 loop)", "ns/exit",
 	       "spread", "vs floor", "vCPU CPU ns", "spread");
@@ -241,18 +286,21 @@ static void report(const struct bench_options *o, struct series results[][VARIAN
 			report_overheads(results[i], json);
 	}
 	if (churn[0].n) {
-		double spread, m = median(&churn[0], &spread), spread_bare,
-			       m_bare = median(&churn[1], &spread_bare);
-		printf("\nVM churn (create, boot, destroy; %u VMs per run)\n", o->churn);
-		printf("  %-38s %9.0f VMs/s %7.1f%%\n", "minivmm (irqchip and PIT)", m, spread);
-		printf("  %-38s %9.0f VMs/s %7.1f%%\n", "minivmm --no-irqchip", m_bare,
-		       spread_bare);
-		if (json)
-			fprintf(
-			    json,
-			    ",\n  \"vms_per_second\": %.1f,\n  \"vms_per_second_spread_pct\": %.1f"
-			    ",\n  \"vms_per_second_no_irqchip\": %.1f",
-			    m, spread, m_bare);
+		printf("\nVM churn (create, boot, destroy; %u VMs per run; CPU: the process's, per "
+		       "VM)\n",
+		       o->churn);
+		for (size_t i = 0; i < CHURN_VARIANTS; i++) {
+			double spread, cpu_spread, m = median(&churn[i], &spread);
+			double cpu = median_cpu(&churn[i], &cpu_spread);
+			printf("  %-40s %7.0f VMs/s %7.1f%% %8.2f ms CPU\n",
+			       churn_variants[i].title, m, spread, cpu);
+			if (json)
+				fprintf(json,
+					",\n  \"%s\": %.1f,\n  \"%s_spread_pct\": %.1f"
+					",\n  \"%s_cpu_ms\": %.3f",
+					churn_variants[i].key, m, churn_variants[i].key, spread,
+					churn_variants[i].key, cpu);
+		}
 	}
 	if (restore[0].n) {
 		double boot_spread, restore_spread;
@@ -316,12 +364,13 @@ int bench_command(int argc, char **argv, struct vmm_error *err)
 	if (o.json_path && !(json = fopen(o.json_path, "w")))
 		return vmm_error_set(err, -errno, VMM_EXIT_USAGE, "cannot write --json '%s': %s",
 				     o.json_path, strerror(errno));
-	static struct series churn[2]; /* with the irqchip, without */
-	churn[0].n = churn[1].n = 0;
+	static struct series churn[CHURN_VARIANTS];
+	memset(churn, 0, sizeof churn);
 	for (unsigned r = 0; o.churn && r < o.repeats; r++) {
-		for (int bare = 0; bare < 2; bare++) {
-			struct series *s = &churn[bare];
-			ret = bench_churn(o.kvm_device, o.churn, bare, &s->ns[s->n++], err);
+		for (size_t k = 0; k < CHURN_VARIANTS; k++) {
+			size_t i =
+			    r % 2 ? CHURN_VARIANTS - 1 - k : k; /* as above: no fixed order */
+			ret = run_churn(&o, &churn_variants[i], &churn[i], err);
 			if (ret) {
 				if (json)
 					fclose(json);

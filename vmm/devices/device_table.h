@@ -18,7 +18,11 @@
 struct device_entry {
 	const char *name;
 	void *state;
-	void (*destroy)(void *state); /* NULL: nothing to free */
+	/* NULL: nothing to free. Runs only as the VM goes away (vm_destroy closes the VM fd right
+	 * after): a hook frees its memory, threads and fds but leaves what it registered with KVM
+	 * (ioeventfds, coalesced zones): kvm_destroy_vm() releases those itself, while undoing one
+	 * waits for an SRCU grace period (kvm_io_bus_unregister_dev, 2-4 ms each here). */
+	void (*destroy)(void *state);
 	/* A guest reset (reboot.c): back to the state the device had when it was attached, but for
 	 * what the real chip keeps over a platform reset (the CMOS clock's battery-backed RAM).
 	 * Lowers the device's interrupt line and stops its DMA; called on the vCPU thread while no

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "host/fd_reaper.h"
 #include "machine/irqchip.h"
 #include "minivmm/boot_abi.h"
 #include "platform/firmware.h"
@@ -363,7 +364,9 @@ void vm_destroy(struct vm *vm)
 	vm->vcpu_count = 0;
 	device_table_destroy_all(&vm->devices);
 	guest_mem_destroy(&vm->mem);
-	if (vm->fd >= 0)
+	if (vm->fd >= 0 && vm->cfg.vm_fd_reaper)
+		fd_reaper_close(vm->cfg.vm_fd_reaper, vm->fd);
+	else if (vm->fd >= 0)
 		close(vm->fd);
 	vm->fd = -1;
 	kvm_close(&vm->kvm);

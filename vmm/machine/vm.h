@@ -35,6 +35,7 @@
 
 struct device_host;
 struct device_module;
+struct fd_reaper;
 struct gdb_stub;
 struct snapshot_ctx;
 struct vm_ram_file;
@@ -83,6 +84,10 @@ struct vm_config {
 	 * copy-on-write from ram_offset, and no image is loaded or entered: the snapshot's state
 	 * is given to the vCPUs and devices afterwards. NULL: a fresh boot. */
 	const struct vm_ram_file *ram_file;
+	/* VM churn (bench/churn.c): vm_destroy() hands the VM fd, its last reference, to this
+	 * reaper instead of closing it, so KVM's teardown waits overlap the next VMs' lives
+	 * (host/fd_reaper.h). NULL: vm_destroy() closes it itself. */
+	struct fd_reaper *vm_fd_reaper;
 };
 
 struct vm_ram_file {

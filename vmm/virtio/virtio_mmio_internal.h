@@ -53,7 +53,7 @@ void virtio_mmio_connect_kvm(struct virtio_mmio *t, const struct kvm *kvm);
 size_t virtio_mmio_save(void *state, void *buf);
 int virtio_mmio_load(void *state, const void *buf, size_t len);
 
-/* Stops the worker and undoes the KVM wiring. */
+/* Stops the worker and closes its eventfds, as the VM goes away (KVM drops the wiring). */
 void virtio_mmio_disconnect_kvm(struct virtio_mmio *t);
 
 #endif

@@ -152,13 +152,11 @@ void virtio_mmio_disconnect_kvm(struct virtio_mmio *t)
 		pthread_join(t->worker, NULL);
 		t->worker_running = false;
 	}
-	if (t->ioeventfd_assigned) {
-		struct kvm_ioeventfd request = doorbell_request(t, true);
-		ioctl(t->vm_fd, KVM_IOEVENTFD, &request);
-		t->ioeventfd_assigned = false;
-	}
-	/* No KVM_IRQFD deassign (the sandbox does not allow it): closing the eventfd makes KVM drop
-	 * the irqfd by itself (KVM watches the eventfd for POLLHUP, which its release raises). */
+	/* No KVM_IOEVENTFD deassign: this runs only as the VM goes away, and KVM releases the
+	 * doorbell with the VM (devices/device_table.h). No KVM_IRQFD deassign either (the sandbox
+	 * does not allow it): closing the eventfd makes KVM drop the irqfd by itself (KVM watches
+	 * the eventfd for POLLHUP, which its release raises). */
+	t->ioeventfd_assigned = false;
 	t->irqfd_assigned = false;
 	close_fd(&t->notify_fd);
 	close_fd(&t->irq_fd);
