@@ -108,8 +108,8 @@ static int stub_stop(void *ctx, int status, json_t *reply, struct vmm_error *err
 	return 0;
 }
 
-static const char *const known[] = {"status", "stats", "pause", "resume",
-				    "regs",   "trace", "stop",	"help"};
+static const char *const known[] = {"status", "stats",	  "pause", "resume", "regs",
+				    "trace",  "snapshot", "stop",  "help"};
 
 static void check_reply(const char *text)
 {
