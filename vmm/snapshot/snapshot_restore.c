@@ -13,22 +13,7 @@
 #include "snapshot/snapshot.h"
 #include "snapshot/snapshot_machine.h"
 #include "snapshot/snapshot_vcpu.h"
-
-static int read_at(int fd, void *buf, size_t len, uint64_t offset)
-{
-	uint8_t *p = buf;
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)offset);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return 0;
-}
+#include "util/full_io.h"
 
 int snapshot_file_open(struct snapshot_file *f, const char *path, struct vmm_error *err)
 {
@@ -47,13 +32,13 @@ int snapshot_file_open(struct snapshot_file *f, const char *path, struct vmm_err
 	uint8_t first[sizeof(struct snapshot_header)];
 	size_t have = file_size < sizeof first ? (size_t)file_size : sizeof first;
 	struct snapshot_header h;
-	int ret = read_at(f->fd, first, have, 0);
+	int ret = pread_full(f->fd, first, have, 0);
 	ret = ret ? vmm_error_set(err, ret, VMM_EXIT_NO_GUEST_FILE, "cannot read %s: %s", path,
 				  strerror(-ret))
 		  : snapshot_parse_header(first, have, file_size, &h, err);
 	if (!ret && !(f->state = malloc(h.ram_offset)))
 		ret = vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
-	if (!ret && (ret = read_at(f->fd, f->state, h.ram_offset, 0)))
+	if (!ret && (ret = pread_full(f->fd, f->state, h.ram_offset, 0)))
 		ret = vmm_error_set(err, ret, VMM_EXIT_NO_GUEST_FILE, "cannot read %s: %s", path,
 				    strerror(-ret));
 	ret = ret ?: snapshot_parse(f->state, h.ram_offset, file_size, &f->view, err);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/full_io.h"
+
 void snapshot_builder_init(struct snapshot_builder *b)
 {
 	memset(b, 0, sizeof *b);
@@ -53,22 +55,6 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
-static int write_at(int fd, const void *data, size_t len, uint64_t offset)
-{
-	const uint8_t *p = data;
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)offset);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return 0;
-}
-
 static bool page_is_zero(const uint8_t *page)
 {
 	static const uint8_t zero[SNAPSHOT_PAGE_SIZE];
@@ -88,7 +74,7 @@ static int write_ram(int fd, const uint8_t *ram, uint64_t size, uint64_t offset)
 		uint64_t end = page + SNAPSHOT_PAGE_SIZE;
 		while (end < size && end - page < (16u << 20) && !page_is_zero(ram + end))
 			end += SNAPSHOT_PAGE_SIZE;
-		int ret = write_at(fd, ram + page, end - page, offset + page);
+		int ret = pwrite_full(fd, ram + page, end - page, offset + page);
 		if (ret)
 			return ret;
 		page = end;
@@ -127,10 +113,10 @@ int snapshot_write(int fd, const struct snapshot_builder *b, const struct snapsh
 	memcpy(h.features, m->features, sizeof h.features);
 	h.header_crc = snapshot_crc32(&h, offsetof(struct snapshot_header, header_crc));
 
-	int ret = write_at(fd, &h, sizeof h, 0);
-	ret = ret ?: write_at(fd, table, table_size, sizeof h);
+	int ret = pwrite_full(fd, &h, sizeof h, 0);
+	ret = ret ?: pwrite_full(fd, table, table_size, sizeof h);
 	for (unsigned i = 0; !ret && i < b->count; i++)
-		ret = write_at(fd, b->sections[i].data, b->sections[i].size, table[i].offset);
+		ret = pwrite_full(fd, b->sections[i].data, b->sections[i].size, table[i].offset);
 	free(table);
 	ret = ret ?: write_ram(fd, m->ram, m->ram_size, h.ram_offset);
 	if (ret)
