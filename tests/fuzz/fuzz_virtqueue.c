@@ -51,6 +51,15 @@ static uint64_t take_le(struct input *in, unsigned bytes)
 	return v;
 }
 
+/* The next n input bytes, zeros once the input runs out (as take_le() reads them). */
+static void take_bytes(struct input *in, uint8_t *out, size_t n)
+{
+	size_t have = in->size - in->pos < n ? in->size - in->pos : n;
+	memcpy(out, in->data + in->pos, have);
+	memset(out + have, 0, n - have);
+	in->pos += have;
+}
+
 static struct vm vm;
 static uint64_t handler_bytes;
 
@@ -189,9 +198,8 @@ static void run_op(struct input *in, uint8_t op)
 		break;
 	case 2: {
 		uint64_t offset = take_le(in, 2);
-		unsigned len = (unsigned)take_le(in, 1) & 31;
-		for (unsigned i = 0; i < len; i++)
-			data[i] = (uint8_t)take_le(in, 1);
+		size_t len = (size_t)take_le(in, 1) & 31;
+		take_bytes(in, data, len);
 		uint8_t *p = guest_mem_gpa_to_hva(&vm.mem, offset, len);
 		if (p)
 			memcpy(p, data, len);
@@ -214,8 +222,8 @@ static void run_op(struct input *in, uint8_t op)
 		uint64_t offset = take_le(in, 2) % (MINIVMM_VIRTIO_MMIO_SLOT_SIZE - size + 1);
 		bool write = op & 0x20;
 		memset(data, 0, sizeof data);
-		for (uint32_t i = 0; write && i < size; i++)
-			data[i] = (uint8_t)take_le(in, 1);
+		if (write)
+			take_bytes(in, data, size);
 		access(offset, data, size, write);
 		break;
 	}
