@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "bench/churn.h"
-#include "bench/kvm_churn_floor.h"
+#include "bench/kvm_vm_floor.h"
 #include "bench/restore_time.h"
 #include "bench/flat_loops.h"
 #include "bench/kvm_floor.h"
@@ -54,7 +54,7 @@ static const struct bench_case cases[] = {
      true, false},
 };
 
-/* VM churn, minivmm beside the bare-KVM floor (bench/kvm_churn_floor.h), with and without the
+/* VM churn, minivmm beside the bare-KVM floor (bench/kvm_vm_floor.h), with and without the
  * irqchip, with KVM's teardown overlapped on reaper threads (host/fd_reaper.h) or each VM closed
  * before the next starts. The first is the headline figure. */
 struct churn_variant {
@@ -332,6 +332,8 @@ int bench_command(int argc, char **argv, struct vmm_error *err)
 	}
 	if (ret)
 		return ret;
+	if (o.boot_floor)
+		return kvm_boot_floor(o.kvm_device, err);
 	static struct series results[sizeof cases / sizeof cases[0]][VARIANT_COUNT];
 	memset(results, 0, sizeof results);
 	printf("minivmm bench: %u repeats of %u exits per figure (medians; spread = half the "

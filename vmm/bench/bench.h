@@ -3,6 +3,7 @@
 #ifndef MINIVMM_BENCH_H
 #define MINIVMM_BENCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,6 +21,7 @@ struct bench_options {
 	const char *json_path;	/* --json */
 	const char *kvm_device; /* --kvm; NULL: the default */
 	unsigned churn;		/* VMs for the churn figure (churn.c); 0: skip it */
+	bool boot_floor;	/* --boot-floor: only the boot floor (kvm_vm_floor.h) */
 };
 
 /* Parses bench's arguments (argv[0] is "bench"): 0, CLI_HELP, or -EINVAL with a usage error
