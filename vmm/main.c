@@ -138,7 +138,8 @@ static int open_snapshot_on_exit(const char *path, int *fd, struct vmm_error *er
 /* The part of run and restore after the VM's configuration: the control socket, the VM
  * (restored from f when f is not NULL), the debugger, the run, its report. */
 static int run_vm(struct vm_config *cfg, const struct run_options *opts, int result_fd,
-		  const struct snapshot_file *f, struct vmm_error *err)
+		  struct teardown_handoff *handoff, const struct snapshot_file *f,
+		  struct vmm_error *err)
 {
 	struct api_server *api = NULL; /* --api-sock: opened while this process has one thread */
 	int ret = opts->api_sock ? api_server_open(&api, opts->api_sock, true, err) : 0;
@@ -159,7 +160,7 @@ static int run_vm(struct vm_config *cfg, const struct run_options *opts, int res
 	if (!ret && f)
 		ret = snapshot_restore_vm(&vm, f, err);
 	if (!ret) /* best effort: on failure the teardown simply stays on the exit path */
-		(void)teardown_handoff_start(vm.fd);
+		(void)teardown_handoff_give(handoff, vm.fd);
 	/* Snapshots are possible from the socket, the console key or at exit: ask KVM now
 	 * what a save needs, while /dev/kvm is open. Nothing of it otherwise. Only
 	 * --snapshot-on-exit asked for one: elsewhere a KVM that cannot say costs a note. */
@@ -208,17 +209,21 @@ static int run_vm(struct vm_config *cfg, const struct run_options *opts, int res
 
 /* run's and restore's first steps, before minivmm opens anything: what is open now came from
  * the parent, and the sandbox closes it (docs/security.md); then the --result file, opened now
- * because the sandbox forbids open(2) and its SIGSYS handler writes there too. */
+ * because the sandbox forbids open(2) and its SIGSYS handler writes there too; then the
+ * teardown helper, forked while this process is small (host/teardown_handoff.h). */
 static int open_before_anything(const struct run_options *opts, int *result_fd,
-				struct vmm_error *err)
+				struct teardown_handoff *handoff, struct vmm_error *err)
 {
 	*result_fd = -1;
+	handoff->socket_fd = -1;
 	if (!opts->no_sandbox && sandbox_note_inherited_fds())
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES,
 				     "out of memory listing inherited file descriptors");
 	int ret = opts->result_path ? run_result_open(opts->result_path, result_fd, err) : 0;
 	if (!ret)
 		sandbox_report_violations_to(*result_fd);
+	if (!ret)
+		teardown_handoff_prepare(handoff);
 	return ret;
 }
 
@@ -237,7 +242,8 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 		return 0;
 	}
 	int result_fd;
-	if ((ret = open_before_anything(&opts, &result_fd, err)))
+	struct teardown_handoff handoff;
+	if ((ret = open_before_anything(&opts, &result_fd, &handoff, err)))
 		return ret;
 
 	struct vm_config cfg = {
@@ -295,7 +301,7 @@ static int run_command(int argc, char **argv, struct vmm_error *err)
 		return refuse_run(result_fd, ret, err);
 	}
 
-	int status = run_vm(&cfg, &opts, result_fd, NULL, err);
+	int status = run_vm(&cfg, &opts, result_fd, &handoff, NULL, err);
 	free(file_image);
 	boot_modules_free(modules, opts.module_count);
 	return status;
@@ -312,7 +318,8 @@ static int restore_command(int argc, char **argv, struct vmm_error *err)
 		return 0;
 	}
 	int result_fd;
-	if ((ret = open_before_anything(&opts, &result_fd, err)))
+	struct teardown_handoff handoff;
+	if ((ret = open_before_anything(&opts, &result_fd, &handoff, err)))
 		return ret;
 	struct snapshot_file f;
 	ret = snapshot_file_open(&f, opts.snapshot_path, err);
@@ -341,7 +348,7 @@ static int restore_command(int argc, char **argv, struct vmm_error *err)
 				      opts.snapshot_on_exit);
 		return refuse_run(result_fd, ret, err);
 	}
-	int status = run_vm(&cfg, &opts, result_fd, &f, err);
+	int status = run_vm(&cfg, &opts, result_fd, &handoff, &f, err);
 	snapshot_file_close(&f);
 	return status;
 }

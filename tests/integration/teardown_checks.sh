@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The teardown helper (vmm/host/teardown_handoff.c, docs/performance.md): while a VM runs,
 # minivmm has a child named minivmm-release that holds exactly two descriptors, the VM
-# (anon_inode:kvm-vm) and a pipe, and none of minivmm's standard streams; once minivmm has
-# exited, the helper ends by itself.
+# (anon_inode:kvm-vm, sent to it over its socket) and that socket, and none of minivmm's
+# standard streams; once minivmm has exited, the helper ends by itself.
 # usage: teardown_checks.sh MINIVMM
 set -u
 exec </dev/null
@@ -17,7 +17,8 @@ cleanup() { kill -9 "$pid" 2>/dev/null; rm -f "$out"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; cat "$out"; exit 1; }
 
-# The helper is forked once the VM exists; the guest's first byte comes after it.
+# The helper is forked first and gets the VM fd once the VM exists; the guest's first byte
+# comes after that.
 helper=
 for _ in $(seq 1 600); do
   helper=$(pgrep -P "$pid" -x minivmm-release) && [ -s "$out" ] && break
@@ -26,8 +27,8 @@ for _ in $(seq 1 600); do
 done
 [ -n "$helper" ] || fail "no minivmm-release child of minivmm $pid within 60 s"
 fds=$(for f in /proc/"$helper"/fd/*; do readlink "$f"; done | sed 's/\[[0-9]*\]//' | sort)
-want=$(printf 'anon_inode:kvm-vm\npipe:\n')
-[ "$fds" = "$want" ] || fail "the helper holds $(echo $fds), want the VM and its pipe only"
+want=$(printf 'anon_inode:kvm-vm\nsocket:\n')
+[ "$fds" = "$want" ] || fail "the helper holds $(echo $fds), want the VM and its socket only"
 echo "ok: helper $helper holds only: $(echo $fds)"
 
 kill -TERM "$pid"

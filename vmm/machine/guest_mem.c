@@ -62,8 +62,8 @@ static int map_ram(struct guest_mem *mem, uint64_t size, int fd, uint64_t offset
 				     "(or raise ulimit -v)",
 				     (unsigned long long)(size >> 20), strerror(errno));
 	/* Guest RAM is the guest's business: keep it out of core dumps of the VMM, and out of any
-	 * process it forks (host/teardown_handoff.c), which would otherwise share it copy-on-write.
-	 */
+	 * process it forks (the control socket's janitor, host/helper_process.h), which would
+	 * otherwise share it copy-on-write. */
 	madvise(host, size, MADV_DONTDUMP);
 	madvise(host, size, MADV_DONTFORK);
 	mem->host = host;
