@@ -100,6 +100,12 @@ static void device_reset(struct virtio_mmio *t)
 		t->ops->reset(t->dev);
 }
 
+void virtio_mmio_activate(struct virtio_mmio *t)
+{
+	if (virtio_mmio_start_worker(t)) /* the doorbells would go unserved */
+		mark_broken(t, "cannot start the thread that serves the queues");
+}
+
 static uint64_t offered_features(const struct virtio_mmio *t)
 {
 	return t->ops->features | VIRTIO_F_VERSION_1;
@@ -122,8 +128,10 @@ static void write_status(struct virtio_mmio *t, uint32_t value)
 			next &= ~VIRTIO_STATUS_FEATURES_OK;
 	}
 	t->status = next;
-	if ((next & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
+	if ((next & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK)) {
+		virtio_mmio_activate(t);
 		virtio_mmio_serve_all(t); /* buffers posted before DRIVER_OK */
+	}
 }
 
 static struct virtqueue *selected_queue(struct virtio_mmio *t)

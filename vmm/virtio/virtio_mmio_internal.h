@@ -36,6 +36,10 @@ struct virtio_mmio {
 	const char *last_error;
 };
 
+/* The driver has set DRIVER_OK (or a snapshot with it was loaded): starts the worker, or
+ * breaks the device (DEVICE_NEEDS_RESET) if it cannot. Lock held. */
+void virtio_mmio_activate(struct virtio_mmio *t);
+
 /* Serves every ready queue. Lock held. */
 void virtio_mmio_serve_all(struct virtio_mmio *t);
 
@@ -45,9 +49,14 @@ void virtio_mmio_signal_irq(struct virtio_mmio *t);
 /* Makes the worker serve the queues (as a doorbell through the ioeventfd would). */
 void virtio_mmio_wake_worker(struct virtio_mmio *t);
 
-/* Wires ioeventfd, irqfd and the worker where KVM allows; each missing piece falls back quietly
- * (the device works, with more exits). Called once from attach. */
+/* Wires ioeventfd and irqfd where KVM allows; each missing piece falls back quietly (the device
+ * works, with more exits). Called once from attach. */
 void virtio_mmio_connect_kvm(struct virtio_mmio *t, const struct kvm *kvm);
+
+/* Starts the worker that serves the doorbell's eventfd, once (at DRIVER_OK, or when a snapshot
+ * with DRIVER_OK is loaded); nothing to do without an ioeventfd. Lock held. Returns 0 or a
+ * negative errno (no thread: the caller breaks the device, as doorbells would go unserved). */
+int virtio_mmio_start_worker(struct virtio_mmio *t);
 
 /* Snapshot hooks (virtio_mmio_state.c; struct device_entry's save and load). */
 size_t virtio_mmio_save(void *state, void *buf);

@@ -10,6 +10,13 @@
  * threads that wait for them. Its system calls: poll,
  * read, write (eventfds), the futex behind the transport lock, and whatever handle_chain needs
  * (getrandom for virtio-rng).
+ *
+ * The worker starts when the driver first sets DRIVER_OK (virtio 1.2 3.1.1: no buffer is used
+ * before), from the vCPU thread under the sandbox (clone with CLONE_THREAD and non-executable
+ * stacks are allowed), so a VM whose guest never drives the device pays for no thread. Doorbells
+ * rung before that wait in the eventfd. The eventfds and KVM's wiring are made at attach, before
+ * the sandbox, which allows neither eventfd2 nor KVM_IOEVENTFD. The worker has no name
+ * (pthread_setname_np would need open or prctl under the filter), as the RTC's timer thread.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -105,38 +112,33 @@ static void connect_irqfd(struct virtio_mmio *t, const struct kvm *kvm)
 		close_fd(&t->irq_fd);
 }
 
-static bool start_worker(struct virtio_mmio *t)
+int virtio_mmio_start_worker(struct virtio_mmio *t)
 {
-	if ((t->stop_fd = new_eventfd()) < 0)
-		return false;
+	if (t->worker_running || !t->ioeventfd_assigned)
+		return 0;
 	int ret = quiet_thread_create(&t->worker, NULL, worker_main, t);
-	if (ret) {
-		close_fd(&t->stop_fd);
-		return false;
-	}
-	char name[16];
-	snprintf(name, sizeof name, "%s", t->ops->name);
-	pthread_setname_np(t->worker, name);
+	if (ret)
+		return -ret;
 	t->worker_running = true;
-	return true;
+	return 0;
 }
 
 static void connect_ioeventfd(struct virtio_mmio *t, const struct kvm *kvm)
 {
-	if (kvm_check_extension(kvm, KVM_CAP_IOEVENTFD) <= 0 || (t->notify_fd = new_eventfd()) < 0)
+	if (kvm_check_extension(kvm, KVM_CAP_IOEVENTFD) <= 0)
 		return;
+	/* Without both eventfds there is no worker: serve on the vCPU, the doorbell exiting. */
+	if ((t->notify_fd = new_eventfd()) < 0 || (t->stop_fd = new_eventfd()) < 0) {
+		close_fd(&t->notify_fd);
+		return;
+	}
 	struct kvm_ioeventfd request = doorbell_request(t, false);
 	if (ioctl(t->vm_fd, KVM_IOEVENTFD, &request) < 0) {
 		close_fd(&t->notify_fd);
+		close_fd(&t->stop_fd);
 		return;
 	}
 	t->ioeventfd_assigned = true;
-	if (!start_worker(t)) { /* no thread: serve on the vCPU, with the doorbell exiting */
-		request = doorbell_request(t, true);
-		ioctl(t->vm_fd, KVM_IOEVENTFD, &request);
-		t->ioeventfd_assigned = false;
-		close_fd(&t->notify_fd);
-	}
 }
 
 void virtio_mmio_connect_kvm(struct virtio_mmio *t, const struct kvm *kvm)

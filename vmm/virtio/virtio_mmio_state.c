@@ -6,7 +6,8 @@
  *
  * Restore re-enables each ready queue through virtq_enable(), which checks its size and areas
  * against this VM's RAM as a driver's QueueReady write does, then takes the saved positions.
- * The ioeventfd, irqfd and worker were wired when the transport was attached to the new VM;
+ * The ioeventfd and irqfd were wired when the transport was attached to the new VM; a device
+ * saved with DRIVER_OK gets its worker started (virtio_mmio_activate(), as DRIVER_OK does), and
  * the worker is woken once, so buffers the driver posted before the snapshot (their doorbell
  * was in the old process's eventfd) are served.
  */
@@ -97,6 +98,8 @@ int virtio_mmio_load(void *state, const void *buf, size_t len)
 		t->driver_features = s.driver_features;
 		t->interrupt_status = s.interrupt_status;
 		t->config_generation = s.config_generation;
+		if (t->status & VIRTIO_STATUS_DRIVER_OK)
+			virtio_mmio_activate(t);
 	}
 	pthread_mutex_unlock(&t->lock);
 	if (!ret && t->worker_running)
