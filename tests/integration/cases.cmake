@@ -169,6 +169,13 @@ minivmm_case(bench_missing_value --status 64
              -- ${MINIVMM} bench --json)
 minivmm_case(bench_hex_count_refused --status 64 --stderr-match "invalid --iterations '0x100'"
              -- ${MINIVMM} bench --iterations 0x100)
+# tools/bench's reference for boot to first byte: the byte the bare-KVM guest hands to its port
+# (a newline) and nothing else on stdout.
+minivmm_case(bench_boot_floor_prints_the_guest_byte --kvm --status 0 --stdout-lines 1
+             --stdout-match "^$" -- ${MINIVMM} bench --boot-floor)
+minivmm_case(bench_boot_floor_not_kvm --status 69
+             --stderr-match "^minivmm: /dev/null is not a KVM device .*point --kvm at /dev/kvm$"
+             -- ${MINIVMM} bench --boot-floor --kvm /dev/null)
 minivmm_case(compare_exponent_refused --status 64 --stderr-match "^minivmm compare: invalid --scale '1e-3'"
              -- ${MINIVMM} compare --scale 1e-3)
 minivmm_case(info_signed_count_refused --status 64 --stderr-match "^minivmm info: invalid --cpus '\\+2'"
