@@ -5,7 +5,7 @@ foreach(check break_continue_registers stepi_and_hbreak memory_errors ctrl_c_loo
         threads_two_cpus detach_runs_on tcp_loopback_and_bad_packets
         hw_breakpoint_resumes_past_itself ring3_break_step_next
         ring3_guest_int3_and_tf_pass_through watchpoint_user_variable
-        nothing_without_gdb)
+        restore_attach_and_step nothing_without_gdb)
   add_test(NAME integration.gdb.${check}
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/gdb_checks.sh ${MINIVMM} ${G} ${check})
   set_tests_properties(integration.gdb.${check} PROPERTIES LABELS integration
@@ -13,6 +13,8 @@ foreach(check break_continue_registers stepi_and_hbreak memory_errors ctrl_c_loo
 endforeach()
 minivmm_case(gdb_wait_needs_gdb --status 64 --stderr-match "--gdb-wait waits for gdb"
              -- ${MINIVMM} run --gdb-wait)
+minivmm_case(gdb_wait_needs_gdb_restore --status 64 --stderr-match "--gdb-wait waits for gdb"
+             -- ${MINIVMM} restore --gdb-wait vm.snap)
 minivmm_case(gdb_port_zero --status 64 --stderr-match "invalid --gdb '0'"
              -- ${MINIVMM} run --gdb 0)
 minivmm_case(gdb_host_by_name --status 64 --stderr-match "numeric IPv4 HOST"

@@ -91,6 +91,8 @@ static const struct option restore_long_options[] = {
     {"stats", no_argument, NULL, OPT_STATS},
     {"in-kernel-exits", required_argument, NULL, OPT_IN_KERNEL_EXITS},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"gdb", required_argument, NULL, OPT_GDB},
+    {"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
     {"api-sock", required_argument, NULL, OPT_API_SOCK},
     {"result", required_argument, NULL, OPT_RESULT},
     {"snapshot-on-exit", required_argument, NULL, OPT_SNAPSHOT_ON_EXIT},
@@ -116,6 +118,9 @@ void cli_restore_usage(FILE *out)
 		"      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
 		"      --result FILE    how the run ended, as JSON\n"
 		"      --no-sandbox     run without the seccomp sandbox\n"
+		"      --gdb ADDR       serve gdb's remote protocol on ADDR (as minivmm run)\n"
+		"      --gdb-wait       hold the guest at the snapshot's instruction until gdb\n"
+		"                       attaches (needs --gdb)\n"
 		"      --api-sock PATH  the control socket (docs/api.md), with \"snapshot\"\n"
 		"      --snapshot-on-exit PATH  when the run ends, save it to PATH again\n"
 		"      --trace[=FILE]   one line per exit after the restore (default stderr)\n"
@@ -366,9 +371,11 @@ static int parse_option(int opt, const char *arg, void *ctx, struct vmm_error *e
 }
 
 /* What run and restore both check once their options are parsed. */
-static int check_trace_options(const struct run_options *opts, const char *cmd,
-			       struct vmm_error *err)
+static int check_shared_options(const struct run_options *opts, const char *cmd,
+				struct vmm_error *err)
 {
+	if (opts->gdb_wait && !opts->gdb)
+		return cli_usage_error(err, cmd, "--gdb-wait waits for gdb: give --gdb too");
 	if (opts->trace.filter && !opts->trace.text)
 		return cli_usage_error(err, cmd,
 				       "--trace-filter narrows --trace: give --trace too");
@@ -401,7 +408,7 @@ int cli_parse_restore(int argc, char **argv, struct run_options *opts, struct vm
 		return ret;
 	if (!opts->snapshot_path)
 		return cli_usage_error(err, cmd, "no snapshot FILE given: minivmm restore FILE");
-	return check_trace_options(opts, cmd, err);
+	return check_shared_options(opts, cmd, err);
 }
 
 int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_error *err)
@@ -429,7 +436,5 @@ int cli_parse_run(int argc, char **argv, struct run_options *opts, struct vmm_er
 		return cli_usage_error(err, cmd,
 				       "--sipi-smp needs the in-kernel LAPIC and excludes "
 				       "--direct-smp and --no-irqchip");
-	if (opts->gdb_wait && !opts->gdb)
-		return cli_usage_error(err, cmd, "--gdb-wait waits for gdb: give --gdb too");
-	return check_trace_options(opts, cmd, err);
+	return check_shared_options(opts, cmd, err);
 }
