@@ -9,11 +9,13 @@
  *
  * What is allowed to differ, because it is time itself, not state: IA32_TSC (the guest's TSC
  * ticks while the restored VM exists), the PIT's count_load_time (host nanoseconds when the
- * count was loaded) and the ACPI PM timer's count. Everything else must be identical byte for
+ * count was loaded), the ACPI PM timer's count and the kvmclock, which must go on from the
+ * saved value (a new VM's starts again near 0). Everything else must be identical byte for
  * byte.
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +48,34 @@ static void mask_time(const char *name, uint8_t *data, size_t size)
 			pit->channels[i].count_load_time = 0;
 	} else if (strcmp(name, "dev.acpi-pm") == 0 && size == ACPI_PM_SNAPSHOT_LEN) {
 		memset(data + ACPI_PM_SNAPSHOT_TICKS, 0, 8);
+	} else if (strcmp(name, "kvmclock") == 0 && size >= sizeof(uint64_t)) {
+		memset(data, 0, sizeof(uint64_t)); /* its nanoseconds; checked by clock_went_on() */
 	}
+}
+
+/* The kvmclock's nanoseconds (the section's first 8 bytes, docs/snapshot.md), if saved. */
+static bool kvmclock_ns(const struct snapshot_view *v, uint64_t *ns)
+{
+	size_t size;
+	const uint8_t *data = snapshot_section(v, "kvmclock", &size);
+	if (!data || size < sizeof *ns)
+		return false;
+	memcpy(ns, data, sizeof *ns);
+	return true;
+}
+
+/* The restored VM's clock went on from the saved one: not back to a new VM's ~0. */
+static int clock_went_on(const struct snapshot_view *a, const struct snapshot_view *b)
+{
+	uint64_t saved, again;
+	if (!kvmclock_ns(a, &saved) || !kvmclock_ns(b, &again))
+		return 0; /* a KVM without KVM_CAP_ADJUST_CLOCK saves none: compare() counts that */
+	printf("kvmclock: %llu ns saved, %llu ns after the restore\n", (unsigned long long)saved,
+	       (unsigned long long)again);
+	if (again >= saved)
+		return 0;
+	printf("kvmclock: went back by %llu ns\n", (unsigned long long)(saved - again));
+	return 1;
 }
 
 static int compare(const struct snapshot_view *a, const struct snapshot_view *b)
@@ -83,6 +112,7 @@ static int compare(const struct snapshot_view *a, const struct snapshot_view *b)
 				break;
 			}
 	}
+	differences += clock_went_on(a, b);
 	printf("%u sections compared, %d differ\n", a->header.section_count, differences);
 	return differences ? 1 : 0;
 }

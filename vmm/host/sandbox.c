@@ -100,7 +100,7 @@ static const unsigned long vcpu_snapshot_ioctls[] = {
 };
 
 /* ... and the VM's controllers. */
-static const unsigned long vm_snapshot_ioctls[] = {KVM_GET_IRQCHIP, KVM_GET_PIT2};
+static const unsigned long vm_snapshot_ioctls[] = {KVM_GET_IRQCHIP, KVM_GET_PIT2, KVM_GET_CLOCK};
 
 /* ioctl requests allowed on the VM fd: device interrupt lines. Ioeventfds and the coalesced
  * zone are registered before confinement and never undone (KVM drops them with the VM,

@@ -9,7 +9,9 @@
 #include <sys/ioctl.h>
 
 #include "machine/vm.h"
+#include "snapshot/snapshot.h"
 #include "snapshot/snapshot_parser.h"
+#include "snapshot/snapshot_vcpu.h"
 #include "snapshot/snapshot_writer.h"
 
 static const char *const chip_sections[] = {"irqchip.pic-master", "irqchip.pic-slave",
@@ -17,11 +19,20 @@ static const char *const chip_sections[] = {"irqchip.pic-master", "irqchip.pic-s
 #define CHIP_COUNT	3 /* KVM_IRQCHIP_PIC_MASTER, _PIC_SLAVE, _IOAPIC */
 #define PIT_SECTION	"irqchip.pit"
 #define MACHINE_SECTION "machine"
+#define CLOCK_SECTION	"kvmclock"
 
 /* The "machine" section. */
 struct snapshot_machine_state {
 	uint32_t tsc_khz; /* KVM_GET_TSC_KHZ of vCPU 0; 0: unknown */
 	uint32_t reserved;
+};
+
+/* The "kvmclock" section: KVM's paravirtual clock (api.rst 4.50 KVM_GET_CLOCK), the guest's
+ * nanoseconds as its kvmclock pages show them. Absent when KVM cannot say (no
+ * KVM_CAP_ADJUST_CLOCK); a restore without it leaves the new VM's clock as KVM starts it. */
+struct snapshot_kvmclock {
+	uint64_t clock_ns;
+	uint64_t reserved;
 };
 
 static int kvm_fail(struct vmm_error *err, const char *what)
@@ -79,6 +90,14 @@ int snapshot_machine_save(struct vm *vm, struct snapshot_builder *b, struct vmm_
 			return kvm_fail(err, "KVM_GET_PIT2");
 		ret = snapshot_builder_add(b, PIT_SECTION, &pit, sizeof pit, err);
 	}
+	const struct snapshot_vcpu_caps *caps = snapshot_vcpu_caps_of(vm);
+	if (!ret && caps && caps->kvmclock) {
+		struct kvm_clock_data clock = {0};
+		if (ioctl(vm->fd, KVM_GET_CLOCK, &clock) < 0)
+			return kvm_fail(err, "KVM_GET_CLOCK");
+		struct snapshot_kvmclock c = {.clock_ns = clock.clock};
+		ret = snapshot_builder_add(b, CLOCK_SECTION, &c, sizeof c, err);
+	}
 	return ret;
 }
 
@@ -133,6 +152,34 @@ static void restore_tsc_khz(struct vm *vm, const struct snapshot_machine_state *
 		}
 }
 
+/* The clock goes on from the saved value, as the guest's TSC does from its saved IA32_TSC: the
+ * time the VM spent saved does not pass for it (flags 0: no KVM_CLOCK_REALTIME catch-up,
+ * api.rst 4.51). */
+static int restore_kvmclock(struct vm *vm, const struct snapshot_view *view, struct vmm_error *err)
+{
+	size_t size;
+	if (!snapshot_section(view, CLOCK_SECTION, &size))
+		return 0; /* saved where KVM could not say */
+	struct snapshot_kvmclock c;
+	int ret = snapshot_section_exact(view, CLOCK_SECTION, &c, sizeof c, err);
+	if (!ret && c.reserved)
+		ret = vmm_error_set(err, -EINVAL, VMM_EXIT_GUEST_IMAGE,
+				    "bad snapshot: section '%s' has reserved bits set",
+				    CLOCK_SECTION);
+	if (ret)
+		return ret;
+	const struct snapshot_vcpu_caps *caps = snapshot_vcpu_caps_of(vm);
+	if (!caps || !caps->kvmclock) {
+		fprintf(stderr, "minivmm: note: this KVM cannot set the guest's kvmclock "
+				"(no KVM_CAP_ADJUST_CLOCK): it starts again from 0\n");
+		return 0;
+	}
+	struct kvm_clock_data clock = {.clock = c.clock_ns};
+	if (ioctl(vm->fd, KVM_SET_CLOCK, &clock) < 0)
+		return kvm_fail(err, "KVM_SET_CLOCK");
+	return 0;
+}
+
 int snapshot_machine_restore(struct vm *vm, const struct snapshot_view *view, struct vmm_error *err)
 {
 	struct snapshot_machine_state m;
@@ -161,5 +208,5 @@ int snapshot_machine_restore(struct vm *vm, const struct snapshot_view *view, st
 		if (ioctl(vm->fd, KVM_SET_PIT2, &pit) < 0)
 			return kvm_fail(err, "KVM_SET_PIT2");
 	}
-	return 0;
+	return restore_kvmclock(vm, view, err);
 }

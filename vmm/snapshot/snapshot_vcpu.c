@@ -82,6 +82,7 @@ int snapshot_vcpu_caps_probe(const struct kvm *kvm, int vcpu_fd, bool irqchip,
 		caps->xsave_size = LEGACY_XSAVE_SIZE;
 	caps->xcrs = kvm_check_extension(kvm, KVM_CAP_XCRS) > 0;
 	caps->debugregs = kvm_check_extension(kvm, KVM_CAP_DEBUGREGS) > 0;
+	caps->kvmclock = kvm_check_extension(kvm, KVM_CAP_ADJUST_CLOCK) > 0;
 
 	/* api.rst 4.39 KVM_GET_MSR_INDEX_LIST: E2BIG with the count when the list is short. */
 	struct kvm_msr_list *list = calloc(1, sizeof *list + SNAPSHOT_MAX_MSRS * sizeof(uint32_t));

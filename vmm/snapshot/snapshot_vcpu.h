@@ -26,6 +26,7 @@ struct snapshot_view;
 struct snapshot_vcpu_caps {
 	uint32_t xsave_size; /* KVM_GET_XSAVE2's size, 4096 for KVM_GET_XSAVE, 0: FPU only */
 	bool xcrs, debugregs, irqchip;
+	bool kvmclock; /* KVM_CAP_ADJUST_CLOCK: KVM_GET_CLOCK/KVM_SET_CLOCK (snapshot_machine.c) */
 	uint32_t msr_count;
 	uint32_t msrs[SNAPSHOT_MAX_MSRS]; /* KVM_GET_MSR_INDEX_LIST, those KVM_GET_MSRS returns */
 };
