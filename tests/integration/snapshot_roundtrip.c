@@ -9,9 +9,9 @@
  *
  * What is allowed to differ, because it is time itself, not state: IA32_TSC (the guest's TSC
  * ticks while the restored VM exists), the PIT's count_load_time (host nanoseconds when the
- * count was loaded), the ACPI PM timer's count and the kvmclock, which must go on from the
- * saved value (a new VM's starts again near 0). Everything else must be identical byte for
- * byte.
+ * count was loaded), the clocks of the devices that declare one (struct device_entry's
+ * has_clock: the ACPI PM timer) and the kvmclock, which must go on from the saved value (a new
+ * VM's starts again near 0). Everything else must be identical byte for byte.
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -21,7 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "devices/acpi_pm.h"
 #include "machine/vm.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/snapshot_restore.h"
@@ -34,9 +33,42 @@ static int fail(const struct vmm_error *err)
 	return err->status ? (int)err->status : 70;
 }
 
+/* The devices' clocks: "dev.NAME" and where its saved bytes hold the count. */
+static struct {
+	char section[SNAPSHOT_SECTION_NAME_SIZE + 1];
+	uint16_t offset;
+} device_clocks[DEVICE_TABLE_MAX];
+static unsigned device_clock_count;
+
+static void note_device_clocks(const struct device_table *devices)
+{
+	for (unsigned i = 0; i < devices->count; i++)
+		if (devices->entries[i].has_clock) {
+			snprintf(device_clocks[device_clock_count].section,
+				 sizeof device_clocks[0].section, "dev.%s",
+				 devices->entries[i].name);
+			device_clocks[device_clock_count++].offset =
+			    devices->entries[i].clock_offset;
+		}
+}
+
+/* Where section name holds a clock that must only go on (8 bytes), or -1. */
+static long clock_offset(const char *name)
+{
+	if (strcmp(name, "kvmclock") == 0)
+		return 0; /* its nanoseconds, docs/snapshot.md */
+	for (unsigned i = 0; i < device_clock_count; i++)
+		if (strcmp(name, device_clocks[i].section) == 0)
+			return device_clocks[i].offset;
+	return -1;
+}
+
 /* Zeroes in a copy of a section what is time rather than state. */
 static void mask_time(const char *name, uint8_t *data, size_t size)
 {
+	long clock = clock_offset(name);
+	if (clock >= 0 && (size_t)clock + sizeof(uint64_t) <= size)
+		memset(data + clock, 0, sizeof(uint64_t)); /* checked by clock_went_on() */
 	if (strstr(name, ".msrs")) {
 		struct kvm_msr_entry *e = (void *)data;
 		for (size_t i = 0; i < size / sizeof *e; i++)
@@ -46,35 +78,23 @@ static void mask_time(const char *name, uint8_t *data, size_t size)
 		struct kvm_pit_state2 *pit = (void *)data;
 		for (unsigned i = 0; i < 3; i++)
 			pit->channels[i].count_load_time = 0;
-	} else if (strcmp(name, "dev.acpi-pm") == 0 && size == ACPI_PM_SNAPSHOT_LEN) {
-		memset(data + ACPI_PM_SNAPSHOT_TICKS, 0, 8);
-	} else if (strcmp(name, "kvmclock") == 0 && size >= sizeof(uint64_t)) {
-		memset(data, 0, sizeof(uint64_t)); /* its nanoseconds; checked by clock_went_on() */
 	}
 }
 
-/* The kvmclock's nanoseconds (the section's first 8 bytes, docs/snapshot.md), if saved. */
-static bool kvmclock_ns(const struct snapshot_view *v, uint64_t *ns)
+/* A clock of section name went on from the saved value: not back to a new VM's ~0. */
+static int clock_went_on(const char *name, const uint8_t *a, const uint8_t *b, size_t size)
 {
-	size_t size;
-	const uint8_t *data = snapshot_section(v, "kvmclock", &size);
-	if (!data || size < sizeof *ns)
-		return false;
-	memcpy(ns, data, sizeof *ns);
-	return true;
-}
-
-/* The restored VM's clock went on from the saved one: not back to a new VM's ~0. */
-static int clock_went_on(const struct snapshot_view *a, const struct snapshot_view *b)
-{
+	long clock = clock_offset(name);
+	if (clock < 0 || (size_t)clock + sizeof(uint64_t) > size)
+		return 0;
 	uint64_t saved, again;
-	if (!kvmclock_ns(a, &saved) || !kvmclock_ns(b, &again))
-		return 0; /* a KVM without KVM_CAP_ADJUST_CLOCK saves none: compare() counts that */
-	printf("kvmclock: %llu ns saved, %llu ns after the restore\n", (unsigned long long)saved,
+	memcpy(&saved, a + clock, sizeof saved);
+	memcpy(&again, b + clock, sizeof again);
+	printf("%s: clock %llu saved, %llu after the restore\n", name, (unsigned long long)saved,
 	       (unsigned long long)again);
 	if (again >= saved)
 		return 0;
-	printf("kvmclock: went back by %llu ns\n", (unsigned long long)(saved - again));
+	printf("%s: the clock went back by %llu\n", name, (unsigned long long)(saved - again));
 	return 1;
 }
 
@@ -100,6 +120,7 @@ static int compare(const struct snapshot_view *a, const struct snapshot_view *b)
 		static uint8_t ca[1 << 20], cb[1 << 20];
 		if (sa > sizeof ca)
 			continue;
+		differences += clock_went_on(name, da, db, sa);
 		memcpy(ca, da, sa);
 		memcpy(cb, db, sb);
 		mask_time(name, ca, sa);
@@ -112,7 +133,6 @@ static int compare(const struct snapshot_view *a, const struct snapshot_view *b)
 				break;
 			}
 	}
-	differences += clock_went_on(a, b);
 	printf("%u sections compared, %d differ\n", a->header.section_count, differences);
 	return differences ? 1 : 0;
 }
@@ -136,6 +156,7 @@ int main(int argc, char **argv)
 	static struct vm vm;
 	int ret = vm_create(&vm, &cfg, &err);
 	ret = ret ?: snapshot_restore_vm(&vm, &saved, &err);
+	note_device_clocks(&vm.devices);
 	int fd = ret ? -1 : open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (!ret && fd < 0)
 		ret = vmm_error_set(&err, -1, VMM_EXIT_NO_GUEST_FILE, "cannot create %s", argv[2]);

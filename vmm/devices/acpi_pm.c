@@ -288,6 +288,7 @@ static int acpi_pm_attach(const struct device_host *host, struct vmm_error *err)
 		return ret;
 	}
 	device_table_set_snapshot(host->devices, pm, acpi_pm_save, acpi_pm_load);
+	device_table_set_snapshot_clock(host->devices, pm, ACPI_PM_SNAPSHOT_TICKS);
 	ret = bus_register(host->pio_bus, PC_ACPI_PM_BASE, ACPI_PM_BLOCK_LEN, "acpi-pm",
 			   &acpi_pm_ops, pm);
 	if (ret)

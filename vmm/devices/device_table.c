@@ -15,17 +15,35 @@ int device_table_add(struct device_table *table, const char *name, void *state,
 	return 0;
 }
 
+static struct device_entry *find_by_state(struct device_table *table, const void *state)
+{
+	for (unsigned i = 0; i < table->count; i++)
+		if (table->entries[i].state == state)
+			return &table->entries[i];
+	return NULL;
+}
+
 int device_table_set_snapshot(struct device_table *table, const void *state,
 			      size_t (*save)(void *state, void *buf),
 			      int (*load)(void *state, const void *buf, size_t len))
 {
-	for (unsigned i = 0; i < table->count; i++)
-		if (table->entries[i].state == state) {
-			table->entries[i].save = save;
-			table->entries[i].load = load;
-			return 0;
-		}
-	return -ENOENT;
+	struct device_entry *e = find_by_state(table, state);
+	if (!e)
+		return -ENOENT;
+	e->save = save;
+	e->load = load;
+	return 0;
+}
+
+int device_table_set_snapshot_clock(struct device_table *table, const void *state,
+				    uint16_t clock_offset)
+{
+	struct device_entry *e = find_by_state(table, state);
+	if (!e)
+		return -ENOENT;
+	e->has_clock = true;
+	e->clock_offset = clock_offset;
+	return 0;
 }
 
 void device_table_reset_all(struct device_table *table)

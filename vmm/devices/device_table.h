@@ -8,7 +8,9 @@
 #ifndef MINIVMM_DEVICE_TABLE_H
 #define MINIVMM_DEVICE_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/vmm_error.h"
 
@@ -37,6 +39,11 @@ struct device_entry {
 	 * -EINVAL, nothing taken) and takes them, on a new VM before any vCPU runs; raises the
 	 * interrupt line as saved and re-arms what the device's threads need. */
 	int (*load)(void *state, const void *buf, size_t len);
+	/* has_clock: save()'s bytes hold a clock at clock_offset, a 64-bit count that goes on
+	 * from its saved value and never back (the ACPI PM timer), so two saves of one state
+	 * differ there: the snapshot tests compare it as time, not as state. */
+	bool has_clock;
+	uint16_t clock_offset;
 };
 
 struct device_table {
@@ -55,6 +62,11 @@ int device_table_add(struct device_table *table, const char *name, void *state,
 int device_table_set_snapshot(struct device_table *table, const void *state,
 			      size_t (*save)(void *state, void *buf),
 			      int (*load)(void *state, const void *buf, size_t len));
+
+/* Says where the device's saved bytes hold its clock (struct device_entry's has_clock): -ENOENT
+ * if no device has that state. */
+int device_table_set_snapshot_clock(struct device_table *table, const void *state,
+				    uint16_t clock_offset);
 
 /* Every reset hook, in attach order (a guest reset of the whole machine). */
 void device_table_reset_all(struct device_table *table);
