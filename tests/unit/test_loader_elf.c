@@ -19,6 +19,7 @@
 #include "loader/loader.h"
 #include "minivmm/boot_abi.h"
 #include "loader_fixture.h"
+#include "test_check_main.h"
 #include "util/vmm_error.h"
 
 struct segment_spec {
@@ -468,11 +469,4 @@ static Suite *loader_elf_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *runner = srunner_create(loader_elf_suite());
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN(loader_elf_suite)
