@@ -51,5 +51,5 @@ int sandbox_filter_for(const struct sandbox_shape *shape, struct sock_filter *in
 
 const char *sandbox_filter_compiler(void)
 {
-	return "libseccomp " SANDBOX_FILTER_LIBSECCOMP;
+	return SANDBOX_FILTER_COMPILER;
 }

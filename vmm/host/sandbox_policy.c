@@ -13,10 +13,14 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <termios.h>
+#include <unistd.h>
 
 /* Plain system calls, allowed with any arguments. */
 static const int allowed_syscalls[] = {
@@ -217,18 +221,59 @@ static int add_rules(scmp_filter_ctx ctx, const struct sandbox_shape *shape)
 	return ret;
 }
 
-int sandbox_policy_filter(const struct sandbox_shape *shape, scmp_filter_ctx *ctx)
+/* A new filter holding the whole policy for shape, or NULL with *ret set. */
+static scmp_filter_ctx policy_filter(const struct sandbox_shape *shape, int *ret)
 {
-	*ctx = seccomp_init(SCMP_ACT_TRAP);
-	if (!*ctx)
-		return -ENOMEM;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+	if (!ctx) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
 	/* A binary tree over syscall numbers instead of a linear list: every KVM_RUN and write
 	 * pays for the filter. Older libseccomp lacks the attribute; the linear filter is fine. */
-	(void)seccomp_attr_set(*ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	int ret = add_rules(*ctx, shape);
-	if (ret) {
-		seccomp_release(*ctx);
-		*ctx = NULL;
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	*ret = add_rules(ctx, shape);
+	if (*ret) {
+		seccomp_release(ctx);
+		return NULL;
 	}
-	return ret;
+	return ctx;
+}
+
+int sandbox_policy_compile(const struct sandbox_shape *shape, struct sock_filter **insns,
+			   size_t *len)
+{
+	int ret;
+	scmp_filter_ctx ctx = policy_filter(shape, &ret);
+	if (!ctx)
+		return ret;
+	/* libseccomp writes the program to a file descriptor: a memory file, read back whole. */
+	int fd = memfd_create("sandbox-filter", MFD_CLOEXEC);
+	ret = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	off_t size = ret ? -1 : lseek(fd, 0, SEEK_END);
+	if (!ret && (size <= 0 || size % (off_t)sizeof **insns ||
+		     size / (off_t)sizeof **insns > BPF_MAXINSNS))
+		ret = -E2BIG; /* no program the kernel would load */
+	*insns = ret ? NULL : malloc((size_t)size);
+	if (!ret && !*insns)
+		ret = -ENOMEM;
+	if (!ret && pread(fd, *insns, (size_t)size, 0) != size)
+		ret = -EIO;
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		free(*insns);
+		*insns = NULL;
+		return ret;
+	}
+	*len = (size_t)size / sizeof **insns;
+	return 0;
+}
+
+const char *sandbox_policy_compiler(char *buf, size_t size)
+{
+	const struct scmp_version *v = seccomp_version();
+	snprintf(buf, size, "libseccomp %u.%u.%u", v->major, v->minor, v->micro);
+	return buf;
 }

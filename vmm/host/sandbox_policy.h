@@ -8,13 +8,18 @@
 #ifndef MINIVMM_SANDBOX_POLICY_H
 #define MINIVMM_SANDBOX_POLICY_H
 
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <stddef.h>
 
 #include "host/sandbox_shape.h"
 
-/* A new filter holding the whole policy for shape: default action SCMP_ACT_TRAP, syscalls in a
- * binary tree (SCMP_FLTATR_CTL_OPTIMIZE 2). Returns 0 with *ctx set (seccomp_release() it), or a
- * negative errno. */
-int sandbox_policy_filter(const struct sandbox_shape *shape, scmp_filter_ctx *ctx);
+/* The whole policy for shape, compiled by libseccomp into a classic BPF program for this
+ * architecture: default action SCMP_ACT_TRAP, syscalls in a binary tree (SCMP_FLTATR_CTL_OPTIMIZE
+ * 2). Returns 0 with *insns (free() it) and *len set, or a negative errno. */
+int sandbox_policy_compile(const struct sandbox_shape *shape, struct sock_filter **insns,
+			   size_t *len);
+
+/* The libseccomp that compiles, e.g. "libseccomp 2.5.4". */
+const char *sandbox_policy_compiler(char *buf, size_t size);
 
 #endif
