@@ -194,14 +194,8 @@ static void compare_programs(struct comparison *c, const struct value_pool *pool
 /* A shape with descriptors placed by the layout: first + step * role (roles absent: -1). */
 static struct sandbox_shape shape_of(unsigned options, unsigned vcpus, int first, int step)
 {
-	struct sandbox_shape s = {.options = options, .vcpu_count = vcpus};
-	for (unsigned role = 0; role < SANDBOX_FD_ROLES; role++)
-		s.fds[role] = first + step * (int)role;
-	if (!(options & SANDBOX_CONTROL_SOCKET))
-		s.fds[SANDBOX_FD_CONTROL_SOCKET] = -1;
-	for (unsigned i = vcpus; i < SANDBOX_MAX_VCPUS; i++)
-		s.fds[SANDBOX_FD_VCPU0 + i] = -1;
-	return s;
+	struct sandbox_shape probe = {.options = options, .vcpu_count = vcpus};
+	return sandbox_shape_made_up(sandbox_variant(&probe), first, step);
 }
 
 static struct sock_filter *ours_for(const struct sandbox_shape *s, size_t *len)

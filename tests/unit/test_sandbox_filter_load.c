@@ -55,13 +55,8 @@ static void child(const struct sandbox_shape *s, int report, int forbidden)
 
 START_TEST(test_kernel_enforces_every_program)
 {
-	unsigned variant = (unsigned)_i;
-	struct sandbox_shape s = {.options = variant % SANDBOX_OPTION_SETS,
-				  .vcpu_count = variant / SANDBOX_OPTION_SETS + 1};
-	for (unsigned role = 0; role < SANDBOX_FD_ROLES; role++)
-		s.fds[role] = role < SANDBOX_FD_VCPU0 + s.vcpu_count ? FIRST_FD + (int)role : -1;
-	if (!(s.options & SANDBOX_CONTROL_SOCKET))
-		s.fds[SANDBOX_FD_CONTROL_SOCKET] = -1;
+	int variant = _i;
+	struct sandbox_shape s = sandbox_shape_made_up(variant, FIRST_FD, 1);
 	for (int forbidden = 0; forbidden < 2; forbidden++) {
 		int report[2];
 		ck_assert_int_eq(pipe2(report, O_CLOEXEC), 0);
@@ -76,10 +71,10 @@ START_TEST(test_kernel_enforces_every_program)
 		int status;
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
-			      "variant %u, %s: the child was not stopped by SIGSYS (status 0x%x)",
+			      "variant %d, %s: the child was not stopped by SIGSYS (status 0x%x)",
 			      variant, forbidden ? "openat" : "KVM_RUN on the VM fd", status);
 		ck_assert_msg(got == 1 && steps[0] == PASSED_ALLOWED,
-			      "variant %u: KVM_RUN on the last vCPU's number did not pass",
+			      "variant %d: KVM_RUN on the last vCPU's number did not pass",
 			      variant);
 	}
 }

@@ -50,4 +50,18 @@ static inline int sandbox_variant(const struct sandbox_shape *shape)
 	return (int)((shape->vcpu_count - 1) * SANDBOX_OPTION_SETS + shape->options);
 }
 
+/* The shape of variant (0..SANDBOX_VARIANTS-1) with made-up descriptors, for the generator and
+ * the tests: role r gets first_fd + step * r, and -1 where the variant has no such descriptor. */
+static inline struct sandbox_shape sandbox_shape_made_up(int variant, int first_fd, int step)
+{
+	struct sandbox_shape s = {.options = (unsigned)variant % SANDBOX_OPTION_SETS,
+				  .vcpu_count = (unsigned)variant / SANDBOX_OPTION_SETS + 1};
+	for (unsigned role = 0; role < SANDBOX_FD_ROLES; role++)
+		s.fds[role] =
+		    role < SANDBOX_FD_VCPU0 + s.vcpu_count ? first_fd + step * (int)role : -1;
+	if (!(s.options & SANDBOX_CONTROL_SOCKET))
+		s.fds[SANDBOX_FD_CONTROL_SOCKET] = -1;
+	return s;
+}
+
 #endif

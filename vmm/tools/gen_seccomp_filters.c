@@ -116,18 +116,6 @@ static int find_stand_ins(const struct sandbox_shape *shape, struct program *p, 
 	return ret;
 }
 
-static void shape_of_variant(int variant, struct sandbox_shape *shape)
-{
-	shape->options = (unsigned)variant % SANDBOX_OPTION_SETS;
-	shape->vcpu_count = (unsigned)variant / SANDBOX_OPTION_SETS + 1;
-	for (unsigned role = 0; role < SANDBOX_FD_ROLES; role++)
-		shape->fds[role] = (int)(SANDBOX_STAND_IN + role);
-	if (!(shape->options & SANDBOX_CONTROL_SOCKET))
-		shape->fds[SANDBOX_FD_CONTROL_SOCKET] = -1;
-	for (unsigned i = shape->vcpu_count; i < SANDBOX_MAX_VCPUS; i++)
-		shape->fds[SANDBOX_FD_VCPU0 + i] = -1;
-}
-
 static bool same_program(const struct program *a, const struct program *b)
 {
 	return a->len == b->len && a->patches == b->patches &&
@@ -198,8 +186,8 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	for (int variant = 0; variant < SANDBOX_VARIANTS; variant++) {
-		struct sandbox_shape shape;
-		shape_of_variant(variant, &shape);
+		struct sandbox_shape shape =
+		    sandbox_shape_made_up(variant, (int)SANDBOX_STAND_IN, 1);
 		struct program *p = &programs[variant];
 		int ret = sandbox_policy_compile(&shape, &p->insns, &p->len);
 		if (ret)
