@@ -29,13 +29,16 @@ static const struct sandbox_shape *one_vcpu(void)
 	return &shape;
 }
 
-static const char *check(const struct sock_filter *p, size_t len, size_t *bad)
+/* The check refuses p, naming instruction want_bad. */
+static void assert_refused_at(const struct sock_filter *p, size_t len, size_t want_bad)
 {
 	static struct stand_in_places places;
-	return stand_ins_find(p, len, one_vcpu(), &places, bad);
+	size_t bad;
+	ck_assert_ptr_nonnull(stand_ins_find(p, len, one_vcpu(), &places, &bad));
+	ck_assert_uint_eq(bad, want_bad);
 }
 
-#define CHECK(p, bad) check((p), sizeof(p) / sizeof((p)[0]), (bad))
+#define REFUSED_AT(p, bad) assert_refused_at((p), sizeof(p) / sizeof((p)[0]), (bad))
 
 /* libseccomp's form: ioctl; the high word against 0, the low word against the descriptor. */
 START_TEST(test_libseccomps_form_is_found)
@@ -56,9 +59,7 @@ END_TEST
 START_TEST(test_stand_in_as_syscall_number_refused)
 {
 	const struct sock_filter p[] = {LD(NR), JEQ(VM, 0, 1), ALLOW, TRAP};
-	size_t bad;
-	ck_assert_ptr_nonnull(CHECK(p, &bad));
-	ck_assert_uint_eq(bad, 1);
+	REFUSED_AT(p, 1);
 }
 END_TEST
 
@@ -67,9 +68,7 @@ START_TEST(test_stand_in_after_a_mask_refused)
 	const struct sock_filter p[] = {
 	    LD(ARG0_LOW), BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff), JEQ(VM, 0, 1), ALLOW, TRAP,
 	};
-	size_t bad;
-	ck_assert_ptr_nonnull(CHECK(p, &bad));
-	ck_assert_uint_eq(bad, 2);
+	REFUSED_AT(p, 2);
 }
 END_TEST
 
@@ -79,44 +78,35 @@ START_TEST(test_stand_in_on_mixed_paths_refused)
 	const struct sock_filter p[] = {
 	    LD(NR), JEQ(16, 0, 1), LD(ARG0_LOW), JEQ(VM, 0, 1), ALLOW, TRAP,
 	};
-	size_t bad;
-	ck_assert_ptr_nonnull(CHECK(p, &bad));
-	ck_assert_uint_eq(bad, 3);
+	REFUSED_AT(p, 3);
 }
 END_TEST
 
 START_TEST(test_stand_in_as_return_value_refused)
 {
 	const struct sock_filter p[] = {BPF_STMT(BPF_RET | BPF_K, VM)};
-	size_t bad;
-	ck_assert_ptr_nonnull(CHECK(p, &bad));
+	REFUSED_AT(p, 0);
 }
 END_TEST
 
 START_TEST(test_stand_in_in_unreachable_test_refused)
 {
 	const struct sock_filter p[] = {ALLOW, LD(ARG0_LOW), JEQ(VM, 0, 0), TRAP};
-	size_t bad;
-	ck_assert_ptr_nonnull(CHECK(p, &bad));
-	ck_assert_uint_eq(bad, 2);
+	REFUSED_AT(p, 2);
 }
 END_TEST
 
 START_TEST(test_stand_in_of_a_missing_descriptor_refused)
 {
 	const struct sock_filter p[] = {LD(ARG0_LOW), JEQ(SOCKET, 0, 1), ALLOW, TRAP};
-	size_t bad;
-	ck_assert_ptr_nonnull(CHECK(p, &bad));
-	ck_assert_uint_eq(bad, 1);
+	REFUSED_AT(p, 1);
 }
 END_TEST
 
 START_TEST(test_jump_past_the_end_refused)
 {
 	const struct sock_filter p[] = {LD(NR), JEQ(16, 0, 5), ALLOW};
-	size_t bad;
-	ck_assert_ptr_nonnull(CHECK(p, &bad));
-	ck_assert_uint_eq(bad, 1);
+	REFUSED_AT(p, 1);
 }
 END_TEST
 
