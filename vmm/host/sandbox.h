@@ -16,8 +16,8 @@
 
 struct vm;
 
-/* Whether the kernel offers seccomp filters (the "Seccomp:" line of /proc/self/status) and
- * libseccomp works here; if not, why, in why. */
+/* Whether the kernel offers seccomp filters (the "Seccomp:" line of /proc/self/status) with
+ * thread sync (seccomp(2), SECCOMP_FILTER_FLAG_TSYNC); if not, why, in why. */
 bool sandbox_available(char *why, size_t why_len);
 
 /* The sandbox part of `minivmm info`. */
@@ -37,7 +37,8 @@ void sandbox_report_violations_to(int result_fd);
 
 /* Confines the whole process (every existing thread, and those created later) for the rest of
  * its life: no new privileges, the /dev/kvm system fd closed, the descriptors noted by
- * sandbox_note_inherited_fds() closed, the allowlist filter loaded.
+ * sandbox_note_inherited_fds() closed, the allowlist filter (compiled at build time, for this
+ * VM's options, vCPU count and descriptors: sandbox_filter.h) loaded.
  * Called by vm_run() through vm_config.confine, after the console and trace threads started and
  * before any vCPU thread runs guest code. Returns 0 or a negative errno with err filled. */
 int sandbox_confine_vm(struct vm *vm, struct vmm_error *err);
