@@ -27,6 +27,7 @@
 #include "interrupts.h"
 #include "kernel_layout.h"
 #include "platform.h"
+#include "serial.h"
 #include "user_memory.h"
 
 #define PIC_MASTER_COMMAND 0x20
@@ -49,15 +50,12 @@
 #define PIT_INPUT_HZ	 1193182u /* the PC's 14.31818 MHz / 12 */
 #define TIMER_HZ	 100u
 
-#define COM1	       MINIVMM_UART_COM1_PORT
-#define UART_RBR       0
-#define UART_IER       1
-#define UART_MCR       4
-#define UART_LSR       5
-#define IER_RX_DATA    0x01
-#define MCR_DTR_RTS    0x03
-#define MCR_OUT2       0x08 /* gates the UART's interrupt onto the ISA line on a PC */
-#define LSR_DATA_READY 0x01
+#define COM1	    MINIVMM_UART_COM1_PORT
+#define UART_IER    1
+#define UART_MCR    4
+#define IER_RX_DATA 0x01
+#define MCR_DTR_RTS 0x03
+#define MCR_OUT2    0x08 /* gates the UART's interrupt onto the ISA line on a PC */
 
 /* MC146818A register A's rate select and register B's periodic interrupt enable. */
 #define RTC_STATUS_A  0x0a
@@ -66,19 +64,15 @@
 #define RTC_RATE_MASK 0x0f
 #define RTC_B_PIE     0x40
 
-#define RFLAGS_IF  0x200
-#define INPUT_SIZE 256 /* a power of two */
+#define RFLAGS_IF 0x200
 
 extern const char irq_timer_entry[], irq_com1_entry[], irq_rtc_entry[], /* irq_stubs.S */
     irq_ignored_entry[];
 
-volatile uint64_t timer_ticks;	     /* irq_stubs.S increments it */
-volatile uint64_t rtc_interrupts;    /* irq_stubs.S: RTC interrupts with IRQF set */
-uint64_t user_rflags = USER_RFLAGS;  /* syscall_entry.S: ring 3's first RFLAGS */
-static unsigned tick_hz;	     /* 0: no interrupts (polled machine) */
-static char input[INPUT_SIZE];	     /* COM1 input: written by the interrupt, read by calls */
-static volatile unsigned input_head; /* next slot the interrupt fills */
-static unsigned input_tail;	     /* next byte a read takes */
+volatile uint64_t timer_ticks;	    /* irq_stubs.S increments it */
+volatile uint64_t rtc_interrupts;   /* irq_stubs.S: RTC interrupts with IRQF set */
+uint64_t user_rflags = USER_RFLAGS; /* syscall_entry.S: ring 3's first RFLAGS */
+static unsigned tick_hz;	    /* 0: no interrupts (polled machine) */
 
 static void pic_remap(void)
 {
@@ -121,18 +115,11 @@ void interrupts_init(const struct minivmm_boot_info *boot_info)
 
 void com1_irq_handler(void);
 
-/* Called by irq_com1_entry: moves every received byte into the input buffer (dropping what
- * does not fit), which also lowers the UART's interrupt line. */
+/* Called by irq_com1_entry: emptying the UART into the input buffer also lowers its interrupt
+ * line. */
 void com1_irq_handler(void)
 {
-	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
-		char byte = (char)inb(COM1 + UART_RBR);
-		unsigned head = input_head;
-		if (head - input_tail < INPUT_SIZE) {
-			input[head % INPUT_SIZE] = byte;
-			input_head = head + 1;
-		}
-	}
+	serial_receive();
 	outb(PIC_MASTER_COMMAND, PIC_EOI);
 }
 
@@ -142,17 +129,6 @@ static inline void wait_for_interrupt(void)
 	__asm__ volatile("sti\n\thlt\n\tcli" ::: "memory");
 }
 
-/* Without interrupts: poll LSR, each read a VM exit (the --no-irqchip machine). */
-static uint64_t console_read_polled(char *buf, uint64_t len)
-{
-	uint64_t n = 0;
-	while (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
-		;
-	while (n < len && (inb(COM1 + UART_LSR) & LSR_DATA_READY))
-		buf[n++] = (char)inb(COM1 + UART_RBR);
-	return n;
-}
-
 int64_t sys_console_read(uint64_t buf, uint64_t len)
 {
 	if (!user_buffer_ok(buf, len))
@@ -160,13 +136,11 @@ int64_t sys_console_read(uint64_t buf, uint64_t len)
 	if (len == 0)
 		return 0;
 	char *out = (char *)buf;
-	if (!tick_hz)
-		return (int64_t)console_read_polled(out, len);
-	while (input_head == input_tail)
+	if (!tick_hz) /* the --no-irqchip machine: poll LSR, each read a VM exit */
+		return (int64_t)serial_read_polled(out, len);
+	size_t n;
+	while (!(n = serial_read_buffered(out, len)))
 		wait_for_interrupt();
-	uint64_t n = 0;
-	while (n < len && input_tail != input_head)
-		out[n++] = input[input_tail++ % INPUT_SIZE];
 	return (int64_t)n;
 }
 
