@@ -37,11 +37,6 @@
 #define PIC_ICW1_INIT	   0x11 /* ICW1: edge triggered, cascade, ICW4 follows */
 #define PIC_ICW4_8086	   0x01 /* ICW4: 8086/88 mode, normal EOI */
 #define PIC_CASCADE_IRQ	   2
-#define IRQ_VECTOR_BASE	   0x20 /* above the 32 exception vectors (vol. 3A 6.2) */
-#define IRQ_COUNT	   16
-#define IRQ_TIMER	   0
-#define IRQ_COM1	   4
-#define IRQ_RTC		   8 /* the slave's input 0 */
 #define PIC_EOI		   0x20
 
 #define PIT_CHANNEL0	 0x40
@@ -65,9 +60,6 @@
 #define RTC_B_PIE     0x40
 
 #define RFLAGS_IF 0x200
-
-extern const char irq_timer_entry[], irq_com1_entry[], irq_rtc_entry[], /* irq_stubs.S */
-    irq_ignored_entry[];
 
 volatile uint64_t timer_ticks;	    /* irq_stubs.S increments it */
 volatile uint64_t rtc_interrupts;   /* irq_stubs.S: RTC interrupts with IRQF set */
@@ -95,11 +87,7 @@ void interrupts_init(const struct minivmm_boot_info *boot_info)
 {
 	if (!(boot_info->platform_flags & MINIVMM_PLATFORM_IRQCHIP))
 		return;
-	/* Every line gets a gate, so a stray or spurious IRQ returns instead of faulting. */
-	idt_set_interrupt_gates(IRQ_VECTOR_BASE, IRQ_COUNT, irq_ignored_entry);
-	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_TIMER, irq_timer_entry);
-	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_COM1, irq_com1_entry);
-	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_RTC, irq_rtc_entry); /* masked until asked */
+	idt_install_irq_gates();
 	pic_remap();
 	/* Channel 0 in mode 2 divides its 1.193182 MHz input by the count (82C54 datasheet). */
 	uint16_t divisor = (uint16_t)((PIT_INPUT_HZ + TIMER_HZ / 2) / TIMER_HZ);
