@@ -105,16 +105,16 @@ static size_t wait_for_tx_fifo(void)
 	return TX_FIFO_DEPTH;
 }
 
-/* The length of text's longest prefix, at most len bytes, that holds no byte c. */
-static size_t span_without(const char *text, size_t len, char c)
+/* The length of text's longest prefix, at most len (> 0) bytes, that holds no byte c; *found
+ * tells whether c ends it. */
+static size_t span_without(const char *text, size_t len, char c, bool *found)
 {
 	const char *end = text;
-	bool found;
 
 	__asm__("repne scasb"
-		: "+D"(end), "+c"(len), "=@ccz"(found)
+		: "+D"(end), "+c"(len), "=@ccz"(*found)
 		: "a"(c), "m"(*(const char(*)[])text));
-	return (size_t)(end - text) - found;
+	return (size_t)(end - text) - *found;
 }
 
 static void transmit(const char *text, size_t len)
@@ -129,23 +129,30 @@ void serial_write(const char *text, size_t len)
 	size_t room = 0; /* bytes the transmitter FIFO takes before LSR must be read again */
 
 	while (len) {
-		if (room < NEWLINE_LENGTH && (room == 0 || *text == '\n'))
+		if (room == 0)
 			room = wait_for_tx_fifo();
-		size_t run = span_without(text, len < room ? len : room, '\n');
-		if (run == 0) { /* *text is a newline, and two slots are free */
-			transmit("\r\n", NEWLINE_LENGTH);
-			run = 1;
-			room -= NEWLINE_LENGTH - 1;
-		} else {
+		bool newline;
+		size_t run = span_without(text, len < room ? len : room, '\n', &newline);
+		if (run) {
 			transmit(text, run);
+			text += run;
+			len -= run;
+			room -= run;
 		}
-		text += run;
-		len -= run;
-		room -= run;
+		if (newline) { /* it goes out as "\r\n": two slots */
+			if (room < NEWLINE_LENGTH)
+				room = wait_for_tx_fifo();
+			outb(COM1 + UART_THR, '\r');
+			outb(COM1 + UART_THR, '\n');
+			text++;
+			len--;
+			room -= NEWLINE_LENGTH;
+		}
 	}
 }
 
 void serial_write_string(const char *text)
 {
-	serial_write(text, span_without(text, SIZE_MAX, '\0'));
+	bool found;
+	serial_write(text, span_without(text, SIZE_MAX, '\0', &found));
 }
