@@ -28,7 +28,6 @@
 #define COM1 MINIVMM_UART_COM1_PORT
 
 #define UART_THR 0 /* transmit holding register (write, DLAB = 0) */
-#define UART_IER 1 /* interrupt enable register (DLAB = 0) */
 #define UART_FCR 2 /* FIFO control register (write) */
 #define UART_LCR 3 /* line control register */
 #define UART_MCR 4 /* modem control register */
@@ -53,11 +52,11 @@ static unsigned input_tail;	     /* next byte a read takes */
 
 void serial_init(void)
 {
-	/* No interrupts (the machine has no interrupt controller yet), a plain 8N1 frame, FIFOs
-	 * on and empty (receive trigger level 1 byte: FCR bits 7:6 = 0), input kept (see the top
-	 * of the file), modem control back to its reset value. The baud-rate divisor is left
-	 * alone: a virtual UART has no line speed. */
-	outb(COM1 + UART_IER, 0);
+	/* A plain 8N1 frame, FIFOs on and empty (receive trigger level 1 byte: FCR bits 7:6 = 0),
+	 * input kept (see the top of the file), modem control at its reset value. IER is left as
+	 * the loader left it: MCR.OUT2 = 0 keeps the UART's interrupt off the ISA line (PC wiring),
+	 * the kernel runs with IF clear, and interrupts.c sets IER itself before it enables any
+	 * interrupt. The baud-rate divisor is left alone too: a virtual UART has no line speed. */
 	outb(COM1 + UART_LCR, LCR_8N1);
 	outb(COM1 + UART_MCR, MCR_LOOPBACK);
 	serial_receive();
