@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for the 8250/16550A UART model (vmm/devices/uart8250.c). */
 #include <check.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -427,6 +428,47 @@ START_TEST(test_overrun_set_and_cleared_by_lsr_read)
 }
 END_TEST
 
+/* ---- snapshot ---- */
+
+/* A saved state loads back; one that no register sequence can produce is refused whole. Offsets
+ * are struct uart8250_saved's (docs/snapshot.md): IER 0, IIR FIFO bits 1, FCR 2, MCR 4, LSR
+ * errors 5, MSR 6, SCR 7. */
+START_TEST(test_load_refuses_unreachable_registers)
+{
+	wr(FCR, 0xc1);
+	wr(IER, 0x05);
+	wr(MCR, 0x13); /* loopback with DTR and RTS */
+	wr(SCR, 0x42);
+	uint8_t saved[64];
+	size_t len = uart8250_save(&uart, saved);
+	ck_assert_int_eq(uart8250_load(&uart, saved, len), 0);
+	ck_assert_uint_eq(rd(IIR) & 0xc0, 0xc0);
+	static const struct {
+		unsigned offset;
+		uint8_t value;
+	} forged[] = {
+	    {0, 0x15}, /* IER bit 4 */
+	    {1, 0x00}, /* IIR without its FIFO bits while FCR enables them */
+	    {1, 0x3f}, /* IIR FIFO bits that are not 11 */
+	    {2, 0xcd}, /* FCR bit 2 (clear transmitter) is not stored */
+	    {2, 0xc0}, /* FCR trigger bits without FCR0 */
+	    {4, 0x33}, /* MCR bit 5 */
+	    {5, 0x04}, /* a parity error: the model has none */
+	    {6, 0xb0}, /* MSR of a connected console while in loopback */
+	    {6, 0x31}, /* an MSR delta */
+	};
+	for (unsigned i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+		uint8_t copy[64];
+		memcpy(copy, saved, len);
+		copy[forged[i].offset] = forged[i].value;
+		copy[7] = 0x99; /* SCR: shows whether anything was taken */
+		ck_assert_msg(uart8250_load(&uart, copy, len) == -EINVAL, "forged byte %u = 0x%02x",
+			      forged[i].offset, forged[i].value);
+		ck_assert_uint_eq(rd(SCR), 0x42);
+	}
+}
+END_TEST
+
 /* ---- access widths and offsets ---- */
 
 START_TEST(test_wide_reads)
@@ -569,6 +611,7 @@ static Suite *uart8250_suite(void)
 	     {test_wide_reads, test_out_of_range_offsets, test_16bit_write_to_offset_0,
 	      test_through_the_bus}},
 	    {"threads", {test_concurrent_receive_and_read}},
+	    {"snapshot", {test_load_refuses_unreachable_registers}},
 	};
 	for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		TCase *tc = tcase_create(cases[c].name);

@@ -361,13 +361,27 @@ size_t uart8250_save(struct uart8250 *uart, void *buf)
 	return sizeof s;
 }
 
+/* Could the registers have come from uart8250_save? Bits the chip keeps at 0 are 0, FCR holds
+ * its other bits only with bit 0 (8.4), IIR's FIFO bits follow FCR bit 0, the modem status is what
+ * MCR makes it (no deltas here), and overrun is the only line error. Anything else is a damaged or
+ * forged snapshot. */
+static bool registers_reachable(const struct uart8250_saved *s)
+{
+	uint8_t fifo_bits = s->fcr & FCR_FIFO_ENABLE ? IIR_FIFOS_ENABLED : 0;
+	return !(s->ier & ~IER_WRITABLE) && !(s->mcr & ~MCR_WRITABLE) &&
+	       !(s->fcr & ~FCR_STORED_BITS) && (s->fcr == 0 || (s->fcr & FCR_FIFO_ENABLE)) &&
+	       s->iir_fifo_bits == fifo_bits && s->msr == modem_status_lines(s->mcr) &&
+	       !(s->lsr_errors & ~LSR_OVERRUN);
+}
+
 int uart8250_load(struct uart8250 *uart, const void *buf, size_t len)
 {
 	struct uart8250_saved s;
 	if (len != sizeof s)
 		return -EINVAL;
 	memcpy(&s, buf, sizeof s);
-	if (s.thr_empty_pending > 1 || s.rx_count > UART8250_RX_FIFO_SIZE || s.reserved)
+	if (s.thr_empty_pending > 1 || s.rx_count > UART8250_RX_FIFO_SIZE || s.reserved ||
+	    !registers_reachable(&s))
 		return -EINVAL;
 	pthread_mutex_lock(&uart->lock);
 	uart->ier = s.ier, uart->iir_fifo_bits = s.iir_fifo_bits, uart->fcr = s.fcr;
