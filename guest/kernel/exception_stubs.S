@@ -33,7 +33,8 @@ exception_stubs:
 	.global exception_common
 exception_common:
 	/* Every exception ends the run, so nothing is saved for a return: hand the frame to C on an
-	 * aligned stack. */
+	 * aligned stack, with DF clear as the C ABI wants (the gate keeps the interrupted code's). */
+	cld
 	mov %rsp, %rdi
 	and $-16, %rsp
 	call exception_report
