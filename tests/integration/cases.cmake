@@ -257,6 +257,7 @@ foreach(check uart_exits_match_stdout_bytes filter_keeps_only_named_port stats_t
 endforeach()
 minivmm_case(device_syscalls_validate_arguments --kvm --status 0
              --stdout-match "^device syscalls: all checks passed"
+             --stdout-match "^device syscalls: a write with DF set\r$" --stdout-lines 3
              -- ${MINIVMM} run -m 16M ${G}/device-syscalls.elf)
 
 # --- minivmm compare and minivmm bench: mechanics, not speed ----------------------------------
