@@ -21,14 +21,10 @@ void gdt_tss_init(void);
  * permission bitmap. Returns 0, or -1 for an empty range or one past port 0xffff. */
 int tss_grant_io_ports(uint64_t port, uint64_t count);
 
-/* Installs the 32 exception gates and the system-call gate, and loads the IDT. */
+/* Loads the IDT (idt.S): the 32 exception gates and the system-call gate. */
 void idt_init(void);
 
-/* Points vectors [first_vector, first_vector + count), all within 32-0x7f, at one handler through
- * DPL-0 interrupt gates (interrupts.c). A range outside that is ignored. */
-void idt_set_interrupt_gates(unsigned first_vector, unsigned count, const void *handler);
-
-/* The same for one vector. */
-void idt_set_interrupt_gate(unsigned vector, const void *handler);
+/* Installs the gates of the 16 PIC inputs, IRQ_VECTOR_BASE + 0..15 (idt.S: irq_gates). */
+void idt_install_irq_gates(void);
 
 #endif

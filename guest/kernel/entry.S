@@ -9,6 +9,8 @@
 	.section .text.entry, "ax"
 	.global kernel_entry
 kernel_entry:
+	/* DF clear, as the C ABI wants: boot_abi.h promises nothing about RFLAGS. */
+	cld
 	/* An application processor (RSI = MINIVMM_AP_MAGIC, RDX = its number): it shares the
 	 * VMM's boot stack with the BSP, so it takes its own before anything is pushed. */
 	cmp $KERNEL_AP_MAGIC, %rsi

@@ -32,6 +32,9 @@
 	.code32
 	.global multiboot_entry
 multiboot_entry:
+	/* DF clear for multiboot_boot.c's C: a loader leaves EFLAGS' bits other than VM and IF
+	 * undefined (Multiboot 0.6.96, 3.2, "Machine state"). */
+	cld
 	cmp $MULTIBOOT_BOOTLOADER_MAGIC, %eax
 	jne not_multiboot
 	mov %ebx, %esi			/* the information, kept across the switch */

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The 32 exception entry points (vectors 0-31, Intel SDM vol. 3A 6.3.1, table 6-1). Each stub is
- * EXCEPTION_STUB_SIZE (16) bytes apart so idt_init computes handler addresses instead of loading
- * a table. The CPU pushes SS, RSP, RFLAGS, CS, RIP (and, for some vectors, an error code) on a
+ * EXCEPTION_STUB_SIZE (16) bytes apart so idt.S computes each gate from the first stub's. The CPU pushes SS, RSP, RFLAGS, CS, RIP (and, for some vectors, an error code) on a
  * 16-byte aligned stack (vol. 3A 6.14.2); the stub pushes a 0 in place of a missing error code
  * and the vector number, so the common path always sees a struct exception_frame (exceptions.c).
  */
@@ -12,9 +11,9 @@
 
 	.text
 	/* Aligned to its own size (a power of two, or .balign fails), the block lies inside one
-	 * 64 KiB-aligned range: every stub address has the same bits 63:16, so idt_init writes the
-	 * gates by adding the stride to offset 15:0 of one template gate (exceptions.c). The padding
-	 * before it is never executed. */
+	 * 64 KiB-aligned range: every stub address has the same bits 63:16, so idt.S makes the
+	 * gates by adding the stride to offset 15:0 of the first stub's gate. The padding before it
+	 * is never executed. */
 	.balign EXCEPTION_STUBS_SIZE
 	.global exception_stubs
 exception_stubs:
@@ -34,7 +33,8 @@ exception_stubs:
 	.global exception_common
 exception_common:
 	/* Every exception ends the run, so nothing is saved for a return: hand the frame to C on an
-	 * aligned stack. */
+	 * aligned stack, with DF clear as the C ABI wants (the gate keeps the interrupted code's). */
+	cld
 	mov %rsp, %rdi
 	and $-16, %rsp
 	call exception_report

@@ -27,6 +27,7 @@
 #include "interrupts.h"
 #include "kernel_layout.h"
 #include "platform.h"
+#include "serial.h"
 #include "user_memory.h"
 
 #define PIC_MASTER_COMMAND 0x20
@@ -36,11 +37,6 @@
 #define PIC_ICW1_INIT	   0x11 /* ICW1: edge triggered, cascade, ICW4 follows */
 #define PIC_ICW4_8086	   0x01 /* ICW4: 8086/88 mode, normal EOI */
 #define PIC_CASCADE_IRQ	   2
-#define IRQ_VECTOR_BASE	   0x20 /* above the 32 exception vectors (vol. 3A 6.2) */
-#define IRQ_COUNT	   16
-#define IRQ_TIMER	   0
-#define IRQ_COM1	   4
-#define IRQ_RTC		   8 /* the slave's input 0 */
 #define PIC_EOI		   0x20
 
 #define PIT_CHANNEL0	 0x40
@@ -49,15 +45,12 @@
 #define PIT_INPUT_HZ	 1193182u /* the PC's 14.31818 MHz / 12 */
 #define TIMER_HZ	 100u
 
-#define COM1	       MINIVMM_UART_COM1_PORT
-#define UART_RBR       0
-#define UART_IER       1
-#define UART_MCR       4
-#define UART_LSR       5
-#define IER_RX_DATA    0x01
-#define MCR_DTR_RTS    0x03
-#define MCR_OUT2       0x08 /* gates the UART's interrupt onto the ISA line on a PC */
-#define LSR_DATA_READY 0x01
+#define COM1	    MINIVMM_UART_COM1_PORT
+#define UART_IER    1
+#define UART_MCR    4
+#define IER_RX_DATA 0x01
+#define MCR_DTR_RTS 0x03
+#define MCR_OUT2    0x08 /* gates the UART's interrupt onto the ISA line on a PC */
 
 /* MC146818A register A's rate select and register B's periodic interrupt enable. */
 #define RTC_STATUS_A  0x0a
@@ -66,19 +59,12 @@
 #define RTC_RATE_MASK 0x0f
 #define RTC_B_PIE     0x40
 
-#define RFLAGS_IF  0x200
-#define INPUT_SIZE 256 /* a power of two */
+#define RFLAGS_IF 0x200
 
-extern const char irq_timer_entry[], irq_com1_entry[], irq_rtc_entry[], /* irq_stubs.S */
-    irq_ignored_entry[];
-
-volatile uint64_t timer_ticks;	     /* irq_stubs.S increments it */
-volatile uint64_t rtc_interrupts;    /* irq_stubs.S: RTC interrupts with IRQF set */
-uint64_t user_rflags = USER_RFLAGS;  /* syscall_entry.S: ring 3's first RFLAGS */
-static unsigned tick_hz;	     /* 0: no interrupts (polled machine) */
-static char input[INPUT_SIZE];	     /* COM1 input: written by the interrupt, read by calls */
-static volatile unsigned input_head; /* next slot the interrupt fills */
-static unsigned input_tail;	     /* next byte a read takes */
+volatile uint64_t timer_ticks;	    /* irq_stubs.S increments it */
+volatile uint64_t rtc_interrupts;   /* irq_stubs.S: RTC interrupts with IRQF set */
+uint64_t user_rflags = USER_RFLAGS; /* syscall_entry.S: ring 3's first RFLAGS */
+static unsigned tick_hz;	    /* 0: no interrupts (polled machine) */
 
 static void pic_remap(void)
 {
@@ -101,11 +87,7 @@ void interrupts_init(const struct minivmm_boot_info *boot_info)
 {
 	if (!(boot_info->platform_flags & MINIVMM_PLATFORM_IRQCHIP))
 		return;
-	/* Every line gets a gate, so a stray or spurious IRQ returns instead of faulting. */
-	idt_set_interrupt_gates(IRQ_VECTOR_BASE, IRQ_COUNT, irq_ignored_entry);
-	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_TIMER, irq_timer_entry);
-	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_COM1, irq_com1_entry);
-	idt_set_interrupt_gate(IRQ_VECTOR_BASE + IRQ_RTC, irq_rtc_entry); /* masked until asked */
+	idt_install_irq_gates();
 	pic_remap();
 	/* Channel 0 in mode 2 divides its 1.193182 MHz input by the count (82C54 datasheet). */
 	uint16_t divisor = (uint16_t)((PIT_INPUT_HZ + TIMER_HZ / 2) / TIMER_HZ);
@@ -121,18 +103,11 @@ void interrupts_init(const struct minivmm_boot_info *boot_info)
 
 void com1_irq_handler(void);
 
-/* Called by irq_com1_entry: moves every received byte into the input buffer (dropping what
- * does not fit), which also lowers the UART's interrupt line. */
+/* Called by irq_com1_entry: emptying the UART into the input buffer also lowers its interrupt
+ * line. */
 void com1_irq_handler(void)
 {
-	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
-		char byte = (char)inb(COM1 + UART_RBR);
-		unsigned head = input_head;
-		if (head - input_tail < INPUT_SIZE) {
-			input[head % INPUT_SIZE] = byte;
-			input_head = head + 1;
-		}
-	}
+	serial_receive();
 	outb(PIC_MASTER_COMMAND, PIC_EOI);
 }
 
@@ -142,17 +117,6 @@ static inline void wait_for_interrupt(void)
 	__asm__ volatile("sti\n\thlt\n\tcli" ::: "memory");
 }
 
-/* Without interrupts: poll LSR, each read a VM exit (the --no-irqchip machine). */
-static uint64_t console_read_polled(char *buf, uint64_t len)
-{
-	uint64_t n = 0;
-	while (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
-		;
-	while (n < len && (inb(COM1 + UART_LSR) & LSR_DATA_READY))
-		buf[n++] = (char)inb(COM1 + UART_RBR);
-	return n;
-}
-
 int64_t sys_console_read(uint64_t buf, uint64_t len)
 {
 	if (!user_buffer_ok(buf, len))
@@ -160,13 +124,11 @@ int64_t sys_console_read(uint64_t buf, uint64_t len)
 	if (len == 0)
 		return 0;
 	char *out = (char *)buf;
-	if (!tick_hz)
-		return (int64_t)console_read_polled(out, len);
-	while (input_head == input_tail)
+	if (!tick_hz) /* the --no-irqchip machine: poll LSR, each read a VM exit */
+		return (int64_t)serial_read_polled(out, len);
+	size_t n;
+	while (!(n = serial_read_buffered(out, len)))
 		wait_for_interrupt();
-	uint64_t n = 0;
-	while (n < len && input_tail != input_head)
-		out[n++] = input[input_tail++ % INPUT_SIZE];
 	return (int64_t)n;
 }
 

@@ -37,6 +37,14 @@
  * trap into the kernel with INT; see syscall_entry.S. */
 #define SYSCALL_VECTOR 0x80
 
+/* Hardware interrupts (interrupts.c, irq_stubs.S, the IRQ gates in idt.S): the 8259A PICs'
+ * 16 inputs on vectors 0x20-0x2f, above the 32 exception vectors (Intel SDM vol. 3A 6.2). */
+#define IRQ_VECTOR_BASE 0x20
+#define IRQ_COUNT	16
+#define IRQ_TIMER	0
+#define IRQ_COM1	4
+#define IRQ_RTC		8 /* the slave's input 0 */
+
 /* The CPU exceptions' entry stubs (exception_stubs.S): one per vector 0-31, a fixed distance apart,
  * so exceptions.c computes each gate's handler from the first (EXCEPTION_STUB_SIZE is a power of
  * two, and so is the whole block). */

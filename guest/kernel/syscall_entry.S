@@ -28,6 +28,10 @@
 	.text
 	.global syscall_trap_entry
 syscall_trap_entry:
+	/* An interrupt gate leaves DF as ring 3 had it (Intel SDM vol. 3A 6.12.1.3); the C ABI
+	 * wants it clear, and the kernel's string instructions (serial.c, syscall.c) would run
+	 * backwards over memory outside the checked range. IRETQ restores ring 3's RFLAGS. */
+	cld
 	/* The CPU aligned RSP to 16 before pushing its 40-byte frame: realign for the call. */
 	sub $8, %rsp
 	cmp $SYS_COUNT, %rax

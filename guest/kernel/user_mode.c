@@ -39,8 +39,12 @@ int make_user_accessible(uint64_t begin, uint64_t end)
 		*pml4e |= PTE_USER;
 		*pdpte |= PTE_USER;
 		*pde |= PTE_USER;
+		/* A translation or paging-structure entry cached without U/S would give ring 3 a
+		 * spurious page fault (vol. 3A 4.10.4.3), fatal here. INVLPG drops the page's TLB
+		 * entry and every paging-structure cache entry (4.10.4.1; AMD APM vol. 3, INVLPG:
+		 * the upper-level entries cached for the address), where a CR3 reload would flush
+		 * the kernel's translations too, which KVM's shadow paging then builds again. */
+		invlpg(va);
 	}
-	/* Reloading CR3 flushes the TLB entries cached without U/S (vol. 3A 4.10.4.1). */
-	write_cr3(cr3);
 	return 0;
 }

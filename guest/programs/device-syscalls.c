@@ -4,6 +4,7 @@
  * come back as -GUEST_EINVAL, each good one must work. Prints one line per failure and exits 1,
  * or prints "device syscalls: all checks passed" and exits 0.
  */
+#include "guest/string.h"
 #include "guest/user.h"
 #include "guest/x86.h"
 
@@ -15,6 +16,47 @@ static void expect(const char *what, int64_t got, int64_t want)
 		printf("FAIL %s: got %ld, expected %ld\n", what, (long)got, (long)want);
 		failures++;
 	}
+}
+
+/* A system call made with RFLAGS.DF set. An interrupt gate does not clear DF (Intel SDM vol. 3A
+ * 6.12.1.3), so the kernel must, or its string instructions run backwards: a copy to a user
+ * buffer would write below it, into the kernel if the buffer starts the program's region. */
+static int64_t syscall2_with_df_set(uint64_t nr, uint64_t a0, uint64_t a1)
+{
+	register uint64_t r10 __asm__("r10") = 0;
+	register uint64_t r8 __asm__("r8") = 0;
+	register uint64_t r9 __asm__("r9") = 0;
+	uint64_t a2 = 0;
+
+	__asm__ volatile("std\n\tint $0x80\n\tcld"
+			 : "+a"(nr), "+D"(a0), "+S"(a1), "+d"(a2), "+r"(r10), "+r"(r8), "+r"(r9)
+			 :
+			 : "rcx", "r11", "memory", "cc");
+	return (int64_t)nr;
+}
+
+/* SYS_BOOT_INFO with DF set fills exactly the buffer, with what it gives with DF clear. */
+static void check_direction_flag(void)
+{
+	static struct minivmm_boot_info want;
+	static struct {
+		uint64_t below;
+		struct minivmm_boot_info info;
+		uint64_t above;
+	} got;
+	const uint64_t canary = 0x5a5a5a5a5a5a5a5aull;
+
+	expect("boot info", get_boot_info(&want, sizeof(want)), sizeof(want));
+	got.below = got.above = canary;
+	expect("boot info with DF set",
+	       syscall2_with_df_set(SYS_BOOT_INFO, (uint64_t)&got.info, sizeof(got.info)),
+	       sizeof(got.info));
+	expect("nothing written below the buffer", got.below == canary, 1);
+	expect("nothing written above the buffer", got.above == canary, 1);
+	expect("the same boot info", memcmp(&got.info, &want, sizeof(want)) == 0, 1);
+	static const char text[] = "device syscalls: a write with DF set\n";
+	expect("write with DF set",
+	       syscall2_with_df_set(SYS_WRITE, (uint64_t)text, sizeof(text) - 1), sizeof(text) - 1);
 }
 
 int main(void)
@@ -57,6 +99,7 @@ int main(void)
 	expect("compute in ring 0", run_compute_in_kernel(0), 0);
 
 	expect("unknown call", syscall0(SYS_COUNT), -GUEST_ENOSYS);
+	check_direction_flag();
 	if (failures)
 		return 1;
 	print("device syscalls: all checks passed\n");

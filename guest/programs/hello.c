@@ -3,6 +3,7 @@
  * The default guest: a banner from ring 3 with what the program can learn about its machine, the
  * CPU through CPUID (which ring 3 may execute) and RAM and command line through a system call.
  */
+#include "guest/format.h"
 #include "guest/user.h"
 #include "guest/x86.h"
 
@@ -44,26 +45,37 @@ static const char *cpu_brand(char brand[49])
 	return start;
 }
 
-/* Prints text in C-string quoting: quotes and backslashes escaped, other bytes outside printable
- * ASCII as \xNN, so the line stays one line whatever the command line holds. */
-static void print_quoted(const char *text)
+/* Each byte at most "\xNN" (4 characters), plus the quotes and the NUL. */
+#define QUOTED_MAX (4 * MINIVMM_CMDLINE_MAX + 3)
+
+/* text in C-string quoting: quotes and backslashes escaped, other bytes outside printable ASCII
+ * as \xNN, so the line stays one line whatever the command line holds. Built in memory so that
+ * the line goes out in one system call rather than one per piece. */
+static const char *quoted(const char *text, char out[QUOTED_MAX])
 {
-	print("\"");
+	char *o = out;
+
+	*o++ = '"';
 	for (; *text; text++) {
 		unsigned char c = (unsigned char)*text;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
-			printf("\\x%02x", c);
-		else
-			write(text, 1);
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c < 0x20 || c > 0x7e) {
+			o += snprintf(o, 5, "\\x%02x", c);
+		} else {
+			*o++ = (char)c;
+		}
 	}
-	print("\"");
+	*o++ = '"';
+	*o = '\0';
+	return out;
 }
 
 int main(void)
 {
 	static struct minivmm_boot_info info;
+	char quoted_cmdline[QUOTED_MAX];
 	char vendor[13], brand[49];
 
 	print("hello from ring 3!\n");
@@ -74,10 +86,8 @@ int main(void)
 		return 1;
 	}
 	info.cmdline[MINIVMM_CMDLINE_MAX - 1] = '\0';
-	printf("ram: %lu MiB\n", (unsigned long)(info.ram_size >> 20));
-	print("cmdline: ");
-	print_quoted(info.cmdline);
-	print("\n");
-	print("bye (exit 0)\n");
+	/* One printf, so one system call (each is a trap and a trip through the kernel). */
+	printf("ram: %lu MiB\ncmdline: %s\nbye (exit 0)\n", (unsigned long)(info.ram_size >> 20),
+	       quoted(info.cmdline, quoted_cmdline));
 	return 0;
 }

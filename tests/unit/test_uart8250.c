@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for the 8250/16550A UART model (vmm/devices/uart8250.c). */
 #include <check.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -228,6 +229,22 @@ START_TEST(test_fcr_clears_and_enables_fifo)
 }
 END_TEST
 
+/* What the guest's driver relies on: in FIFO mode LSR.THRE means the transmitter FIFO is empty,
+ * so 16 THR writes may follow one LSR read, and every byte leaves in order. */
+START_TEST(test_fifo_mode_takes_sixteen_bytes_per_thre)
+{
+	wr(FCR, 0x07);
+	ck_assert_uint_eq(rd(LSR) & 0x60, 0x60);
+	for (unsigned i = 0; i < 16; i++)
+		wr(THR, (uint8_t)('A' + i));
+	ck_assert_uint_eq(rec.transmit_count, 16);
+	for (unsigned i = 0; i < 16; i++)
+		ck_assert_uint_eq(rec.transmitted[i], 'A' + i);
+	ck_assert_uint_eq(rd(LSR) & 0x60, 0x60); /* drained: THRE and TEMT again */
+	ck_assert_uint_eq(rd(IIR), 0xc1);	 /* no interrupt enabled, FIFOs on */
+}
+END_TEST
+
 /* ---- interrupts ---- */
 
 START_TEST(test_iir_priorities)
@@ -360,6 +377,41 @@ START_TEST(test_loopback)
 }
 END_TEST
 
+START_TEST(test_loopback_disconnects_host_input)
+{
+	ck_assert_uint_eq(receive_str("ab"), 2);
+	wr(MCR, 0x10); /* the serial input is disconnected: the host's bytes wait */
+	ck_assert_uint_eq(uart8250_rx_space(&uart), 0);
+	ck_assert_uint_eq(receive_str("cd"), 0);
+	ck_assert_uint_eq(rd(RBR), 'a'); /* what arrived before is still there */
+	wr(THR, 'L');			 /* the looped-back byte is received */
+	ck_assert_uint_eq(rd(RBR), 'b');
+	ck_assert_uint_eq(rd(RBR), 'L');
+	ck_assert_uint_eq(rd(LSR) & 0x01, 0);
+	wr(MCR, 0x00); /* connected again */
+	ck_assert_uint_eq(uart8250_rx_space(&uart), 16);
+	ck_assert_uint_eq(receive_str("cd"), 2);
+	ck_assert_uint_eq(rd(RBR), 'c');
+}
+END_TEST
+
+/* The driver's start-up (guest/kernel/serial.c): loopback holds input off while the receiver is
+ * emptied, then FIFO mode is switched on, which clears the FIFOs, without losing a host byte. */
+START_TEST(test_fifo_switch_under_loopback_loses_no_input)
+{
+	ck_assert_uint_eq(receive_str("xy"), 2);
+	wr(MCR, 0x10);
+	ck_assert_uint_eq(rd(RBR), 'x');
+	ck_assert_uint_eq(rd(RBR), 'y');
+	ck_assert_uint_eq(receive_str("z"), 0);
+	wr(FCR, 0x07);
+	wr(MCR, 0x00);
+	ck_assert_uint_eq(rd(IIR) & 0xc0, 0xc0);
+	ck_assert_uint_eq(receive_str("z"), 1);
+	ck_assert_uint_eq(rd(RBR), 'z');
+}
+END_TEST
+
 START_TEST(test_overrun_set_and_cleared_by_lsr_read)
 {
 	wr(MCR, 0x10);
@@ -373,6 +425,47 @@ START_TEST(test_overrun_set_and_cleared_by_lsr_read)
 	for (unsigned i = 0; i < 16; i++)
 		ck_assert_uint_eq(rd(RBR), 'a' + i);
 	ck_assert_uint_eq(rd(LSR), 0x60);
+}
+END_TEST
+
+/* ---- snapshot ---- */
+
+/* A saved state loads back; one that no register sequence can produce is refused whole. Offsets
+ * are struct uart8250_saved's (docs/snapshot.md): IER 0, IIR FIFO bits 1, FCR 2, MCR 4, LSR
+ * errors 5, MSR 6, SCR 7. */
+START_TEST(test_load_refuses_unreachable_registers)
+{
+	wr(FCR, 0xc1);
+	wr(IER, 0x05);
+	wr(MCR, 0x13); /* loopback with DTR and RTS */
+	wr(SCR, 0x42);
+	uint8_t saved[64];
+	size_t len = uart8250_save(&uart, saved);
+	ck_assert_int_eq(uart8250_load(&uart, saved, len), 0);
+	ck_assert_uint_eq(rd(IIR) & 0xc0, 0xc0);
+	static const struct {
+		unsigned offset;
+		uint8_t value;
+	} forged[] = {
+	    {0, 0x15}, /* IER bit 4 */
+	    {1, 0x00}, /* IIR without its FIFO bits while FCR enables them */
+	    {1, 0x3f}, /* IIR FIFO bits that are not 11 */
+	    {2, 0xcd}, /* FCR bit 2 (clear transmitter) is not stored */
+	    {2, 0xc0}, /* FCR trigger bits without FCR0 */
+	    {4, 0x33}, /* MCR bit 5 */
+	    {5, 0x04}, /* a parity error: the model has none */
+	    {6, 0xb0}, /* MSR of a connected console while in loopback */
+	    {6, 0x31}, /* an MSR delta */
+	};
+	for (unsigned i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+		uint8_t copy[64];
+		memcpy(copy, saved, len);
+		copy[forged[i].offset] = forged[i].value;
+		copy[7] = 0x99; /* SCR: shows whether anything was taken */
+		ck_assert_msg(uart8250_load(&uart, copy, len) == -EINVAL, "forged byte %u = 0x%02x",
+			      forged[i].offset, forged[i].value);
+		ck_assert_uint_eq(rd(SCR), 0x42);
+	}
 }
 END_TEST
 
@@ -506,15 +599,19 @@ static Suite *uart8250_suite(void)
 	      test_ier_lcr_mcr_masks}},
 	    {"rx_fifo",
 	     {test_fifo_order_and_capacity, test_fifo_wraps_around,
-	      test_fcr_clears_and_enables_fifo}},
+	      test_fcr_clears_and_enables_fifo, test_fifo_mode_takes_sixteen_bytes_per_thre}},
 	    {"interrupts",
 	     {test_iir_priorities, test_thre_interrupt_cycle, test_iir_read_does_not_ack_data,
 	      test_irq_gated_by_out2, test_irq_follows_thre, test_polled_mode_without_set_irq}},
-	    {"loopback", {test_loopback, test_overrun_set_and_cleared_by_lsr_read}},
+	    {"loopback",
+	     {test_loopback, test_loopback_disconnects_host_input,
+	      test_fifo_switch_under_loopback_loses_no_input,
+	      test_overrun_set_and_cleared_by_lsr_read}},
 	    {"access",
 	     {test_wide_reads, test_out_of_range_offsets, test_16bit_write_to_offset_0,
 	      test_through_the_bus}},
 	    {"threads", {test_concurrent_receive_and_read}},
+	    {"snapshot", {test_load_refuses_unreachable_registers}},
 	};
 	for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		TCase *tc = tcase_create(cases[c].name);

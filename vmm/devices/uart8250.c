@@ -16,6 +16,10 @@
  * - No parity, framing or break errors; the only line status error is overrun, which only a
  *   loopback write into a full FIFO can cause.
  * - Modem status deltas (MSR bits 0-3) are always 0, so there is never a modem status interrupt.
+ * - In loopback the serial input is disconnected from the receiver (8.7, MCR bit 4): the host's
+ *   bytes are not received, and, as with a full FIFO, they wait with the host instead of being
+ *   lost on the wire. A driver uses this to hold input off while it empties the receiver
+ *   before switching FIFO mode, a switch that clears both FIFOs (8.4, FCR0).
  *
  * Reset values follow the datasheet's "UART Reset Configuration" table: IER 0, IIR 0x01, FCR 0,
  * LCR 0, MCR 0, LSR 0x60, MSR deltas 0 (its upper bits follow the modem inputs: a connected
@@ -88,6 +92,12 @@ enum {
 #define MSR_CONNECTED (MSR_CTS | MSR_DSR | MSR_DCD)
 
 #define DEFAULT_DIVISOR 12 /* 1.8432 MHz / (16 * 12) = 9600 baud */
+
+/* Free receive FIFO slots for the host: none while the serial input is disconnected (loopback). */
+static unsigned rx_host_space(const struct uart8250 *uart)
+{
+	return uart->mcr & MCR_LOOPBACK ? 0 : UART8250_RX_FIFO_SIZE - uart->rx_count;
+}
 
 /* What one register access asks of the backend once the lock is dropped. */
 struct pending_transmit {
@@ -351,13 +361,27 @@ size_t uart8250_save(struct uart8250 *uart, void *buf)
 	return sizeof s;
 }
 
+/* Could the registers have come from uart8250_save? Bits the chip keeps at 0 are 0, FCR holds
+ * its other bits only with bit 0 (8.4), IIR's FIFO bits follow FCR bit 0, the modem status is what
+ * MCR makes it (no deltas here), and overrun is the only line error. Anything else is a damaged or
+ * forged snapshot. */
+static bool registers_reachable(const struct uart8250_saved *s)
+{
+	uint8_t fifo_bits = s->fcr & FCR_FIFO_ENABLE ? IIR_FIFOS_ENABLED : 0;
+	return !(s->ier & ~IER_WRITABLE) && !(s->mcr & ~MCR_WRITABLE) &&
+	       !(s->fcr & ~FCR_STORED_BITS) && (s->fcr == 0 || (s->fcr & FCR_FIFO_ENABLE)) &&
+	       s->iir_fifo_bits == fifo_bits && s->msr == modem_status_lines(s->mcr) &&
+	       !(s->lsr_errors & ~LSR_OVERRUN);
+}
+
 int uart8250_load(struct uart8250 *uart, const void *buf, size_t len)
 {
 	struct uart8250_saved s;
 	if (len != sizeof s)
 		return -EINVAL;
 	memcpy(&s, buf, sizeof s);
-	if (s.thr_empty_pending > 1 || s.rx_count > UART8250_RX_FIFO_SIZE || s.reserved)
+	if (s.thr_empty_pending > 1 || s.rx_count > UART8250_RX_FIFO_SIZE || s.reserved ||
+	    !registers_reachable(&s))
 		return -EINVAL;
 	pthread_mutex_lock(&uart->lock);
 	uart->ier = s.ier, uart->iir_fifo_bits = s.iir_fifo_bits, uart->fcr = s.fcr;
@@ -415,7 +439,8 @@ unsigned uart8250_receive(struct uart8250 *uart, const uint8_t *bytes, unsigned 
 {
 	unsigned accepted = 0;
 	pthread_mutex_lock(&uart->lock);
-	while (accepted < count && rx_fifo_push(uart, bytes[accepted]))
+	unsigned space = rx_host_space(uart);
+	while (accepted < count && accepted < space && rx_fifo_push(uart, bytes[accepted]))
 		accepted++;
 	update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
@@ -425,7 +450,7 @@ unsigned uart8250_receive(struct uart8250 *uart, const uint8_t *bytes, unsigned 
 unsigned uart8250_rx_space(struct uart8250 *uart)
 {
 	pthread_mutex_lock(&uart->lock);
-	unsigned space = UART8250_RX_FIFO_SIZE - uart->rx_count;
+	unsigned space = rx_host_space(uart);
 	pthread_mutex_unlock(&uart->lock);
 	return space;
 }

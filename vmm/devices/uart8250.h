@@ -56,11 +56,11 @@ int uart8250_load(struct uart8250 *uart, const void *buf, size_t len);
 void uart8250_read(void *uart, uint64_t offset, uint8_t *data, uint32_t len);
 void uart8250_write(void *uart, uint64_t offset, const uint8_t *data, uint32_t len);
 
-/* Host side: queues received bytes. Returns how many fit into the FIFO (the rest stay with the
- * caller, who retries later). Thread-safe. */
+/* Host side: queues received bytes. Returns how many fit into the FIFO, none in loopback (the
+ * rest stay with the caller, who retries later). Thread-safe. */
 unsigned uart8250_receive(struct uart8250 *uart, const uint8_t *bytes, unsigned count);
 
-/* Free space in the receive FIFO. Thread-safe. */
+/* Free space in the receive FIFO for the host: 0 in loopback. Thread-safe. */
 unsigned uart8250_rx_space(struct uart8250 *uart);
 
 extern const struct bus_device_ops uart8250_bus_ops;

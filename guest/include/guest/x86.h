@@ -77,9 +77,9 @@ static inline uint64_t read_cr3(void)
 	return value;
 }
 
-static inline void write_cr3(uint64_t value)
+static inline void invlpg(uint64_t address)
 {
-	__asm__ volatile("mov %0, %%cr3" : : "r"(value) : "memory");
+	__asm__ volatile("invlpg (%0)" : : "r"(address) : "memory");
 }
 
 #endif
