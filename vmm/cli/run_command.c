@@ -24,9 +24,11 @@
 #include "host/teardown_handoff.h"
 #include "loader/loader.h"
 #include "machine/exit_report.h"
+#include "machine/kvm.h"
 #include "machine/vm.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/snapshot_restore.h"
+#include "x86/cpuid.h"
 
 static void list_guests(void)
 {
@@ -276,6 +278,8 @@ int run_command(int argc, char **argv, struct vmm_error *err)
 		return refuse_run(result_fd, ret, err);
 	cfg.modules = modules;
 	cfg.module_count = opts.module_count;
+	/* KVM's CPUID list, asked on another CPU while this one reads the guest file. */
+	x86_cpuid_prefetch_early(opts.kvm_device ? opts.kvm_device : KVM_DEFAULT_DEVICE);
 	void *file_image = NULL;
 	if (opts.guest_path) {
 		size_t size;
@@ -320,6 +324,7 @@ int restore_command(int argc, char **argv, struct vmm_error *err)
 	struct teardown_handoff handoff;
 	if ((ret = open_before_anything(&opts, &result_fd, &handoff, err)))
 		return ret;
+	x86_cpuid_prefetch_early(opts.kvm_device ? opts.kvm_device : KVM_DEFAULT_DEVICE);
 	struct snapshot_file f;
 	ret = snapshot_file_open(&f, opts.snapshot_path, err);
 	if (ret)

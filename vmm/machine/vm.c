@@ -200,9 +200,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 				     "KVM_CREATE_VM failed: %s", strerror(errno));
 	ret = vm_setup_memory(vm, err);
 	/* The first vCPU needs the supported CPUID, ~0.3 ms of host CPUID exits when nested; the
-	 * irqchip, image and devices do not: ask for it beside them (x86/cpuid.c). Not before the
-	 * memory slot: beside the helper, creating it (mmap, KVM_SET_USER_MEMORY_REGION) took 2-4x
-	 * as long here. */
+	 * irqchip, image and devices do not: ask for it beside them (x86/cpuid.c), unless `run`
+	 * and `restore` started asking earlier, beside their file reads (x86_cpuid_prefetch_early:
+	 * beside the helper, the memory slot and the irqchip's SRCU waits took longer here). */
 	if (!ret)
 		x86_cpuid_prefetch(&vm->kvm);
 	unsigned cpus = cfg->cpus ? cfg->cpus : 1;

@@ -129,14 +129,27 @@ static void end_prefetch_at_exit(void)
 	atexit(x86_cpuid_prefetch_end);
 }
 
-void x86_cpuid_prefetch(const struct kvm *kvm)
+static void prefetch_with(int kvm_fd)
 {
 	pthread_once(&end_at_exit_once, end_prefetch_at_exit);
 	pthread_mutex_lock(&supported_lock);
-	if (!supported && prefetch == PREFETCH_NONE && !prefetch_joinable &&
-	    start_prefetch(kvm->fd))
+	if (!supported && prefetch == PREFETCH_NONE && !prefetch_joinable && start_prefetch(kvm_fd))
 		prefetch = PREFETCH_QUEUED;
 	pthread_mutex_unlock(&supported_lock);
+}
+
+void x86_cpuid_prefetch(const struct kvm *kvm)
+{
+	prefetch_with(kvm->fd);
+}
+
+void x86_cpuid_prefetch_early(const char *kvm_device)
+{
+	int fd = open(kvm_device, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return; /* vm_create() opens it again and says why it cannot */
+	prefetch_with(fd);
+	close(fd);
 }
 
 void x86_cpuid_prefetch_end(void)

@@ -21,6 +21,13 @@ struct x86_cpu_config {
  * asks itself if the helper has not started. kvm's fd may be closed at any time after. */
 void x86_cpuid_prefetch(const struct kvm *kvm);
 
+/* The same, started before the VM exists by a command with slow work of its own to do first
+ * (reading the guest file): opens kvm_device only for the helper's duplicate. The helper's host
+ * CPUID exits then run beside that work; started beside vm_create()'s first steps, they held up
+ * the SRCU waits of its memory slot and irqchip (their work queued on the CPU the helper kept
+ * busy), which cost about as much as the prefetch saved. Errors are left to vm_create(). */
+void x86_cpuid_prefetch_early(const char *kvm_device);
+
 /* Waits for the helper thread of x86_cpuid_prefetch(), if there is one, to end (it stops at once
  * if it has not started asking): afterwards no thread of minivmm holds a /dev/kvm descriptor of
  * its own. The sandbox calls it before closing /dev/kvm; it also runs at exit (atexit). Any
