@@ -211,7 +211,9 @@ static int run_vm(struct vm_config *cfg, const struct run_options *opts, int res
 /* run's and restore's first steps, before minivmm opens anything: what is open now came from
  * the parent, and the sandbox closes it (docs/security.md); then the --result file, opened now
  * because the sandbox forbids open(2) and its SIGSYS handler writes there too; then the
- * teardown helper, forked while this process is small (host/teardown_handoff.h). */
+ * teardown helper, forked while this process is small and has one thread
+ * (host/teardown_handoff.h); last, KVM's CPUID list, asked on another CPU while this one reads
+ * the guest's files or the snapshot (x86/cpuid.h). */
 static int open_before_anything(const struct run_options *opts, int *result_fd,
 				struct teardown_handoff *handoff, struct vmm_error *err)
 {
@@ -223,8 +225,10 @@ static int open_before_anything(const struct run_options *opts, int *result_fd,
 	int ret = opts->result_path ? run_result_open(opts->result_path, result_fd, err) : 0;
 	if (!ret)
 		sandbox_report_violations_to(*result_fd);
-	if (!ret)
+	if (!ret) {
 		teardown_handoff_prepare(handoff);
+		x86_cpuid_prefetch_early(opts->kvm_device ? opts->kvm_device : KVM_DEFAULT_DEVICE);
+	}
 	return ret;
 }
 
@@ -278,8 +282,6 @@ int run_command(int argc, char **argv, struct vmm_error *err)
 		return refuse_run(result_fd, ret, err);
 	cfg.modules = modules;
 	cfg.module_count = opts.module_count;
-	/* KVM's CPUID list, asked on another CPU while this one reads the guest file. */
-	x86_cpuid_prefetch_early(opts.kvm_device ? opts.kvm_device : KVM_DEFAULT_DEVICE);
 	void *file_image = NULL;
 	if (opts.guest_path) {
 		size_t size;
@@ -324,7 +326,6 @@ int restore_command(int argc, char **argv, struct vmm_error *err)
 	struct teardown_handoff handoff;
 	if ((ret = open_before_anything(&opts, &result_fd, &handoff, err)))
 		return ret;
-	x86_cpuid_prefetch_early(opts.kvm_device ? opts.kvm_device : KVM_DEFAULT_DEVICE);
 	struct snapshot_file f;
 	ret = snapshot_file_open(&f, opts.snapshot_path, err);
 	if (ret)
