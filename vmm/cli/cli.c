@@ -18,6 +18,7 @@ enum {
 	OPT_FLAT,
 	OPT_LOAD_ADDR,
 	OPT_STRICT_IO,
+	OPT_NO_WRITE_BATCHING,
 	OPT_TIMEOUT,
 	OPT_KVM,
 	OPT_TRACE,
@@ -51,6 +52,7 @@ static const struct option run_long_options[] = {
     {"flat", no_argument, NULL, OPT_FLAT},
     {"load-addr", required_argument, NULL, OPT_LOAD_ADDR},
     {"strict-io", no_argument, NULL, OPT_STRICT_IO},
+    {"no-write-batching", no_argument, NULL, OPT_NO_WRITE_BATCHING},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"kvm", required_argument, NULL, OPT_KVM},
     {"trace", optional_argument, NULL, OPT_TRACE},
@@ -81,6 +83,7 @@ static const struct option run_long_options[] = {
 /* restore: the run options that apply to a VM that already exists. */
 static const struct option restore_long_options[] = {
     {"strict-io", no_argument, NULL, OPT_STRICT_IO},
+    {"no-write-batching", no_argument, NULL, OPT_NO_WRITE_BATCHING},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"kvm", required_argument, NULL, OPT_KVM},
     {"trace", optional_argument, NULL, OPT_TRACE},
@@ -115,6 +118,7 @@ void cli_restore_usage(FILE *out)
 		"restore options (as for minivmm run):\n"
 		"      --timeout SECS   stop the guest after SECS seconds\n"
 		"      --strict-io      stop at an I/O access no device claims\n"
+		"      --no-write-batching  every serial byte is its own exit (see run --help)\n"
 		"      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
 		"      --result FILE    how the run ended, as JSON\n"
 		"      --no-sandbox     run without the seccomp sandbox\n"
@@ -159,6 +163,10 @@ void cli_run_usage(FILE *out)
 	    "                       (default 0x100000)\n"
 	    "      --strict-io      stop the guest at an I/O port or MMIO access no device\n"
 	    "                       claims (default: reads give all ones, writes are dropped)\n"
+	    "      --no-write-batching  every byte the guest sends to COM1 is its own exit, as\n"
+	    "                       --trace then shows (default: KVM batches them in its\n"
+	    "                       coalesced ring, handed on at the guest's next exit or\n"
+	    "                       within 10 ms; docs/ARCHITECTURE.md)\n"
 	    "      --timeout SECS   stop the guest after SECS seconds: digits with an optional\n"
 	    "                       fraction, e.g. 5 or 0.5 (at most a year)\n"
 	    "      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"
@@ -272,6 +280,9 @@ static int parse_option(int opt, const char *arg, void *ctx, struct vmm_error *e
 		return cli_address("--load-addr", arg, &opts->load_addr, err);
 	case OPT_STRICT_IO:
 		opts->strict_io = true;
+		return 0;
+	case OPT_NO_WRITE_BATCHING:
+		opts->no_write_batching = true;
 		return 0;
 	case OPT_TIMEOUT:
 		return cli_seconds("--timeout", arg, &opts->timeout_seconds, err);

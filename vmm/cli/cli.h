@@ -27,6 +27,7 @@ struct run_options {
 	bool flat;
 	uint64_t load_addr;
 	bool strict_io;
+	bool no_write_batching; /* --no-write-batching */
 	double timeout_seconds;
 	const char *kvm_device;
 	const char *result_path; /* --result FILE (cli/run_result.h); NULL: none */

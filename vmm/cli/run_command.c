@@ -84,6 +84,19 @@ static void report_stop(struct vm *vm)
 			(unsigned long long)vm->console.output_dropped);
 }
 
+/* --stats: the writes that were no exit because KVM batched them (machine/write_batch.h). */
+static void print_batched_writes(const struct vm *vm)
+{
+	uint64_t batched = 0;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		batched += vm->vcpus[i].coalesced_drained;
+	if (batched)
+		fprintf(stderr,
+			"%llu guest write(s) were batched in KVM's coalesced ring, not exits "
+			"(--no-write-batching makes each one an exit)\n",
+			(unsigned long long)batched);
+}
+
 /* The --result file, when one was asked for: written last, whoever ended the run. */
 static void write_result(int result_fd, const struct run_outcome *outcome)
 {
@@ -187,8 +200,10 @@ static int run_vm(struct vm_config *cfg, const struct run_options *opts, int res
 		status = refuse_run(result_fd, ret, err);
 	} else {
 		report_stop(&vm);
-		if (vm.trace && opts->trace.stats)
+		if (vm.trace && opts->trace.stats) {
 			trace_session_print_stats(vm.trace, stderr);
+			print_batched_writes(&vm);
+		}
 		if (vm.trace_failed)
 			fprintf(stderr, "minivmm: %s\n", vm.trace_error.msg);
 		struct run_outcome outcome;
@@ -256,6 +271,7 @@ int run_command(int argc, char **argv, struct vmm_error *err)
 	    .ram_size = opts.memory,
 	    .cmdline = opts.cmdline,
 	    .strict_io = opts.strict_io,
+	    .no_write_batching = opts.no_write_batching,
 	    .timeout_seconds = opts.timeout_seconds,
 	    .format = opts.flat ? GUEST_FORMAT_FLAT : GUEST_FORMAT_ELF,
 	    .load_addr = opts.load_addr,
@@ -333,6 +349,7 @@ int restore_command(int argc, char **argv, struct vmm_error *err)
 	struct vm_config cfg = {
 	    .kvm_device = opts.kvm_device,
 	    .strict_io = opts.strict_io,
+	    .no_write_batching = opts.no_write_batching,
 	    .timeout_seconds = opts.timeout_seconds,
 	    .console_in_fd = STDIN_FILENO,
 	    .console_out_fd = STDOUT_FILENO,

@@ -97,6 +97,13 @@ static int com1_attach(const struct device_host *host, struct vmm_error *err)
 	if (ret)
 		return vmm_error_set(err, ret, VMM_EXIT_INTERNAL, "cannot register COM1");
 	console_set_receiver(host->console, com1_deliver, uart);
+	/* The transmit register (offset 0) alone (with DLAB set, the divisor's low byte): what is
+	 * written there only goes out, so it may reach the UART at the next exit, which a driver
+	 * makes anyway to read LSR before its next burst, or within the machine's drain interval.
+	 * Every other register, and every read, still exits at once: interrupt enables and line
+	 * control act on the spot, and the ring keeps the order of all writes. A byte per exit was
+	 * 148 of the toy guest's 167 exits. Without the capability, each byte exits, as before. */
+	(void)device_host_batch_writes(host, MINIVMM_UART_COM1_PORT, 1, true);
 	return 0;
 }
 

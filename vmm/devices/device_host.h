@@ -14,8 +14,10 @@
 #ifndef MINIVMM_DEVICE_HOST_H
 #define MINIVMM_DEVICE_HOST_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/vmm_error.h"
 
@@ -136,7 +138,22 @@ struct device_host {
 	 * fuzzers), and the device stays plain userspace registers. */
 	int vm_fd;
 	const struct kvm *kvm;
+	/* Lets KVM batch the guest's writes to [addr, addr + size) (ports when pio) in its
+	 * coalesced ring (api.rst 4.116) instead of exiting for each. The machine hands them to
+	 * the bus in the order written, before the next exit and otherwise within
+	 * VM_BATCH_DRAIN_MS (machine/write_batch.h): only for writes whose effect may wait that
+	 * long, which no interrupt or read-back depends on at once. Returns 0, or -ENOTSUP
+	 * (no KVM, no capability, or the user asked for an exit per write): every write exits,
+	 * as before. NULL: the same. */
+	int (*batch_writes)(void *ctx, uint64_t addr, uint32_t size, bool pio);
+	void *batch_ctx;
 };
+
+static inline int device_host_batch_writes(const struct device_host *host, uint64_t addr,
+					   uint32_t size, bool pio)
+{
+	return host->batch_writes ? host->batch_writes(host->batch_ctx, addr, size, pio) : -ENOTSUP;
+}
 
 /* The handle on ISA line irq (0-15) a device keeps: only that line. */
 static inline struct irq_line device_host_irq_line(const struct device_host *host, unsigned irq)

@@ -12,6 +12,7 @@
 #include "machine/exit_dispatch.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -100,11 +101,14 @@ static void handle_mmio(struct vcpu *vcpu, struct exit_record *rec)
 }
 
 /* Writes KVM batched in the coalesced ring instead of exiting for each (api.rst 4.116): hand
- * them to the bus in order, before the exit that ended this KVM_RUN, as the guest issued them. */
+ * them to the bus in order, before the exit that ended this KVM_RUN, as the guest issued them.
+ * The ring is the VM's, not this vCPU's: its consumers (every vCPU, the main thread's timer,
+ * machine/write_batch.h) take it in turn. */
 void exit_drain_coalesced(struct vcpu *vcpu)
 {
 	struct kvm_coalesced_mmio_ring *ring = vcpu->coalesced_ring;
 	const uint32_t slots = vcpu->coalesced_slots;
+	pthread_mutex_lock(&vcpu->vm->batch_lock);
 	uint32_t first = ring->first;
 	/* The kernel writes last; entries up to it are complete (acquire pairs with its smp_wmb).
 	 */
@@ -118,6 +122,7 @@ void exit_drain_coalesced(struct vcpu *vcpu)
 		first = (first + 1) % slots;
 		__atomic_store_n(&ring->first, first, __ATOMIC_RELEASE);
 	}
+	pthread_mutex_unlock(&vcpu->vm->batch_lock);
 }
 
 /* A halted application processor without an irqchip: nothing can wake it, so its thread waits

@@ -14,6 +14,7 @@
 #include "devices/devices.h"
 #include "host/fd_reaper.h"
 #include "machine/irqchip.h"
+#include "machine/write_batch.h"
 #include "minivmm/boot_abi.h"
 #include "platform/firmware.h"
 #include "platform/pc_layout.h"
@@ -65,6 +66,8 @@ void vm_device_host(struct vm *vm, struct device_host *host)
 	    .irq_ctx = vm,
 	    .vm_fd = vm->fd,
 	    .kvm = &vm->kvm,
+	    .batch_writes = vm_batch_writes,
+	    .batch_ctx = vm,
 	};
 }
 
@@ -183,6 +186,7 @@ void vm_init_without_kvm(struct vm *vm)
 	reboot_state_init(&vm->reboot);
 	vm_pause_init(&vm->pause);
 	vm_sleep_init(&vm->sleep);
+	pthread_mutex_init(&vm->batch_lock, NULL);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
@@ -271,11 +275,13 @@ static double monotonic_seconds(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The main thread's part: wait for the vCPUs, a signal or the timeout, whichever comes first. */
+/* The main thread's part: wait for the vCPUs, a signal or the timeout, whichever comes first;
+ * meanwhile, when a device's writes are batched, hand them on every VM_BATCH_DRAIN_MS. */
 static void vm_wait(struct vm *vm, const sigset_t *waited)
 {
 	double deadline =
 	    vm->cfg.timeout_seconds > 0 ? monotonic_seconds() + vm->cfg.timeout_seconds : INFINITY;
+	const bool drain = vm_batching_writes(vm);
 	while (!all_vcpus_finished(vm)) {
 		double left = deadline - monotonic_seconds();
 		if (left <= 0) {
@@ -283,6 +289,8 @@ static void vm_wait(struct vm *vm, const sigset_t *waited)
 			deadline = INFINITY;
 			continue;
 		}
+		if (drain)
+			left = fmin(left, VM_BATCH_DRAIN_MS / 1000.0);
 		struct timespec wait = {.tv_sec = 3600};
 		if (isfinite(left)) {
 			wait.tv_sec = (time_t)left;
@@ -291,6 +299,8 @@ static void vm_wait(struct vm *vm, const sigset_t *waited)
 		int sig = sigtimedwait(waited, NULL, &wait);
 		if (sig == SIGINT || sig == SIGTERM)
 			stop_request_raise(&vm->stop, STOP_SIGNAL, VMM_EXIT_SIGNAL_BASE + sig);
+		if (drain)
+			vm_drain_batched_writes(vm);
 	}
 }
 
@@ -334,6 +344,7 @@ int vm_run(struct vm *vm, struct vmm_error *err)
 		}
 	}
 	vm_wait(vm, &waited);
+	vm_drain_batched_writes(vm); /* the vCPUs are done: what they left in the ring is output */
 	console_stop(&vm->console);
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_join(&vm->vcpus[i]);
@@ -372,4 +383,5 @@ void vm_destroy(struct vm *vm)
 	kvm_close(&vm->kvm);
 	reboot_state_destroy(&vm->reboot);
 	vm_pause_destroy(&vm->pause);
+	pthread_mutex_destroy(&vm->batch_lock);
 }

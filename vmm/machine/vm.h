@@ -10,6 +10,7 @@
 #ifndef MINIVMM_VM_H
 #define MINIVMM_VM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -87,7 +88,10 @@ struct vm_config {
 	/* VM churn (bench/churn.c): vm_destroy() hands the VM fd, its last reference, to this
 	 * reaper instead of closing it, so KVM's teardown waits overlap the next VMs' lives
 	 * (host/fd_reaper.h). NULL: vm_destroy() closes it itself. */
-	struct fd_reaper *vm_fd_reaper;
+	struct fd_reaper *vm_fd_reaper; /* --no-write-batching: every guest write exits, none waits
+					 * in KVM's coalesced ring (machine/write_batch.h), as a
+					 * teaching trace wants to show. */
+	bool no_write_batching;
 };
 
 struct vm_ram_file {
@@ -123,6 +127,10 @@ struct vm {
 	/* Called on the thread where the event happened; must not block. NULL: nobody listens. */
 	void (*on_event)(void *ctx, enum vm_event event);
 	void *on_event_ctx;
+	/* KVM's coalesced ring (write_batch.h): whether a device's range is batched, and the lock
+	 * its consumers take in turn. */
+	bool batching;
+	pthread_mutex_t batch_lock;
 };
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "machine/vm.h"
+#include "machine/write_batch.h"
 #include "snapshot/snapshot_machine.h"
 #include "snapshot/snapshot_vcpu.h"
 #include "snapshot/snapshot_writer.h"
@@ -108,6 +109,9 @@ int snapshot_save(struct vm *vm, int fd, struct vmm_error *err)
 		return vmm_error_set(err, -EBUSY, VMM_EXIT_USAGE,
 				     "the guest is suspended to RAM (ACPI S3): wake it first (a "
 				     "key on the console), then take the snapshot");
+	/* Writes KVM batched before the pause happened before it: their devices get them first,
+	 * so the saved state includes them and nothing waits in a ring a restore would not have. */
+	vm_drain_batched_writes(vm);
 	struct snapshot_builder b;
 	snapshot_builder_init(&b);
 	struct snapshot_machine m = {0};

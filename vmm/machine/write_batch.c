@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#include "machine/write_batch.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+
+#include "machine/exit_dispatch.h"
+#include "machine/vm.h"
+
+int vm_batch_writes(void *ctx, uint64_t addr, uint32_t size, bool pio)
+{
+	struct vm *vm = ctx;
+	if (vm->fd < 0 || vm->cfg.no_write_batching)
+		return -ENOTSUP;
+	/* A port zone is a capability of its own (Linux 4.20); the ring is the MMIO one's. */
+	if (kvm_check_extension(&vm->kvm, KVM_CAP_COALESCED_MMIO) <= 0 ||
+	    (pio && kvm_check_extension(&vm->kvm, KVM_CAP_COALESCED_PIO) <= 0))
+		return -ENOTSUP;
+	struct kvm_coalesced_mmio_zone zone = {.addr = addr, .size = size, .pio = pio ? 1 : 0};
+	if (ioctl(vm->fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0)
+		return -errno;
+	vm->batching = true;
+	return 0;
+}
+
+bool vm_batching_writes(const struct vm *vm)
+{
+	return vm->batching;
+}
+
+void vm_drain_batched_writes(struct vm *vm)
+{
+	/* Every vCPU maps the same ring page (api.rst 4.116): vCPU 0's view will do. */
+	if (vm->vcpu_count > 0 && vm->vcpus[0].coalesced_ring)
+		exit_drain_coalesced(&vm->vcpus[0]);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest writes that KVM batches instead of exiting for each (api.rst 4.116,
+ * KVM_REGISTER_COALESCED_MMIO; `pio` zones need KVM_CAP_COALESCED_PIO). A device asks for a
+ * range through its handle (devices/device_host.h, batch_writes); KVM then appends every guest
+ * write there to a ring page that the whole VM shares, and resumes the guest at once.
+ *
+ * Nothing tells userspace that the ring has entries, so two consumers drain it, one at a time
+ * (vm->batch_lock): a vCPU before each exit it handles, because the batched writes happened
+ * before that exit (exit_dispatch.c); and the main thread every VM_BATCH_DRAIN_MS while the VM
+ * runs, so that a guest that writes and then halts or computes without an exit is still heard
+ * (vm.c, vm_wait). The end of a run and a snapshot drain it once more: nothing is lost.
+ */
+#ifndef MINIVMM_WRITE_BATCH_H
+#define MINIVMM_WRITE_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+/* The longest a batched write waits for its device when no exit comes: short enough that a
+ * shell's echo or prompt still looks immediate, long enough that the main thread's wakeups
+ * cost nothing measurable (100 a second, a few microseconds each). */
+#define VM_BATCH_DRAIN_MS 10
+
+/* device_host.batch_writes for this VM (ctx: the struct vm). -ENOTSUP without KVM, without
+ * the capability, or with --no-write-batching. */
+int vm_batch_writes(void *ctx, uint64_t addr, uint32_t size, bool pio);
+
+/* Whether any range is batched, i.e. whether the main thread must drain on a timer. */
+bool vm_batching_writes(const struct vm *vm);
+
+/* Hands every write in the ring to its device, in order: from the main thread's timer, at the
+ * end of the run and before a snapshot. A no-op without vCPUs or a ring. */
+void vm_drain_batched_writes(struct vm *vm);
+
+#endif
