@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 void console_init(struct console *con, int in_fd, int out_fd)
@@ -120,6 +123,15 @@ void console_set_snapshot_key(struct console *con, console_quit_fn snapshot, voi
 	con->snapshot_ctx = ctx;
 }
 
+/* /dev/null (mem(4): character device 1, 3) can only say end-of-file, as an input thread
+ * would find at its first read and then leave: scripts and benchmarks start no thread for it. */
+static bool input_is_dev_null(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
+	       minor(st.st_rdev) == 3;
+}
+
 int console_start(struct console *con, console_quit_fn quit, void *quit_ctx)
 {
 	con->quit = quit;
@@ -127,7 +139,7 @@ int console_start(struct console *con, console_quit_fn quit, void *quit_ctx)
 	int out_err = console_output_start(&con->output);
 	if (out_err)
 		return out_err;
-	if (con->in_fd < 0 || !con->deliver)
+	if (con->in_fd < 0 || !con->deliver || input_is_dev_null(con->in_fd))
 		return 0;
 	if (isatty(con->in_fd) && tcgetpgrp(con->in_fd) != getpgrp())
 		return 0; /* a background job must not read the terminal (SIGTTIN) */
