@@ -257,7 +257,7 @@ minivmm_case(bench_bad_number --kvm --status 2 --stdout-match "iters=1e6: expect
 foreach(check uart_exits_match_stdout_bytes filter_keeps_only_named_port stats_totals_equal_records
         million_exits_nothing_dropped json_has_every_record timeline_svg_well_formed bad_trace_file
         in_kernel_counts_add_up uart_fifo_used_and_never_overfilled batched_uart_writes_lose_nothing
-        batched_output_drained_while_guest_waits)
+        batched_output_drained_while_guest_waits batched_idle_vm_drains_slowly)
   add_test(NAME integration.trace.${check}
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/trace_checks.sh ${MINIVMM} ${check})
   set_tests_properties(integration.trace.${check} PROPERTIES LABELS integration

@@ -359,7 +359,7 @@ START_TEST(test_coalesced_ring_drained_in_order)
 	ck_assert_uint_eq(mmio_dev.writes, 3);
 	ck_assert_mem_eq(mmio_dev.written, "abc", 3);
 	ck_assert_uint_eq(ring->first, ring->last);
-	ck_assert_uint_eq(vcpu->coalesced_drained, 3);
+	ck_assert_uint_eq(vm.batch_drained, 3);
 }
 END_TEST
 

@@ -143,7 +143,7 @@ START_TEST(test_two_consumers_each_write_once_in_order)
 	unsigned out_of_turn = atomic_load(&device.wrong);
 	ck_assert_uint_eq(out_of_turn, 0);
 	ck_assert_uint_eq(device.expected, WRITES);
-	ck_assert_uint_eq(v->coalesced_drained, WRITES);
+	ck_assert_uint_eq(vm.batch_drained, WRITES);
 }
 END_TEST
 
@@ -180,6 +180,23 @@ START_TEST(test_a_drain_waits_for_the_other_consumer)
 }
 END_TEST
 
+/* The main thread's drain timer: fast while writes come (whoever handed them on), slow after a
+ * quiet second, fast again at the next write. */
+START_TEST(test_drain_pace_slows_when_quiet)
+{
+	const double fast = VM_BATCH_DRAIN_MS / 1000.0, slow = VM_BATCH_IDLE_DRAIN_MS / 1000.0;
+	const double quiet = VM_BATCH_QUIET_MS / 1000.0;
+	struct write_batch_pace pace;
+	write_batch_pace_start(&pace, &vm, 100.0);
+	ck_assert_double_eq(write_batch_pace_next(&pace, &vm, 100.0 + quiet / 2), fast);
+	ck_assert_double_eq(write_batch_pace_next(&pace, &vm, 100.0 + quiet), slow);
+	vm.batch_drained = 7; /* a vCPU handed writes on at an exit */
+	ck_assert_double_eq(write_batch_pace_next(&pace, &vm, 200.0), fast);
+	ck_assert_double_eq(write_batch_pace_next(&pace, &vm, 200.0 + quiet * 0.99), fast);
+	ck_assert_double_eq(write_batch_pace_next(&pace, &vm, 200.0 + quiet * 1.01), slow);
+}
+END_TEST
+
 START_TEST(test_nothing_batched_without_kvm_or_when_refused)
 {
 	ck_assert_int_eq(vm_batch_writes(&vm, FAKE_PORT, 1, true), -ENOTSUP); /* no VM fd */
@@ -199,6 +216,7 @@ static Suite *write_batch_suite(void)
 	tcase_set_timeout(tc, 120); /* for a hang only: 50000 writes take ~0.1 s, ~1 s on one CPU */
 	tcase_add_test(tc, test_two_consumers_each_write_once_in_order);
 	tcase_add_test(tc, test_a_drain_waits_for_the_other_consumer);
+	tcase_add_test(tc, test_drain_pace_slows_when_quiet);
 	tcase_add_test(tc, test_nothing_batched_without_kvm_or_when_refused);
 	suite_add_tcase(s, tc);
 	return s;

@@ -166,7 +166,7 @@ void cli_run_usage(FILE *out)
 	    "      --no-write-batching  every byte the guest sends to COM1 is its own exit, as\n"
 	    "                       --trace then shows (default: KVM batches them in its\n"
 	    "                       coalesced ring, handed on at the guest's next exit or\n"
-	    "                       within 10 ms; docs/ARCHITECTURE.md)\n"
+	    "                       within 10-50 ms; docs/ARCHITECTURE.md)\n"
 	    "      --timeout SECS   stop the guest after SECS seconds: digits with an optional\n"
 	    "                       fraction, e.g. 5 or 0.5 (at most a year)\n"
 	    "      --kvm PATH       the KVM device (default " KVM_DEFAULT_DEVICE ")\n"

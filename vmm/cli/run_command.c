@@ -87,9 +87,7 @@ static void report_stop(struct vm *vm)
 /* --stats: the writes that were no exit because KVM batched them (machine/write_batch.h). */
 static void print_batched_writes(const struct vm *vm)
 {
-	uint64_t batched = 0;
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		batched += vm->vcpus[i].coalesced_drained;
+	uint64_t batched = vm->batch_drained;
 	if (batched)
 		fprintf(stderr,
 			"%llu guest write(s) were batched in KVM's coalesced ring, not exits "

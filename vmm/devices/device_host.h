@@ -141,10 +141,10 @@ struct device_host {
 	/* Lets KVM batch the guest's writes to [addr, addr + size) (ports when pio) in its
 	 * coalesced ring (api.rst 4.116) instead of exiting for each. The machine hands them to
 	 * the bus in the order written, before the next exit and otherwise within
-	 * VM_BATCH_DRAIN_MS (machine/write_batch.h): only for writes whose effect may wait that
-	 * long, which no interrupt or read-back depends on at once. Returns 0, or -ENOTSUP
-	 * (no KVM, no capability, or the user asked for an exit per write): every write exits,
-	 * as before. NULL: the same. */
+	 * VM_BATCH_IDLE_DRAIN_MS (machine/write_batch.h): only for writes whose effect may wait
+	 * that long, which no interrupt or read-back depends on at once. Returns 0, or -ENOTSUP (no
+	 * KVM, no capability, or the user asked for an exit per write): every write exits, as
+	 * before. NULL: the same. */
 	int (*batch_writes)(void *ctx, uint64_t addr, uint32_t size, bool pio);
 	void *batch_ctx;
 };

@@ -118,7 +118,7 @@ void exit_drain_coalesced(struct vcpu *vcpu)
 		uint32_t len = e->len <= sizeof e->data ? e->len : sizeof e->data;
 		struct bus *bus = e->pio ? &vcpu->vm->pio_bus : &vcpu->vm->mmio_bus;
 		bus_access(bus, e->phys_addr, e->data, len, true);
-		vcpu->coalesced_drained++;
+		__atomic_fetch_add(&vcpu->vm->batch_drained, 1, __ATOMIC_RELAXED);
 		first = (first + 1) % slots;
 		__atomic_store_n(&ring->first, first, __ATOMIC_RELEASE);
 	}

@@ -41,11 +41,10 @@ struct vcpu {
 	struct vcpu_trace *trace; /* exit records, or NULL when nothing is traced */
 	/* KVM's coalesced MMIO/PIO ring in the kvm_run mapping (api.rst 4.116), or NULL. */
 	struct kvm_coalesced_mmio_ring *coalesced_ring;
-	uint32_t coalesced_slots;   /* entries in that ring, computed once */
-	uint64_t coalesced_drained; /* writes taken from that ring and sent to the bus */
-	uint64_t exits;		    /* returns from KVM_RUN that reached minivmm */
-	uint64_t unclaimed_io;	    /* accesses no device claimed */
-	uint64_t cpu_ns;	    /* the thread's CPU time when its loop ended (minivmm bench) */
+	uint32_t coalesced_slots; /* entries in that ring, computed once */
+	uint64_t exits;		  /* returns from KVM_RUN that reached minivmm */
+	uint64_t unclaimed_io;	  /* accesses no device claimed */
+	uint64_t cpu_ns;	  /* the thread's CPU time when its loop ended (minivmm bench) */
 	char first_unclaimed[96];
 };
 

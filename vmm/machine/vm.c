@@ -276,12 +276,15 @@ static double monotonic_seconds(void)
 }
 
 /* The main thread's part: wait for the vCPUs, a signal or the timeout, whichever comes first;
- * meanwhile, when a device's writes are batched, hand them on every VM_BATCH_DRAIN_MS. */
+ * meanwhile, when a device's writes are batched, hand them on at the pace write_batch.h sets. */
 static void vm_wait(struct vm *vm, const sigset_t *waited)
 {
 	double deadline =
 	    vm->cfg.timeout_seconds > 0 ? monotonic_seconds() + vm->cfg.timeout_seconds : INFINITY;
 	const bool drain = vm_batching_writes(vm);
+	struct write_batch_pace pace;
+	write_batch_pace_start(&pace, vm, monotonic_seconds());
+	double drain_in = VM_BATCH_DRAIN_MS / 1000.0;
 	while (!all_vcpus_finished(vm)) {
 		double left = deadline - monotonic_seconds();
 		if (left <= 0) {
@@ -290,7 +293,7 @@ static void vm_wait(struct vm *vm, const sigset_t *waited)
 			continue;
 		}
 		if (drain)
-			left = fmin(left, VM_BATCH_DRAIN_MS / 1000.0);
+			left = fmin(left, drain_in);
 		struct timespec wait = {.tv_sec = 3600};
 		if (isfinite(left)) {
 			wait.tv_sec = (time_t)left;
@@ -299,8 +302,10 @@ static void vm_wait(struct vm *vm, const sigset_t *waited)
 		int sig = sigtimedwait(waited, NULL, &wait);
 		if (sig == SIGINT || sig == SIGTERM)
 			stop_request_raise(&vm->stop, STOP_SIGNAL, VMM_EXIT_SIGNAL_BASE + sig);
-		if (drain)
+		if (drain) {
 			vm_drain_batched_writes(vm);
+			drain_in = write_batch_pace_next(&pace, vm, monotonic_seconds());
+		}
 	}
 }
 

@@ -127,10 +127,12 @@ struct vm {
 	/* Called on the thread where the event happened; must not block. NULL: nobody listens. */
 	void (*on_event)(void *ctx, enum vm_event event);
 	void *on_event_ctx;
-	/* KVM's coalesced ring (write_batch.h): whether a device's range is batched, and the lock
-	 * its consumers take in turn. */
+	/* KVM's coalesced ring (write_batch.h): whether a device's range is batched, the lock its
+	 * consumers take in turn, and the writes they have handed on (written under the lock; the
+	 * main thread's pace and --stats read it). */
 	bool batching;
 	pthread_mutex_t batch_lock;
+	uint64_t batch_drained;
 };
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err);

@@ -29,6 +29,28 @@ bool vm_batching_writes(const struct vm *vm)
 	return vm->batching;
 }
 
+static uint64_t drained_so_far(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->batch_drained, __ATOMIC_RELAXED);
+}
+
+void write_batch_pace_start(struct write_batch_pace *pace, const struct vm *vm, double now)
+{
+	pace->drained_seen = drained_so_far(vm);
+	pace->last_news = now;
+}
+
+double write_batch_pace_next(struct write_batch_pace *pace, const struct vm *vm, double now)
+{
+	uint64_t drained = drained_so_far(vm);
+	if (drained != pace->drained_seen) {
+		pace->drained_seen = drained;
+		pace->last_news = now;
+	}
+	bool quiet = now - pace->last_news >= VM_BATCH_QUIET_MS / 1000.0;
+	return (quiet ? VM_BATCH_IDLE_DRAIN_MS : VM_BATCH_DRAIN_MS) / 1000.0;
+}
+
 void vm_drain_batched_writes(struct vm *vm)
 {
 	/* Every vCPU maps the same ring page (api.rst 4.116): vCPU 0's view will do. */
