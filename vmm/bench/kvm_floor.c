@@ -34,7 +34,7 @@ static int floor_fail(struct vmm_error *err, const char *what)
 static int floor_setup(struct floor_vm *f, const struct kvm_floor_options *opts,
 		       const struct flat_loop *loop, struct vmm_error *err)
 {
-	int ret = kvm_open(&f->kvm, opts->kvm_device ? opts->kvm_device : KVM_DEFAULT_DEVICE, err);
+	int ret = kvm_open(&f->kvm, opts->kvm_device, err);
 	ret = ret ?: guest_mem_init(&f->mem, FLOOR_RAM, err);
 	ret = ret ?: x86_build_boot_structures(&f->mem, err);
 	if (ret)

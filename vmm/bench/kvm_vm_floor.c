@@ -95,7 +95,7 @@ int kvm_churn_floor(const char *kvm_device, unsigned count, bool no_irqchip, boo
 {
 	static struct fd_reaper reaper;
 	struct kvm kvm;
-	int ret = kvm_open(&kvm, kvm_device ? kvm_device : KVM_DEFAULT_DEVICE, err);
+	int ret = kvm_open(&kvm, kvm_device, err);
 	fd_reaper_init(&reaper);
 	uint64_t start = trace_clock_ns();
 	for (unsigned i = 0; i < count && !ret; i++)
@@ -111,7 +111,7 @@ int kvm_churn_floor(const char *kvm_device, unsigned count, bool no_irqchip, boo
 int kvm_boot_floor(const char *kvm_device, struct vmm_error *err)
 {
 	struct kvm kvm;
-	int ret = kvm_open(&kvm, kvm_device ? kvm_device : KVM_DEFAULT_DEVICE, err);
+	int ret = kvm_open(&kvm, kvm_device, err);
 	ret = ret ?: one_vm(&kvm, CLI_DEFAULT_MEMORY, false, NULL, STDOUT_FILENO, err);
 	kvm_close(&kvm);
 	return ret;

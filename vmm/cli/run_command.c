@@ -24,7 +24,6 @@
 #include "host/teardown_handoff.h"
 #include "loader/loader.h"
 #include "machine/exit_report.h"
-#include "machine/kvm.h"
 #include "machine/vm.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/snapshot_restore.h"
@@ -240,7 +239,7 @@ static int open_before_anything(const struct run_options *opts, int *result_fd,
 		sandbox_report_violations_to(*result_fd);
 	if (!ret) {
 		teardown_handoff_prepare(handoff);
-		x86_cpuid_prefetch_early(opts->kvm_device ? opts->kvm_device : KVM_DEFAULT_DEVICE);
+		x86_cpuid_prefetch_early(opts->kvm_device);
 	}
 	return ret;
 }

@@ -41,7 +41,7 @@ static int fail(struct vmm_error *err, const char *what)
 
 static int setup(struct probe_vm *p, const char *device, struct vmm_error *err)
 {
-	int ret = kvm_open(&p->kvm, device ? device : KVM_DEFAULT_DEVICE, err);
+	int ret = kvm_open(&p->kvm, device, err);
 	ret = ret ?: guest_mem_init(&p->mem, PROBE_RAM, err);
 	ret = ret ?: x86_build_boot_structures(&p->mem, err);
 	if (ret)

@@ -30,7 +30,8 @@ struct kvm_capability_info {
 extern const struct kvm_capability_info kvm_capabilities[];
 extern const size_t kvm_capability_count;
 
-/* Opens the KVM device, checks KVM_GET_API_VERSION == 12 and the required capabilities. */
+/* Opens the KVM device (NULL: KVM_DEFAULT_DEVICE), checks KVM_GET_API_VERSION == 12 and the
+ * required capabilities. */
 int kvm_open(struct kvm *kvm, const char *device_path, struct vmm_error *err);
 void kvm_close(struct kvm *kvm);
 

@@ -195,7 +195,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct vmm_error *err)
 	vm->cfg = *cfg;
 	console_init(&vm->console, cfg->console_in_fd, cfg->console_out_fd);
 
-	int ret = kvm_open(&vm->kvm, cfg->kvm_device ? cfg->kvm_device : KVM_DEFAULT_DEVICE, err);
+	int ret = kvm_open(&vm->kvm, cfg->kvm_device, err);
 	if (ret)
 		return ret;
 	vm->fd = ioctl(vm->kvm.fd, KVM_CREATE_VM, 0);

@@ -22,10 +22,11 @@ struct x86_cpu_config {
 void x86_cpuid_prefetch(const struct kvm *kvm);
 
 /* The same, started before the VM exists by a command with slow work of its own to do first
- * (reading the guest file): opens kvm_device only for the helper's duplicate. The helper's host
- * CPUID exits then run beside that work; started beside vm_create()'s first steps, they held up
- * the SRCU waits of its memory slot and irqchip (their work queued on the CPU the helper kept
- * busy), which cost about as much as the prefetch saved. Errors are left to vm_create(). */
+ * (reading the guest file): opens kvm_device (NULL: KVM_DEFAULT_DEVICE) only for the helper's
+ * duplicate. The helper's host CPUID exits then run beside that work; started beside vm_create()'s
+ * first steps, they held up the SRCU waits of its memory slot and irqchip (their work queued on the
+ * CPU the helper kept busy), which cost about as much as the prefetch saved. Errors are left to
+ * vm_create(). */
 void x86_cpuid_prefetch_early(const char *kvm_device);
 
 /* Waits for the helper thread of x86_cpuid_prefetch(), if there is one, to end (it stops at once
