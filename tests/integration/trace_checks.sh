@@ -25,6 +25,25 @@ no_pio_batching() {
   exit 77
 }
 
+# The shell guest with stdin a FIFO held open and silent (--timeout 60), waited for until its
+# prompt is on stdout or 20 s passed; $pid is minivmm's. stop_silent_shell ends it.
+start_silent_shell() {
+  mkfifo "$dir/in"
+  "$minivmm" run --guest shell --timeout 60 <"$dir/in" >"$dir/out" 2>"$dir/err" &
+  pid=$!
+  exec 3>"$dir/in"
+  for _ in $(seq 200); do
+    grep -q 'minivmm> $' "$dir/out" && break
+    sleep 0.1
+  done
+}
+
+stop_silent_shell() {
+  kill -TERM $pid 2>/dev/null
+  exec 3>&-
+  wait $pid
+}
+
 case "$case" in
 uart_exits_match_stdout_bytes)
   # With --no-write-batching, one UART write exit per byte the guest printed: count both.
@@ -56,18 +75,9 @@ batched_output_drained_while_guest_waits)
   # thread's timed drain can hand the prompt's bytes on. They must arrive while the VM waits,
   # not when it ends (--timeout 60, stdin held open and silent).
   no_pio_batching
-  mkfifo "$dir/in"
-  "$minivmm" run --guest shell --timeout 60 <"$dir/in" >"$dir/out" 2>"$dir/err" &
-  pid=$!
-  exec 3>"$dir/in"
-  for _ in $(seq 200); do
-    grep -q 'minivmm> $' "$dir/out" && break
-    sleep 0.1
-  done
+  start_silent_shell
   seen=$(tail -c 9 "$dir/out")
-  kill -TERM $pid 2>/dev/null
-  exec 3>&-
-  wait $pid
+  stop_silent_shell
   [ "$seen" = 'minivmm> ' ] || fail "no prompt on stdout while the guest waited: ends '$seen'"
   echo "ok: the prompt reached stdout with the guest halted"
   ;;
@@ -76,22 +86,13 @@ batched_idle_vm_drains_slowly)
   # 50 ms, not every 10 ms (vmm/machine/write_batch.h). Its wakeups over 2 s, counted by the
   # kernel, stay well under the ~200 of the fast pace; a busy host only makes them fewer.
   no_pio_batching
-  mkfifo "$dir/in"
-  "$minivmm" run --guest shell --timeout 60 <"$dir/in" >"$dir/out" 2>"$dir/err" &
-  pid=$!
-  exec 3>"$dir/in"
-  for _ in $(seq 200); do
-    grep -q 'minivmm> $' "$dir/out" && break
-    sleep 0.1
-  done
+  start_silent_shell
   sleep 1.5
   wakeups() { awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$pid/task/$pid/status"; }
   before=$(wakeups)
   sleep 2
   after=$(wakeups)
-  kill -TERM $pid 2>/dev/null
-  exec 3>&-
-  wait $pid
+  stop_silent_shell
   [ -n "$before" ] && [ -n "$after" ] || fail "no main-thread counts for pid $pid"
   n=$((after - before))
   [ "$n" -lt 100 ] || fail "$n main-thread wakeups in 2 s at the prompt (the fast pace makes ~200)"

@@ -18,6 +18,7 @@
 
 #include "machine/exit_report.h"
 #include "machine/vm.h"
+#include "machine/write_batch.h"
 #include "snapshot/snapshot.h"
 #include "trace/exit_stats.h"
 
@@ -186,8 +187,7 @@ static int api_stats(void *ctx, json_t *reply, struct vmm_error *err)
 	json_object_set_new(reply, "in_vmm_ns", json_integer((json_int_t)st->in_vmm_ns));
 	/* Not records: writes KVM batched and minivmm handed on (machine/write_batch.h). */
 	json_object_set_new(reply, "batched_writes",
-			    json_integer((json_int_t)__atomic_load_n(&vm->batch_drained,
-								     __ATOMIC_RELAXED)));
+			    json_integer((json_int_t)vm_batched_writes(vm)));
 	json_t *reasons = json_array(), *accesses = json_array(), *vcpus = json_array();
 	for (unsigned i = 0; i < st->reason_count; i++)
 		json_array_append_new(reasons, bucket_json(&st->reasons[i], "reason"));

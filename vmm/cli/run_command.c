@@ -25,6 +25,7 @@
 #include "loader/loader.h"
 #include "machine/exit_report.h"
 #include "machine/vm.h"
+#include "machine/write_batch.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/snapshot_restore.h"
 #include "x86/cpuid.h"
@@ -86,7 +87,7 @@ static void report_stop(struct vm *vm)
 /* --stats: the writes that were no exit because KVM batched them (machine/write_batch.h). */
 static void print_batched_writes(const struct vm *vm)
 {
-	uint64_t batched = vm->batch_drained;
+	uint64_t batched = vm_batched_writes(vm);
 	if (batched)
 		fprintf(stderr,
 			"%llu guest write(s) were batched in KVM's coalesced ring, not exits "
@@ -244,6 +245,23 @@ static int open_before_anything(const struct run_options *opts, int *result_fd,
 	return ret;
 }
 
+/* What run and restore configure alike: the KVM device, I/O checks, the timeout, the console,
+ * tracing and the sandbox. run adds the machine and the image; restore takes them from the
+ * snapshot. */
+static struct vm_config vm_config_from_options(const struct run_options *opts)
+{
+	return (struct vm_config){
+	    .kvm_device = opts->kvm_device,
+	    .strict_io = opts->strict_io,
+	    .no_write_batching = opts->no_write_batching,
+	    .timeout_seconds = opts->timeout_seconds,
+	    .console_in_fd = STDIN_FILENO,
+	    .console_out_fd = STDOUT_FILENO,
+	    .trace = opts->trace,
+	    .confine = opts->no_sandbox ? NULL : sandbox_confine_vm, /* docs/security.md */
+	};
+}
+
 int run_command(int argc, char **argv, struct vmm_error *err)
 {
 	struct run_options opts;
@@ -263,26 +281,17 @@ int run_command(int argc, char **argv, struct vmm_error *err)
 	if ((ret = open_before_anything(&opts, &result_fd, &handoff, err)))
 		return ret;
 
-	struct vm_config cfg = {
-	    .kvm_device = opts.kvm_device,
-	    .ram_size = opts.memory,
-	    .cmdline = opts.cmdline,
-	    .strict_io = opts.strict_io,
-	    .no_write_batching = opts.no_write_batching,
-	    .timeout_seconds = opts.timeout_seconds,
-	    .format = opts.flat ? GUEST_FORMAT_FLAT : GUEST_FORMAT_ELF,
-	    .load_addr = opts.load_addr,
-	    .console_in_fd = STDIN_FILENO,
-	    .console_out_fd = STDOUT_FILENO,
-	    .trace = opts.trace,
-	    .no_irqchip = opts.no_irqchip,
-	    .reboot = opts.reboot,
-	    .cpus = opts.cpus,
-	    .sipi_smp = opts.sipi_smp,
-	    .direct_smp = opts.direct_smp,
-	    .cpu_model = opts.cpu_model,
-	    .confine = opts.no_sandbox ? NULL : sandbox_confine_vm, /* docs/security.md */
-	};
+	struct vm_config cfg = vm_config_from_options(&opts);
+	cfg.ram_size = opts.memory;
+	cfg.cmdline = opts.cmdline;
+	cfg.format = opts.flat ? GUEST_FORMAT_FLAT : GUEST_FORMAT_ELF;
+	cfg.load_addr = opts.load_addr;
+	cfg.no_irqchip = opts.no_irqchip;
+	cfg.reboot = opts.reboot;
+	cfg.cpus = opts.cpus;
+	cfg.sipi_smp = opts.sipi_smp;
+	cfg.direct_smp = opts.direct_smp;
+	cfg.cpu_model = opts.cpu_model;
 	long host_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	if (host_cpus > 0 && opts.cpus > (unsigned long)host_cpus)
 		fprintf(stderr, "minivmm: warning: --cpus %u is more than the host's %ld cores\n",
@@ -343,16 +352,7 @@ int restore_command(int argc, char **argv, struct vmm_error *err)
 	ret = snapshot_file_open(&f, opts.snapshot_path, err);
 	if (ret)
 		return refuse_run(result_fd, ret, err);
-	struct vm_config cfg = {
-	    .kvm_device = opts.kvm_device,
-	    .strict_io = opts.strict_io,
-	    .no_write_batching = opts.no_write_batching,
-	    .timeout_seconds = opts.timeout_seconds,
-	    .console_in_fd = STDIN_FILENO,
-	    .console_out_fd = STDOUT_FILENO,
-	    .trace = opts.trace,
-	    .confine = opts.no_sandbox ? NULL : sandbox_confine_vm,
-	};
+	struct vm_config cfg = vm_config_from_options(&opts);
 	snapshot_file_vm_config(&f, &cfg);
 	/* RAM is mapped from FILE: truncating it at the end would pull the pages from under the
 	 * guest (SIGBUS). */

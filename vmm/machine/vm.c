@@ -279,21 +279,21 @@ static double monotonic_seconds(void)
  * meanwhile, when a device's writes are batched, hand them on at the pace write_batch.h sets. */
 static void vm_wait(struct vm *vm, const sigset_t *waited)
 {
-	double deadline =
-	    vm->cfg.timeout_seconds > 0 ? monotonic_seconds() + vm->cfg.timeout_seconds : INFINITY;
-	const bool drain = vm_batching_writes(vm);
+	const double start = monotonic_seconds();
+	double deadline = vm->cfg.timeout_seconds > 0 ? start + vm->cfg.timeout_seconds : INFINITY;
+	const bool drain = vm->batching; /* a device's range is batched */
 	struct write_batch_pace pace;
-	write_batch_pace_start(&pace, vm, monotonic_seconds());
-	double drain_in = VM_BATCH_DRAIN_MS / 1000.0;
+	write_batch_pace_start(&pace, vm, start);
 	while (!all_vcpus_finished(vm)) {
-		double left = deadline - monotonic_seconds();
+		const double now = monotonic_seconds();
+		double left = deadline - now;
 		if (left <= 0) {
 			stop_request_raise(&vm->stop, STOP_TIMEOUT, VMM_EXIT_TIMEOUT);
 			deadline = INFINITY;
 			continue;
 		}
-		if (drain)
-			left = fmin(left, drain_in);
+		if (drain) /* the pace after the last drain, which the loop's previous turn made */
+			left = fmin(left, write_batch_pace_next(&pace, vm, now));
 		struct timespec wait = {.tv_sec = 3600};
 		if (isfinite(left)) {
 			wait.tv_sec = (time_t)left;
@@ -302,10 +302,8 @@ static void vm_wait(struct vm *vm, const sigset_t *waited)
 		int sig = sigtimedwait(waited, NULL, &wait);
 		if (sig == SIGINT || sig == SIGTERM)
 			stop_request_raise(&vm->stop, STOP_SIGNAL, VMM_EXIT_SIGNAL_BASE + sig);
-		if (drain) {
+		if (drain)
 			vm_drain_batched_writes(vm);
-			drain_in = write_batch_pace_next(&pace, vm, monotonic_seconds());
-		}
 	}
 }
 

@@ -24,25 +24,20 @@ int vm_batch_writes(void *ctx, uint64_t addr, uint32_t size, bool pio)
 	return 0;
 }
 
-bool vm_batching_writes(const struct vm *vm)
-{
-	return vm->batching;
-}
-
-static uint64_t drained_so_far(const struct vm *vm)
+uint64_t vm_batched_writes(const struct vm *vm)
 {
 	return __atomic_load_n(&vm->batch_drained, __ATOMIC_RELAXED);
 }
 
 void write_batch_pace_start(struct write_batch_pace *pace, const struct vm *vm, double now)
 {
-	pace->drained_seen = drained_so_far(vm);
+	pace->drained_seen = vm_batched_writes(vm);
 	pace->last_news = now;
 }
 
 double write_batch_pace_next(struct write_batch_pace *pace, const struct vm *vm, double now)
 {
-	uint64_t drained = drained_so_far(vm);
+	uint64_t drained = vm_batched_writes(vm);
 	if (drained != pace->drained_seen) {
 		pace->drained_seen = drained;
 		pace->last_news = now;

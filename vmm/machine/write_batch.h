@@ -32,8 +32,9 @@ struct vm;
  * the capability, or with --no-write-batching. */
 int vm_batch_writes(void *ctx, uint64_t addr, uint32_t size, bool pio);
 
-/* Whether any range is batched, i.e. whether the main thread must drain on a timer. */
-bool vm_batching_writes(const struct vm *vm);
+/* The writes handed on from the ring so far (--stats, the control socket, the drain's pace);
+ * any thread may ask. */
+uint64_t vm_batched_writes(const struct vm *vm);
 
 /* Hands every write in the ring to its device, in order: from the main thread's timer, at the
  * end of the run and before a snapshot. A no-op without vCPUs or a ring. */
