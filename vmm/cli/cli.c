@@ -43,6 +43,31 @@ enum {
 	OPT_SNAPSHOT_ON_EXIT,
 };
 
+/* The options of run that restore takes too: those that apply to a VM that already exists. One
+ * list, so the two commands cannot drift apart. */
+/* clang-format off */
+#define RUN_AND_RESTORE_OPTIONS                                          \
+    {"strict-io", no_argument, NULL, OPT_STRICT_IO},                     \
+    {"no-write-batching", no_argument, NULL, OPT_NO_WRITE_BATCHING},     \
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},                   \
+    {"kvm", required_argument, NULL, OPT_KVM},                           \
+    {"trace", optional_argument, NULL, OPT_TRACE},                       \
+    {"trace-filter", required_argument, NULL, OPT_TRACE_FILTER},         \
+    {"trace-json", required_argument, NULL, OPT_TRACE_JSON},             \
+    {"timeline", required_argument, NULL, OPT_TIMELINE},                 \
+    {"timeline-exits", required_argument, NULL, OPT_TIMELINE_EXITS},     \
+    {"stats", no_argument, NULL, OPT_STATS},                             \
+    {"in-kernel-exits", required_argument, NULL, OPT_IN_KERNEL_EXITS},   \
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},                   \
+    {"gdb", required_argument, NULL, OPT_GDB},                           \
+    {"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},                       \
+    {"api-sock", required_argument, NULL, OPT_API_SOCK},                 \
+    {"result", required_argument, NULL, OPT_RESULT},                     \
+    {"snapshot-on-exit", required_argument, NULL, OPT_SNAPSHOT_ON_EXIT}, \
+    {"help", no_argument, NULL, 'h'},                                    \
+    {NULL, 0, NULL, 0}
+/* clang-format on */
+
 static const struct option run_long_options[] = {
     {"memory", required_argument, NULL, 'm'},
     {"cmdline", required_argument, NULL, OPT_CMDLINE},
@@ -50,18 +75,6 @@ static const struct option run_long_options[] = {
     {"list-guests", no_argument, NULL, OPT_LIST_GUESTS},
     {"flat", no_argument, NULL, OPT_FLAT},
     {"load-addr", required_argument, NULL, OPT_LOAD_ADDR},
-    {"strict-io", no_argument, NULL, OPT_STRICT_IO},
-    {"no-write-batching", no_argument, NULL, OPT_NO_WRITE_BATCHING},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"kvm", required_argument, NULL, OPT_KVM},
-    {"trace", optional_argument, NULL, OPT_TRACE},
-    {"trace-filter", required_argument, NULL, OPT_TRACE_FILTER},
-    {"trace-json", required_argument, NULL, OPT_TRACE_JSON},
-    {"timeline", required_argument, NULL, OPT_TIMELINE},
-    {"timeline-exits", required_argument, NULL, OPT_TIMELINE_EXITS},
-    {"stats", no_argument, NULL, OPT_STATS},
-    {"in-kernel-exits", required_argument, NULL, OPT_IN_KERNEL_EXITS},
-    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"no-irqchip", no_argument, NULL, OPT_NO_IRQCHIP},
     {"reboot", no_argument, NULL, OPT_REBOOT},
     {"boot", required_argument, NULL, OPT_BOOT},
@@ -70,37 +83,10 @@ static const struct option run_long_options[] = {
     {"direct-smp", no_argument, NULL, OPT_DIRECT_SMP},
     {"sipi-smp", no_argument, NULL, OPT_SIPI_SMP},
     {"cpu-model", required_argument, NULL, OPT_CPU_MODEL},
-    {"gdb", required_argument, NULL, OPT_GDB},
-    {"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
-    {"api-sock", required_argument, NULL, OPT_API_SOCK},
-    {"result", required_argument, NULL, OPT_RESULT},
-    {"snapshot-on-exit", required_argument, NULL, OPT_SNAPSHOT_ON_EXIT},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    RUN_AND_RESTORE_OPTIONS,
 };
 
-/* restore: the run options that apply to a VM that already exists. */
-static const struct option restore_long_options[] = {
-    {"strict-io", no_argument, NULL, OPT_STRICT_IO},
-    {"no-write-batching", no_argument, NULL, OPT_NO_WRITE_BATCHING},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"kvm", required_argument, NULL, OPT_KVM},
-    {"trace", optional_argument, NULL, OPT_TRACE},
-    {"trace-filter", required_argument, NULL, OPT_TRACE_FILTER},
-    {"trace-json", required_argument, NULL, OPT_TRACE_JSON},
-    {"timeline", required_argument, NULL, OPT_TIMELINE},
-    {"timeline-exits", required_argument, NULL, OPT_TIMELINE_EXITS},
-    {"stats", no_argument, NULL, OPT_STATS},
-    {"in-kernel-exits", required_argument, NULL, OPT_IN_KERNEL_EXITS},
-    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
-    {"gdb", required_argument, NULL, OPT_GDB},
-    {"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
-    {"api-sock", required_argument, NULL, OPT_API_SOCK},
-    {"result", required_argument, NULL, OPT_RESULT},
-    {"snapshot-on-exit", required_argument, NULL, OPT_SNAPSHOT_ON_EXIT},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
+static const struct option restore_long_options[] = {RUN_AND_RESTORE_OPTIONS};
 
 const struct cli_spec cli_run_spec = {
     .short_options = "m:h",
