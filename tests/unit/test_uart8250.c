@@ -293,11 +293,7 @@ END_TEST
 
 static Suite *uart8250_suite(void)
 {
-	Suite *s = suite_create("uart8250");
-	struct {
-		const char *name;
-		const TTest *tests[8];
-	} cases[] = {
+	const struct uart_test_case cases[] = {
 	    {"registers",
 	     {test_reset_values, test_transmit_in_order, test_dlab_switches_to_divisor_latch,
 	      test_absurd_divisors_harmless, test_lsr_thre_temt_and_dr, test_scratch_round_trip,
@@ -309,14 +305,7 @@ static Suite *uart8250_suite(void)
 	     {test_iir_priorities, test_thre_interrupt_cycle, test_iir_read_does_not_ack_data,
 	      test_irq_gated_by_out2, test_irq_follows_thre, test_polled_mode_without_set_irq}},
 	};
-	for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		TCase *tc = tcase_create(cases[c].name);
-		tcase_add_checked_fixture(tc, setup, teardown);
-		for (unsigned t = 0; t < 8 && cases[c].tests[t]; t++)
-			tcase_add_test(tc, cases[c].tests[t]);
-		suite_add_tcase(s, tc);
-	}
-	return s;
+	return uart_suite("uart8250", cases, sizeof cases / sizeof cases[0]);
 }
 
 CHECK_MAIN(uart8250_suite)

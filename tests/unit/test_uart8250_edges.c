@@ -252,11 +252,7 @@ END_TEST
 
 static Suite *uart8250_edges_suite(void)
 {
-	Suite *s = suite_create("uart8250-edges");
-	struct {
-		const char *name;
-		const TTest *tests[8];
-	} cases[] = {
+	const struct uart_test_case cases[] = {
 	    {"loopback",
 	     {test_loopback, test_loopback_disconnects_host_input,
 	      test_fifo_switch_under_loopback_loses_no_input,
@@ -267,14 +263,7 @@ static Suite *uart8250_edges_suite(void)
 	    {"threads", {test_concurrent_receive_and_read}},
 	    {"snapshot", {test_load_refuses_unreachable_registers}},
 	};
-	for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		TCase *tc = tcase_create(cases[c].name);
-		tcase_add_checked_fixture(tc, setup, teardown);
-		for (unsigned t = 0; t < 8 && cases[c].tests[t]; t++)
-			tcase_add_test(tc, cases[c].tests[t]);
-		suite_add_tcase(s, tc);
-	}
-	return s;
+	return uart_suite("uart8250-edges", cases, sizeof cases / sizeof cases[0]);
 }
 
 CHECK_MAIN(uart8250_edges_suite)

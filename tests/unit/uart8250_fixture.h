@@ -73,4 +73,23 @@ static inline unsigned receive_str(const char *s)
 	return uart8250_receive(&uart, (const uint8_t *)s, (unsigned)strlen(s));
 }
 
+/* A suite's test cases, each up to 8 tests, all with the fixture above. */
+struct uart_test_case {
+	const char *name;
+	const TTest *tests[8];
+};
+
+static inline Suite *uart_suite(const char *name, const struct uart_test_case *cases, size_t count)
+{
+	Suite *s = suite_create(name);
+	for (size_t c = 0; c < count; c++) {
+		TCase *tc = tcase_create(cases[c].name);
+		tcase_add_checked_fixture(tc, setup, teardown);
+		for (unsigned t = 0; t < 8 && cases[c].tests[t]; t++)
+			tcase_add_test(tc, cases[c].tests[t]);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
 #endif
