@@ -35,9 +35,8 @@
  * (a KVM_IRQ_LINE ioctl does not). backend.transmit is called after the lock is released, so a
  * backend may echo the byte back with uart8250_receive.
  */
-#include "devices/uart8250.h"
+#include "devices/uart8250_internal.h"
 
-#include <errno.h>
 #include <string.h>
 
 /* Register offsets (datasheet table II, "Summary of Registers"). */
@@ -51,45 +50,6 @@ enum {
 	REG_MSR = 6,
 	REG_SCR = 7,
 };
-
-#define IER_RX_DATA	   0x01 /* received data available */
-#define IER_THR_EMPTY	   0x02 /* transmitter holding register empty */
-#define IER_RX_LINE_STATUS 0x04 /* receiver line status (overrun here) */
-#define IER_MODEM_STATUS   0x08
-#define IER_WRITABLE	   0x0f /* bits 4-7 are always 0 (8.5) */
-
-#define IIR_NO_INTERRUPT   0x01
-#define IIR_MODEM_STATUS   0x00
-#define IIR_THR_EMPTY	   0x02
-#define IIR_RX_DATA	   0x04
-#define IIR_RX_LINE_STATUS 0x06
-#define IIR_FIFOS_ENABLED  0xc0 /* bits 6-7 are set when FCR bit 0 is (8.6) */
-
-#define FCR_FIFO_ENABLE 0x01
-#define FCR_CLEAR_RX	0x02
-#define FCR_CLEAR_TX	0x04
-#define FCR_STORED_BITS 0xc9 /* trigger level (6-7), DMA mode (3), enable (0) */
-
-#define LCR_DLAB 0x80 /* divisor latch access bit (8.2) */
-
-#define MCR_DTR	     0x01
-#define MCR_RTS	     0x02
-#define MCR_OUT1     0x04
-#define MCR_OUT2     0x08 /* on a PC, gates the UART's interrupt onto the IRQ line */
-#define MCR_LOOPBACK 0x10
-#define MCR_WRITABLE 0x1f /* bits 5-7 are always 0 (8.7) */
-
-#define LSR_DATA_READY 0x01
-#define LSR_OVERRUN    0x02
-#define LSR_THR_EMPTY  0x20
-#define LSR_TX_EMPTY   0x40
-
-#define MSR_CTS 0x10
-#define MSR_DSR 0x20
-#define MSR_RI	0x40
-#define MSR_DCD 0x80
-/* Outside loopback a console is always "connected": clear to send, data set ready, carrier. */
-#define MSR_CONNECTED (MSR_CTS | MSR_DSR | MSR_DCD)
 
 #define DEFAULT_DIVISOR 12 /* 1.8432 MHz / (16 * 12) = 9600 baud */
 
@@ -131,7 +91,7 @@ static uint8_t rx_fifo_pop(struct uart8250 *uart)
 }
 
 /* MSR in loopback: the modem control outputs feed the modem status inputs (8.7, MCR bit 4). */
-static uint8_t modem_status_lines(uint8_t mcr)
+uint8_t uart8250_modem_status_lines(uint8_t mcr)
 {
 	if (!(mcr & MCR_LOOPBACK))
 		return MSR_CONNECTED;
@@ -172,7 +132,7 @@ static uint8_t interrupt_identification(const struct uart8250 *uart)
 /* Recomputes the interrupt line and tells the backend if it changed. Called with the lock held
  * (see the top of the file for why). The PC routes INTRPT through a buffer enabled by OUT2, so
  * with OUT2 clear the line stays low whatever is pending. */
-static void update_irq(struct uart8250 *uart)
+void uart8250_update_irq(struct uart8250 *uart)
 {
 	bool level = interrupt_identification(uart) != IIR_NO_INTERRUPT && (uart->mcr & MCR_OUT2);
 	if (level == uart->irq_asserted)
@@ -250,7 +210,7 @@ static void write_register(struct uart8250 *uart, unsigned reg, uint8_t value,
 		break;
 	case REG_MCR:
 		uart->mcr = value & MCR_WRITABLE;
-		uart->msr = modem_status_lines(uart->mcr);
+		uart->msr = uart8250_modem_status_lines(uart->mcr);
 		break;
 	case REG_LSR:
 	case REG_MSR:
@@ -306,7 +266,7 @@ static void set_power_on_registers(struct uart8250 *uart)
 	uart->lcr = 0;
 	uart->mcr = 0;
 	uart->lsr_errors = 0; /* with an empty FIFO, LSR reads THRE | TEMT = 0x60 */
-	uart->msr = modem_status_lines(0);
+	uart->msr = uart8250_modem_status_lines(0);
 	uart->scr = 0;
 	uart->divisor = DEFAULT_DIVISOR;
 	uart->thr_empty_pending = false;
@@ -329,72 +289,9 @@ void uart8250_reset(struct uart8250 *uart)
 {
 	pthread_mutex_lock(&uart->lock);
 	set_power_on_registers(uart);
-	update_irq(uart); /* "INTR: all bits low" after reset: lowers a line left asserted */
+	/* "INTR: all bits low" after reset: lowers a line left asserted. */
+	uart8250_update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
-}
-
-/* The saved state (docs/snapshot.md): registers, the divisor and the receive FIFO from its head. */
-struct uart8250_saved {
-	uint8_t ier, iir_fifo_bits, fcr, lcr, mcr, lsr_errors, msr, scr;
-	uint16_t divisor;
-	uint8_t thr_empty_pending, rx_count;
-	uint8_t rx_fifo[UART8250_RX_FIFO_SIZE];
-	uint32_t reserved;
-	uint64_t rx_overruns;
-};
-_Static_assert(sizeof(struct uart8250_saved) == 40, "the saved layout is part of the format");
-
-size_t uart8250_save(struct uart8250 *uart, void *buf)
-{
-	struct uart8250_saved s = {0};
-	pthread_mutex_lock(&uart->lock);
-	s.ier = uart->ier, s.iir_fifo_bits = uart->iir_fifo_bits, s.fcr = uart->fcr;
-	s.lcr = uart->lcr, s.mcr = uart->mcr, s.lsr_errors = uart->lsr_errors;
-	s.msr = uart->msr, s.scr = uart->scr, s.divisor = uart->divisor;
-	s.thr_empty_pending = uart->thr_empty_pending;
-	s.rx_count = (uint8_t)uart->rx_count;
-	for (unsigned i = 0; i < uart->rx_count; i++)
-		s.rx_fifo[i] = uart->rx_fifo[(uart->rx_head + i) % UART8250_RX_FIFO_SIZE];
-	s.rx_overruns = uart->rx_overruns;
-	pthread_mutex_unlock(&uart->lock);
-	memcpy(buf, &s, sizeof s);
-	return sizeof s;
-}
-
-/* Could the registers have come from uart8250_save? Bits the chip keeps at 0 are 0, FCR holds
- * its other bits only with bit 0 (8.4), IIR's FIFO bits follow FCR bit 0, the modem status is what
- * MCR makes it (no deltas here), and overrun is the only line error. Anything else is a damaged or
- * forged snapshot. */
-static bool registers_reachable(const struct uart8250_saved *s)
-{
-	uint8_t fifo_bits = s->fcr & FCR_FIFO_ENABLE ? IIR_FIFOS_ENABLED : 0;
-	return !(s->ier & ~IER_WRITABLE) && !(s->mcr & ~MCR_WRITABLE) &&
-	       !(s->fcr & ~FCR_STORED_BITS) && (s->fcr == 0 || (s->fcr & FCR_FIFO_ENABLE)) &&
-	       s->iir_fifo_bits == fifo_bits && s->msr == modem_status_lines(s->mcr) &&
-	       !(s->lsr_errors & ~LSR_OVERRUN);
-}
-
-int uart8250_load(struct uart8250 *uart, const void *buf, size_t len)
-{
-	struct uart8250_saved s;
-	if (len != sizeof s)
-		return -EINVAL;
-	memcpy(&s, buf, sizeof s);
-	if (s.thr_empty_pending > 1 || s.rx_count > UART8250_RX_FIFO_SIZE || s.reserved ||
-	    !registers_reachable(&s))
-		return -EINVAL;
-	pthread_mutex_lock(&uart->lock);
-	uart->ier = s.ier, uart->iir_fifo_bits = s.iir_fifo_bits, uart->fcr = s.fcr;
-	uart->lcr = s.lcr, uart->mcr = s.mcr, uart->lsr_errors = s.lsr_errors;
-	uart->msr = s.msr, uart->scr = s.scr, uart->divisor = s.divisor;
-	uart->thr_empty_pending = s.thr_empty_pending;
-	memcpy(uart->rx_fifo, s.rx_fifo, sizeof s.rx_fifo);
-	uart->rx_head = 0;
-	uart->rx_count = s.rx_count;
-	uart->rx_overruns = s.rx_overruns;
-	update_irq(uart); /* the line as the registers say (a new VM starts it low) */
-	pthread_mutex_unlock(&uart->lock);
-	return 0;
 }
 
 void uart8250_destroy(struct uart8250 *uart)
@@ -416,7 +313,7 @@ void uart8250_read(void *opaque, uint64_t offset, uint8_t *data, uint32_t len)
 	for (uint32_t i = 0; i < len; i++)
 		data[i] =
 		    byte_in_range(offset, i) ? read_register(uart, (unsigned)(offset + i)) : 0xff;
-	update_irq(uart);
+	uart8250_update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 }
 
@@ -429,7 +326,7 @@ void uart8250_write(void *opaque, uint64_t offset, const uint8_t *data, uint32_t
 	for (uint32_t i = 0; i < len; i++)
 		if (byte_in_range(offset, i))
 			write_register(uart, (unsigned)(offset + i), data[i], &tx);
-	update_irq(uart);
+	uart8250_update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 	if (tx.valid && uart->backend.transmit)
 		uart->backend.transmit(uart->backend.ctx, tx.byte);
@@ -442,7 +339,7 @@ unsigned uart8250_receive(struct uart8250 *uart, const uint8_t *bytes, unsigned 
 	unsigned space = rx_host_space(uart);
 	while (accepted < count && accepted < space && rx_fifo_push(uart, bytes[accepted]))
 		accepted++;
-	update_irq(uart);
+	uart8250_update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 	return accepted;
 }

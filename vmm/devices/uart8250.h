@@ -46,8 +46,9 @@ void uart8250_destroy(struct uart8250 *uart);
  * Thread-safe. */
 void uart8250_reset(struct uart8250 *uart);
 
-/* Snapshot (docs/snapshot.md): the registers and the receive FIFO as fixed-width bytes (at most
- * 64), and back: -EINVAL when the bytes do not fit, nothing taken. Thread-safe. */
+/* Snapshot (docs/snapshot.md, uart8250_snapshot.c): the registers and the receive FIFO as
+ * fixed-width bytes (at most 64), and back: -EINVAL when the bytes do not fit, nothing taken.
+ * Thread-safe. */
 size_t uart8250_save(struct uart8250 *uart, void *buf);
 int uart8250_load(struct uart8250 *uart, const void *buf, size_t len);
 
