@@ -36,9 +36,8 @@
  * - No square-wave output (SQWE), no daylight-saving (DSE): both bits are stored only.
  * Register D reads 0x80 (VRT: valid RAM and time); the century byte 0x32 follows register B.
  */
-#include "devices/rtc_cmos.h"
+#include "devices/rtc_cmos_internal.h"
 
-#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,14 +54,14 @@
 #define NS_PER_SECOND	      1000000000LL
 #define SECONDS_PER_DAY	      86400
 
-static int64_t ns_to_cycles(int64_t ns)
+int64_t rtc_cmos_ns_to_cycles(int64_t ns)
 {
 	int64_t seconds = rtc_floor_div(ns, NS_PER_SECOND);
 	int64_t rest = ns - seconds * NS_PER_SECOND;
 	return seconds * RTC_CYCLES_PER_SECOND + rest * RTC_CYCLES_PER_SECOND / NS_PER_SECOND;
 }
 
-/* The first nanosecond that ns_to_cycles() counts as `cycle` (rounded up). */
+/* The first nanosecond that rtc_cmos_ns_to_cycles() counts as `cycle` (rounded up). */
 static int64_t cycles_to_ns(int64_t cycle)
 {
 	int64_t seconds = rtc_floor_div(cycle, RTC_CYCLES_PER_SECOND);
@@ -165,7 +164,7 @@ static void advance(struct rtc_cmos *rtc, int64_t cycle)
 		}
 }
 
-static void update_irq(struct rtc_cmos *rtc)
+void rtc_cmos_update_irq(struct rtc_cmos *rtc)
 {
 	uint8_t flags = rtc->ram[RTC_REG_C] & (uint8_t)~RTC_C_IRQF;
 	bool level = flags & rtc->ram[RTC_REG_B] & RTC_B_IRQ_ENABLES;
@@ -189,9 +188,9 @@ int64_t rtc_cmos_now(const struct rtc_cmos *rtc)
 /* Accounts everything up to now; returns now in cycles. */
 static int64_t catch_up(struct rtc_cmos *rtc)
 {
-	int64_t cycle = ns_to_cycles(rtc_cmos_now(rtc));
+	int64_t cycle = rtc_cmos_ns_to_cycles(rtc_cmos_now(rtc));
 	advance(rtc, cycle);
-	update_irq(rtc);
+	rtc_cmos_update_irq(rtc);
 	return cycle;
 }
 
@@ -220,7 +219,7 @@ static int64_t next_event_ns(const struct rtc_cmos *rtc, int64_t cycle)
 	return next == RTC_NO_EVENT ? RTC_NO_EVENT : cycles_to_ns(next);
 }
 
-static void reschedule(struct rtc_cmos *rtc, int64_t cycle)
+void rtc_cmos_reschedule(struct rtc_cmos *rtc, int64_t cycle)
 {
 	if (rtc->host.reschedule)
 		rtc->host.reschedule(rtc->host.ctx, next_event_ns(rtc, cycle));
@@ -233,7 +232,7 @@ int64_t rtc_cmos_service(struct rtc_cmos *rtc)
 
 static uint8_t read_time_byte(const struct rtc_cmos *rtc, uint8_t index)
 {
-	int64_t second = shown_second(rtc, ns_to_cycles(rtc_cmos_now(rtc)));
+	int64_t second = shown_second(rtc, rtc_cmos_ns_to_cycles(rtc_cmos_now(rtc)));
 	int64_t days = rtc_floor_div(second, SECONDS_PER_DAY);
 	unsigned second_of_day = (unsigned)(second - days * SECONDS_PER_DAY);
 	uint8_t reg_b = rtc->ram[RTC_REG_B];
@@ -283,8 +282,8 @@ static void write_control(struct rtc_cmos *rtc, uint8_t index, uint8_t value)
 	rtc->ram[index] = value;
 	if (was_updating && !updating(rtc))
 		rtc->frozen_second = second;
-	update_irq(rtc);
-	reschedule(rtc, cycle);
+	rtc_cmos_update_irq(rtc);
+	rtc_cmos_reschedule(rtc, cycle);
 }
 
 void rtc_cmos_init(struct rtc_cmos *rtc, const struct rtc_cmos_host *host)
@@ -295,7 +294,7 @@ void rtc_cmos_init(struct rtc_cmos *rtc, const struct rtc_cmos_host *host)
 		rtc->host = *host;
 	rtc->ram[RTC_REG_A] = RTC_A_DEFAULT;
 	rtc->ram[RTC_REG_B] = RTC_B_DEFAULT;
-	rtc->accounted_cycle = ns_to_cycles(rtc_cmos_now(rtc));
+	rtc->accounted_cycle = rtc_cmos_ns_to_cycles(rtc_cmos_now(rtc));
 	rtc->frozen_second = rtc_floor_div(rtc->accounted_cycle, RTC_CYCLES_PER_SECOND);
 }
 
@@ -309,46 +308,8 @@ void rtc_cmos_reset(struct rtc_cmos *rtc)
 	int64_t cycle = catch_up(rtc);
 	rtc->ram[RTC_REG_B] &= (uint8_t) ~(RTC_B_IRQ_ENABLES | RTC_B_SQWE);
 	rtc->ram[RTC_REG_C] = 0;
-	update_irq(rtc);
-	reschedule(rtc, cycle);
-}
-
-/* The saved state (docs/snapshot.md). The clock itself is the host's UTC: after a restore the
- * time registers show the present time, and the flags of the time the VM was saved are
- * accounted at the first access, as for any time that passed. */
-struct rtc_cmos_saved {
-	uint8_t index, reserved[7];
-	uint8_t ram[RTC_CMOS_RAM_SIZE];
-	int64_t accounted_cycle, frozen_second;
-};
-
-size_t rtc_cmos_save(struct rtc_cmos *rtc, void *buf)
-{
-	struct rtc_cmos_saved s = {.index = rtc->index,
-				   .accounted_cycle = rtc->accounted_cycle,
-				   .frozen_second = rtc->frozen_second};
-	memcpy(s.ram, rtc->ram, sizeof s.ram);
-	memcpy(buf, &s, sizeof s);
-	return sizeof s;
-}
-
-int rtc_cmos_load(struct rtc_cmos *rtc, const void *buf, size_t len)
-{
-	struct rtc_cmos_saved s;
-	if (len != sizeof s)
-		return -EINVAL;
-	memcpy(&s, buf, sizeof s);
-	if (s.index > RTC_CMOS_INDEX_MASK || s.accounted_cycle < 0)
-		return -EINVAL;
-	rtc->index = s.index;
-	memcpy(rtc->ram, s.ram, sizeof s.ram);
-	rtc->accounted_cycle = s.accounted_cycle;
-	rtc->frozen_second = s.frozen_second;
-	/* The line and the timer thread as the registers say; the time since the save is accounted
-	 * at the next access, as any time that passes. */
-	update_irq(rtc);
-	reschedule(rtc, ns_to_cycles(rtc_cmos_now(rtc)));
-	return 0;
+	rtc_cmos_update_irq(rtc);
+	rtc_cmos_reschedule(rtc, cycle);
 }
 
 uint8_t rtc_cmos_read(struct rtc_cmos *rtc, uint8_t index)
@@ -367,14 +328,14 @@ uint8_t rtc_cmos_read(struct rtc_cmos *rtc, uint8_t index)
 		/* Flags that rose since the last account are read and cleared at once, without
 		 * raising the line for them: a raise-and-lower would be an edge, i.e. one more
 		 * interrupt per read, as fast as the guest reads. */
-		int64_t cycle = ns_to_cycles(rtc_cmos_now(rtc));
+		int64_t cycle = rtc_cmos_ns_to_cycles(rtc_cmos_now(rtc));
 		advance(rtc, cycle);
 		uint8_t flags = rtc->ram[RTC_REG_C];
 		if (flags & rtc->ram[RTC_REG_B] & RTC_B_IRQ_ENABLES)
 			flags |= RTC_C_IRQF;
 		rtc->ram[RTC_REG_C] = 0; /* "all flag bits are cleared after register C is read" */
-		update_irq(rtc);
-		reschedule(rtc, cycle);
+		rtc_cmos_update_irq(rtc);
+		rtc_cmos_reschedule(rtc, cycle);
 		return flags;
 	}
 	case RTC_REG_D:

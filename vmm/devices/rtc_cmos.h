@@ -8,8 +8,8 @@
  *
  * rtc_cmos.c is the register model: it reads the time through a clock callback and never
  * sleeps, so tests drive it with any time they like. rtc_cmos_calendar.c turns days into dates.
- * rtc_cmos_timer.c gives it a host timer (a thread, started only once a guest enables an
- * interrupt) and attaches it to a VM.
+ * rtc_cmos_snapshot.c saves and loads its state. rtc_cmos_timer.c gives it a host timer (a
+ * thread, started only once a guest enables an interrupt) and attaches it to a VM.
  */
 #ifndef MINIVMM_RTC_CMOS_H
 #define MINIVMM_RTC_CMOS_H
@@ -98,8 +98,9 @@ struct rtc_cmos {
 void rtc_cmos_init(struct rtc_cmos *rtc, const struct rtc_cmos_host *host);
 void rtc_cmos_destroy(struct rtc_cmos *rtc);
 
-/* Snapshot (docs/snapshot.md): index, RAM and accounting as fixed-width bytes (at most 256), and
- * back (-EINVAL when they do not fit, nothing taken). The caller holds rtc->lock. */
+/* Snapshot (docs/snapshot.md, rtc_cmos_snapshot.c): index, RAM and accounting as fixed-width
+ * bytes (at most 256), and back (-EINVAL when they do not fit, nothing taken). The caller holds
+ * rtc->lock. */
 size_t rtc_cmos_save(struct rtc_cmos *rtc, void *buf);
 int rtc_cmos_load(struct rtc_cmos *rtc, const void *buf, size_t len);
 
