@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* rtc_civil_from_days() (vmm/devices/rtc_cmos.c), the RTC's own UTC calendar: known dates around
- * the leap-year rules (every 4 years, not every 100, again every 400), days before 1970, and a
- * day-by-day comparison with glibc's gmtime_r over 4400 years (the test may use libc's calendar;
+/* rtc_civil_from_days() (vmm/devices/rtc_cmos_calendar.c), the RTC's own UTC calendar: known dates
+ * around the leap-year rules (every 4 years, not every 100, again every 400), days before 1970, and
+ * a day-by-day comparison with glibc's gmtime_r over 4400 years (the test may use libc's calendar;
  * the VMM does not, so it needs no time zone set-up before its sandbox). */
 #include <time.h>
 

@@ -18,6 +18,7 @@ struct rtc_cmos_saved {
 	uint8_t ram[RTC_CMOS_RAM_SIZE];
 	int64_t accounted_cycle, frozen_second;
 };
+_Static_assert(sizeof(struct rtc_cmos_saved) == 152, "the saved layout is part of the format");
 
 size_t rtc_cmos_save(struct rtc_cmos *rtc, void *buf)
 {
