@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fuzz target: the guest image loaders (vmm/loader/elf.c, flat.c, multiboot*.c) on arbitrary
+ * Fuzz target: the guest image loaders (vmm/loader/elf*.c, flat.c, multiboot*.c) on arbitrary
  * bytes.
  *
  * The whole input is the image. elf_load_image() loads it into 4 MiB of guest RAM with the real
