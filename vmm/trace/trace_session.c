@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * A trace session's life (trace_session.h): its per-vCPU rings and KVM stats, the outputs, the
+ * trace thread that drains the rings into them, and the end of the run that closes them.
+ * trace_session_summary.c reads the result out.
+ */
 #include "trace/trace_session.h"
 
 #include <errno.h>
@@ -12,45 +17,8 @@
 #include "trace/timeline_svg.h"
 #include "trace/trace_filter.h"
 #include "trace/trace_json.h"
+#include "trace/trace_session_internal.h"
 #include "trace/trace_text.h"
-
-#define TRACE_MAX_VCPUS 8
-
-/* KVM's event counters of one vCPU at the start, to print what changed during the run. */
-struct counter_snapshot {
-	uint64_t *start;
-};
-
-struct trace_session {
-	struct trace_options opts;
-	struct vcpu_trace vcpus[TRACE_MAX_VCPUS];
-	struct counter_snapshot snapshots[TRACE_MAX_VCPUS];
-	unsigned vcpu_count;
-	/* The record each vCPU produced last: it is finished (sent to the JSON and the stats)
-	 * when the next one tells when the vCPU re-entered the guest. */
-	struct exit_record pending[TRACE_MAX_VCPUS];
-	bool has_pending[TRACE_MAX_VCPUS];
-
-	pthread_t thread;
-	bool thread_running;
-	/* Taken by the trace thread around each drain, and by readers of the running summary. */
-	pthread_mutex_t lock;
-	FILE *live_text;	  /* a trace started at run time, or NULL */
-	pthread_mutex_t nap_lock; /* the trace thread's nap, cut short at the end */
-	pthread_cond_t nap_done;
-	bool started, finished;
-	atomic_bool stopping;
-
-	FILE *text_out;
-	bool text_out_owned;
-	struct trace_filter filter;
-	struct trace_json *json;
-	struct exit_record *timeline;
-	size_t timeline_count;
-	FILE *timeline_out; /* created with the session: no file is opened during the run */
-	struct exit_stats stats;
-	uint64_t records;
-};
 
 static void finish_record(struct trace_session *s, const struct exit_record *rec,
 			  uint64_t next_t_run)
@@ -306,73 +274,6 @@ int trace_session_finish(struct trace_session *s, struct vmm_error *err)
 	return ret;
 }
 
-static void print_in_kernel_counters(struct trace_session *s, FILE *out)
-{
-	for (unsigned i = 0; i < s->vcpu_count; i++) {
-		const struct kvm_stats *st = &s->vcpus[i].stats;
-		if (st->fd < 0 || !s->snapshots[i].start) {
-			fprintf(out,
-				"vCPU %u: this kernel has no KVM binary stats "
-				"(KVM_GET_STATS_FD): in-kernel exits cannot be counted\n",
-				i);
-			continue;
-		}
-		fprintf(out,
-			"vCPU %u, KVM's own counters during the run (binary stats fd; most are "
-			"handled in the kernel, never seen by minivmm):\n ",
-			i);
-		int column = 1;
-		for (size_t c = 0; c < st->count; c++) {
-			uint64_t now;
-			if (!kvm_stats_is_event_count(&st->counters[c]) ||
-			    kvm_stats_read(st, (int)c, &now) || now == s->snapshots[i].start[c])
-				continue;
-			column += fprintf(out, " %s=%llu", st->counters[c].name,
-					  (unsigned long long)(now - s->snapshots[i].start[c]));
-			if (column > 90) {
-				fputs("\n ", out);
-				column = 1;
-			}
-		}
-		fputc('\n', out);
-	}
-}
-
-void trace_session_print_stats(struct trace_session *s, FILE *out)
-{
-	exit_stats_print(out, &s->stats);
-	print_in_kernel_counters(s, out);
-	uint64_t waits = 0;
-	for (unsigned i = 0; i < s->vcpu_count; i++)
-		waits += s->vcpus[i].ring.producer_waits;
-	fprintf(out, "trace records: %llu, dropped: 0, vCPU waited for a full ring %llu time(s)\n",
-		(unsigned long long)s->records, (unsigned long long)waits);
-}
-
-uint64_t trace_session_record_count(const struct trace_session *s)
-{
-	return s->records;
-}
-
-const struct exit_stats *trace_session_stats(const struct trace_session *s)
-{
-	return &s->stats;
-}
-
-int trace_session_counter_delta(const struct trace_session *s, unsigned vcpu, const char *name,
-				uint64_t *delta)
-{
-	if (vcpu >= s->vcpu_count || !s->snapshots[vcpu].start)
-		return -ENOENT;
-	const struct kvm_stats *st = &s->vcpus[vcpu].stats;
-	int index = kvm_stats_find(st, name);
-	uint64_t now;
-	if (index < 0 || kvm_stats_read(st, index, &now))
-		return -ENOENT;
-	*delta = now - s->snapshots[vcpu].start[index];
-	return 0;
-}
-
 void trace_session_destroy(struct trace_session *s)
 {
 	if (!s)
@@ -389,27 +290,6 @@ void trace_session_destroy(struct trace_session *s)
 	pthread_mutex_destroy(&s->nap_lock);
 	pthread_cond_destroy(&s->nap_done);
 	free(s);
-}
-
-void trace_session_snapshot(struct trace_session *s, struct exit_stats *out)
-{
-	pthread_mutex_lock(&s->lock);
-	*out = s->stats;
-	for (unsigned v = 0; v < s->vcpu_count; v++)
-		if (s->has_pending[v])
-			exit_stats_add(out, &s->pending[v], s->pending[v].t_done);
-	pthread_mutex_unlock(&s->lock);
-}
-
-void trace_session_print_live_stats(struct trace_session *s, FILE *out)
-{
-	struct exit_stats *now = malloc(sizeof *now);
-	if (!now)
-		return;
-	trace_session_snapshot(s, now);
-	exit_stats_print(out, now);
-	free(now);
-	print_in_kernel_counters(s, out);
 }
 
 FILE *trace_session_swap_live_text(struct trace_session *s, FILE *to)
