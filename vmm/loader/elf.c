@@ -26,12 +26,8 @@
 #include <string.h>
 
 #include "loader/elf_header.h"
+#include "loader/load_refusal.h"
 #include "minivmm/boot_abi.h"
-
-#define MIB (1ull << 20)
-
-/* Every malformed-image error has the same status and errno; only the message differs. */
-#define REFUSE_IMAGE(err, ...) vmm_error_set((err), -ENOEXEC, VMM_EXIT_GUEST_IMAGE, __VA_ARGS__)
 
 /* A PT_LOAD segment that passed every check, remembered for the copy pass. */
 struct load_segment {
@@ -52,11 +48,6 @@ static void libelf_init(void)
 	libelf_ready = elf_version(EV_CURRENT) != EV_NONE;
 }
 
-static unsigned long long ull(uint64_t v)
-{
-	return (unsigned long long)v;
-}
-
 /* Segment index [paddr, paddr + memsz) lies outside RAM: say so, with the smallest -m (in whole
  * MiB) that holds every segment, ending at all_end, so that the next run does not stop at the
  * next segment; or, beyond the maximum -m, what to change instead. */
@@ -71,14 +62,11 @@ static int refuse_outside_ram(const struct guest_mem *mem, size_t index, uint64_
 		    "kernel at a lower address",
 		    index, ull(paddr), ull(paddr + memsz), ull(mem->size / MIB), ull(all_end),
 		    ull(MINIVMM_RAM_MAX / MIB));
-	uint64_t needed_mib = all_end / MIB + (all_end % MIB != 0);
-	if (needed_mib < MINIVMM_RAM_MIN / MIB)
-		needed_mib = MINIVMM_RAM_MIN / MIB;
 	return REFUSE_IMAGE(err,
 			    "segment %zu [0x%llx, 0x%llx) lies outside the guest's %llu MiB of "
 			    "RAM: give -m %lluM or more",
 			    index, ull(paddr), ull(paddr + memsz), ull(mem->size / MIB),
-			    ull(needed_mib));
+			    ull(ram_mib_to_hold(all_end)));
 }
 
 /* One PT_LOAD segment with p_memsz > 0, against the file, the address space and the reserved

@@ -15,8 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Every malformed-image error has the same status and errno; only the message differs. */
-#define REFUSE_IMAGE(err, ...) vmm_error_set((err), -ENOEXEC, VMM_EXIT_GUEST_IMAGE, __VA_ARGS__)
+#include "loader/load_refusal.h"
 
 /* Names for the machines a wrong kernel is most likely built for. */
 static const struct {

@@ -9,14 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "loader/load_refusal.h"
 #include "minivmm/boot_abi.h"
-
-#define MIB (1ull << 20)
-
-static unsigned long long ull(uint64_t v)
-{
-	return (unsigned long long)v;
-}
 
 /* Outside RAM: the smallest -m (in whole MiB) that would hold it, when there is one. */
 static int refuse_outside_ram(const struct guest_mem *mem, uint64_t load_addr, size_t size,
@@ -28,13 +22,11 @@ static int refuse_outside_ram(const struct guest_mem *mem, uint64_t load_addr, s
 				     "flat image of %zu bytes at 0x%llx ends beyond the %llu MiB "
 				     "maximum of guest RAM: give a lower load address",
 				     size, ull(load_addr), ull(MINIVMM_RAM_MAX / MIB));
-	uint64_t needed_mib = end / MIB + (end % MIB != 0);
-	if (needed_mib < MINIVMM_RAM_MIN / MIB)
-		needed_mib = MINIVMM_RAM_MIN / MIB;
 	return vmm_error_set(err, -ENOEXEC, VMM_EXIT_GUEST_IMAGE,
 			     "flat image [0x%llx, 0x%llx) lies outside the guest's %llu MiB of "
 			     "RAM: give -m %lluM or more",
-			     ull(load_addr), ull(end), ull(mem->size / MIB), ull(needed_mib));
+			     ull(load_addr), ull(end), ull(mem->size / MIB),
+			     ull(ram_mib_to_hold(end)));
 }
 
 int flat_load_image(struct guest_mem *mem, const struct load_constraints *limits, const void *image,

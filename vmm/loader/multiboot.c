@@ -14,13 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loader/load_refusal.h"
 #include "minivmm/boot_abi.h"
 #include "platform/pc_layout.h"
 #include "platform/pc_memory_map.h"
-
-#define MIB (1ull << 20)
-
-#define REFUSE_IMAGE(err, ...) vmm_error_set((err), -ENOEXEC, VMM_EXIT_GUEST_IMAGE, __VA_ARGS__)
 
 /* Bytes of the header each feature needs: magic/flags/checksum, then the five address fields. */
 #define HEADER_BASE_BYTES   12u
@@ -29,11 +26,6 @@
 static uint32_t read_u32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static unsigned long long ull(uint64_t v)
-{
-	return (unsigned long long)v;
 }
 
 int multiboot_find_header(const void *image, size_t size, struct multiboot_image_header *found,
@@ -193,13 +185,6 @@ static int check_info_fits(const struct multiboot_boot_params *p, const struct m
 			     ull(PC_BOOT_INFO_END), ull(PC_BOOT_INFO_END - l->info_at));
 }
 
-/* The whole -m, in MiB, that holds guest-physical [0, end). */
-static uint64_t mib_to_hold(uint64_t end)
-{
-	uint64_t mib = end / MIB + (end % MIB != 0);
-	return mib < MINIVMM_RAM_MIN / MIB ? MINIVMM_RAM_MIN / MIB : mib;
-}
-
 /* Kernel, boot information and modules against RAM, with advice the next run accepts: the
  * smallest -m that holds all of it, or, beyond the maximum -m, what else to change. */
 static int check_fits_in_ram(const struct guest_mem *mem, const struct multiboot_kernel *k,
@@ -231,12 +216,12 @@ static int check_fits_in_ram(const struct guest_mem *mem, const struct multiboot
 				    "multiboot kernel [0x%llx, 0x%llx) (with its bss) lies outside "
 				    "the guest's %llu MiB of RAM: give -m %lluM or more",
 				    ull(k->begin), ull(k->end), ull(mem->size / MIB),
-				    ull(mib_to_hold(l->end)));
+				    ull(ram_mib_to_hold(l->end)));
 	return vmm_error_set(err, -ENOMEM, VMM_EXIT_USAGE,
 			     "the multiboot kernel and its modules need %llu KiB of RAM but the "
 			     "guest has %llu MiB: give -m %lluM or more",
 			     ull(l->end / 1024 + (l->end % 1024 != 0)), ull(mem->size / MIB),
-			     ull(mib_to_hold(l->end)));
+			     ull(ram_mib_to_hold(l->end)));
 }
 
 /* Only once everything is checked: file bytes, then zeros unless RAM is zero already. */

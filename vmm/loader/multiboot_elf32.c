@@ -15,18 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loader/load_refusal.h"
 #include "loader/multiboot.h"
-
-#define REFUSE_IMAGE(err, ...) vmm_error_set((err), -ENOEXEC, VMM_EXIT_GUEST_IMAGE, __VA_ARGS__)
 
 struct segment32 {
 	uint64_t paddr, vaddr, offset, filesz, memsz;
 };
-
-static unsigned long long ull(uint64_t v)
-{
-	return (unsigned long long)v;
-}
 
 static int check_header(Elf *elf, GElf_Ehdr *ehdr, struct vmm_error *err)
 {
