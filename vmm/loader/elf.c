@@ -20,7 +20,6 @@
 #include <gelf.h>
 #include <limits.h>
 #include <libelf.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +37,6 @@ struct load_segment {
 	uint64_t memsz;
 	bool executable;
 };
-
-/* libelf refuses every call until elf_version() has been told which ELF version we speak. */
-static pthread_once_t libelf_once = PTHREAD_ONCE_INIT;
-static bool libelf_ready;
-
-static void libelf_init(void)
-{
-	libelf_ready = elf_version(EV_CURRENT) != EV_NONE;
-}
 
 /* Segment index [paddr, paddr + memsz) lies outside RAM: say so, with the smallest -m (in whole
  * MiB) that holds every segment, ending at all_end, so that the next run does not stop at the
@@ -310,11 +300,9 @@ int elf_load_image(struct guest_mem *mem, const struct load_constraints *limits,
 {
 	if (size == 0 || !image)
 		return REFUSE_IMAGE(err, "guest image is empty (0 bytes): give a kernel ELF file");
-	pthread_once(&libelf_once, libelf_init);
-	if (!libelf_ready)
-		return vmm_error_set(err, -ENOSYS, VMM_EXIT_INTERNAL,
-				     "libelf does not support ELF version %d: reinstall libelf",
-				     EV_CURRENT);
+	int ret = elf_header_libelf_start(err);
+	if (ret)
+		return ret;
 
 	/* elf_memory() takes a non-const pointer, but an Elf opened this way is read-only: we only
 	 * ask it for headers, which libelf converts into its own memory, never into the image. */

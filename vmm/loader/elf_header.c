@@ -11,11 +11,30 @@
 
 #include <errno.h>
 #include <libelf.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "loader/load_refusal.h"
+
+static pthread_once_t libelf_once = PTHREAD_ONCE_INIT;
+static bool libelf_ready;
+
+static void libelf_init(void)
+{
+	libelf_ready = elf_version(EV_CURRENT) != EV_NONE;
+}
+
+int elf_header_libelf_start(struct vmm_error *err)
+{
+	pthread_once(&libelf_once, libelf_init);
+	if (!libelf_ready)
+		return vmm_error_set(err, -ENOSYS, VMM_EXIT_INTERNAL,
+				     "libelf does not support ELF version %d: reinstall libelf",
+				     EV_CURRENT);
+	return 0;
+}
 
 /* Names for the machines a wrong kernel is most likely built for. */
 static const struct {

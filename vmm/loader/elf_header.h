@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The ELF header's checks (elf_header.c), for the ELF64 loader (elf.c) alone: every refusal has
- * status VMM_EXIT_GUEST_IMAGE and errno ENOEXEC, as the loader's own.
+ * The ELF header's checks (elf_header.c), for the ELF64 loader (elf.c): every refusal has status
+ * VMM_EXIT_GUEST_IMAGE and errno ENOEXEC, as the loader's own; and libelf's start, for it and
+ * the Multiboot ELF32 loader (multiboot_elf32.c).
  */
 #ifndef MINIVMM_LOADER_ELF_HEADER_H
 #define MINIVMM_LOADER_ELF_HEADER_H
@@ -11,6 +12,10 @@
 #include <stdint.h>
 
 #include "util/vmm_error.h"
+
+/* libelf refuses every call until elf_version() has been told which ELF version we speak: does
+ * so once per process; 0, or an internal error if this libelf cannot. */
+int elf_header_libelf_start(struct vmm_error *err);
 
 /* The refusal of an image libelf cannot open as an ELF (elf_memory() failed, or elf_kind() is
  * not ELF_K_ELF), saying whether it is a truncated ELF, a damaged one or no ELF at all. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loader/elf_header.h"
 #include "loader/load_refusal.h"
 #include "loader/multiboot.h"
 
@@ -113,8 +114,9 @@ static int physical_entry(const struct segment32 *segs, size_t count, uint64_t e
 int multiboot_elf32_check(const void *image, size_t size, struct multiboot_kernel *kernel,
 			  struct vmm_error *err)
 {
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return vmm_error_set(err, -ENOSYS, VMM_EXIT_INTERNAL, "libelf is unusable");
+	int ret = elf_header_libelf_start(err);
+	if (ret)
+		return ret;
 	Elf *elf = elf_memory((char *)image, size);
 	if (!elf)
 		return REFUSE_IMAGE(err, "multiboot kernel without flags bit 16 (a.out kludge) is "
