@@ -176,10 +176,9 @@ int trace_session_create(struct trace_session **out, const struct trace_options 
 	/* Aligned as its rings' head and tail want (trace_ring.h); calloc gives only 16 bytes. */
 	size_t size = (sizeof(struct trace_session) + 63) & ~(size_t)63;
 	struct trace_session *s = aligned_alloc(64, size);
-	if (s)
-		memset(s, 0, size);
 	if (!s)
 		return vmm_error_set(err, -ENOMEM, VMM_EXIT_HOST_RESOURCES, "out of memory");
+	memset(s, 0, size);
 	*out = s;
 	s->opts = *opts;
 	if (!s->opts.timeline_exits)
