@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What test_loader_elf.c and test_loader_flat_file.c share: guest RAM as a 4 MiB buffer
- * pre-filled with 0xAA, so zero-filled .bss and untouched RAM are both visible, and the check of
- * a refused image (status, message, RAM untouched). Each test program gets its own copy (static).
+ * What test_loader_elf.c, test_loader_elf_refusals.c and test_loader_flat_file.c share: guest RAM
+ * as a 4 MiB buffer pre-filled with 0xAA, so zero-filled .bss and untouched RAM are both visible,
+ * and the check of a refused image (status, message, RAM untouched). Each test program gets its
+ * own copy (static).
  */
 #ifndef MINIVMM_TEST_LOADER_FIXTURE_H
 #define MINIVMM_TEST_LOADER_FIXTURE_H
