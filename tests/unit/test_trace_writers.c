@@ -1,81 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The exit-record writers: the Chrome Trace Event JSON (parseable, two complete events per record,
- * exact ts/dur, escaping, a million records streamed, write errors reported) and the SVG timeline
- * (well-formed, one exit arrow per record, escaping, the empty case).
+ * The exit-record writer of Chrome Trace Event JSON: parseable, two complete events per record,
+ * exact ts/dur, escaping, a million records streamed, write errors reported. The SVG timeline is
+ * test_trace_writers_svg.c's.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <linux/kvm.h>
-#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "test_check_main.h"
 #include "text_checkers.h"
-#include "trace/timeline_svg.h"
 #include "trace/trace_json.h"
-
-/* ---- helpers: files ---- */
-
-static char tmpdir[64];
-
-/* base "/dev/shm" (memory) for the big file, so the test times the writer, not the disk; /tmp
- * where /dev/shm is missing, read-only or too small for `room` bytes (a container's /dev/shm is
- * often 64 MiB). */
-static void make_tmpdir_in(const char *base, uint64_t room)
-{
-	struct statvfs fs;
-	if (access(base, W_OK) != 0 || statvfs(base, &fs) != 0 ||
-	    (uint64_t)fs.f_bavail * fs.f_frsize < room)
-		base = "/tmp";
-	snprintf(tmpdir, sizeof tmpdir, "%s/test_trace_writers.XXXXXX", base);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void make_tmpdir(void)
-{
-	make_tmpdir_in("/tmp", 0);
-}
-
-static void tmp_path(char *buf, size_t size, const char *name)
-{
-	snprintf(buf, size, "%s/%s", tmpdir, name);
-}
-
-static void remove_tmp(const char *path)
-{
-	unlink(path);
-	rmdir(tmpdir);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	rewind(f);
-	char *text = malloc((size_t)size + 1);
-	ck_assert_ptr_nonnull(text);
-	ck_assert_uint_eq(fread(text, 1, (size_t)size, f), (size_t)size);
-	text[size] = '\0';
-	fclose(f);
-	return text;
-}
-
-static int count_of(const char *haystack, const char *needle)
-{
-	int n = 0;
-	for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
+#include "trace_writers_fixture.h"
 
 START_TEST(test_json_validator_rejects_broken_json)
 {
@@ -87,37 +29,6 @@ START_TEST(test_json_validator_rejects_broken_json)
 	ck_assert(!json_valid("{\"a\":01}"));
 }
 END_TEST
-
-/* ---- synthetic records ---- */
-
-static struct exit_record io_write(uint16_t vcpu, uint64_t seq, uint64_t t_run, uint16_t port,
-				   uint8_t byte, const char *device)
-{
-	struct exit_record r = {.seq = seq, .t_run = t_run, .addr = port, .data = byte};
-	r.t_exit = t_run + 1000, r.t_done = t_run + 1500, r.device = device;
-	r.kvm_reason = KVM_EXIT_IO, r.count = 1, r.in_kernel_exits = 2, r.vcpu = vcpu;
-	r.size = 1, r.flags = EXIT_RECORD_WRITE;
-	return r;
-}
-
-/* vCPU 0: 'H' and '<' to the UART, an unclaimed MMIO read, a HLT (in-kernel count unknown);
- * vCPU 1: an MMIO write. In time order, as the run loop would hand them over. */
-#define SAMPLE_COUNT 5
-static void sample_records(struct exit_record r[SAMPLE_COUNT])
-{
-	r[0] = io_write(0, 0, 1000, 0x3f8, 'H', "uart8250");
-	r[0].t_exit = 1001234, r[0].t_done = 1003000;
-	r[1] = io_write(1, 0, 1002000, 0x3f8, '<', "uart8250");
-	r[1].kvm_reason = KVM_EXIT_MMIO, r[1].addr = 0xd0000000, r[1].size = 4;
-	r[1].data = 0x12345678, r[1].device = "virtio-mmio";
-	r[2] = io_write(0, 1, 1003500, 0x3f8, '<', "uart8250");
-	r[3] = io_write(0, 2, 1006000, 0, 0, NULL);
-	r[3].kvm_reason = KVM_EXIT_MMIO, r[3].addr = 0xfee00000, r[3].size = 4;
-	r[3].data = 0xffffffff, r[3].flags = EXIT_RECORD_UNCLAIMED;
-	r[4] = (struct exit_record){.seq = 3, .t_run = 1010000, .kvm_reason = KVM_EXIT_HLT};
-	r[4].t_exit = 91010000, r[4].t_done = 91010400, r[4].count = 1;
-	r[4].flags = EXIT_RECORD_IN_KERNEL_UNKNOWN;
-}
 
 /* The t_run of the next record of the same vCPU, or t_done: what the run loop passes. */
 static uint64_t next_t_run(const struct exit_record *r, size_t count, size_t i)
@@ -302,103 +213,6 @@ START_TEST(test_json_disk_full_is_reported_at_close)
 }
 END_TEST
 
-START_TEST(test_xml_checker_rejects_broken_xml)
-{
-	ck_assert(xml_well_formed("<svg a=\"1\"><g><text>a &amp; b</text></g><line/></svg>\n"));
-	ck_assert(!xml_well_formed("<svg><g></svg></g>"));
-	ck_assert(!xml_well_formed("<svg><text>'<'</text></svg>"));
-	ck_assert(!xml_well_formed("<svg><text>a & b</text></svg>"));
-	ck_assert(!xml_well_formed("<svg a=1></svg>"));
-	ck_assert(!xml_well_formed("<svg></svg><svg></svg>"));
-}
-END_TEST
-
-/* xmllint, where installed, as a second opinion; where not, say so rather than pass quietly. */
-static void xmllint_if_present(const char *path)
-{
-	if (system("command -v xmllint >/dev/null 2>&1") != 0) {
-		fprintf(stderr, "SKIP xmllint check of %s: xmllint not installed\n", path);
-		return;
-	}
-	char cmd[256];
-	snprintf(cmd, sizeof cmd, "xmllint --noout '%s'", path);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static char *write_svg(const struct exit_record *r, size_t count)
-{
-	char path[128];
-	tmp_path(path, sizeof path, "timeline.svg");
-	struct vmm_error err = {0};
-	ck_assert_int_eq(timeline_svg_write(path, r, count, &err), 0);
-	xmllint_if_present(path);
-	char *text = slurp(path);
-	remove_tmp(path);
-	return text;
-}
-
-/* ---- SVG ---- */
-
-START_TEST(test_svg_well_formed_with_one_exit_arrow_per_record)
-{
-	make_tmpdir();
-	struct exit_record r[SAMPLE_COUNT];
-	sample_records(r);
-	char *svg = write_svg(r, SAMPLE_COUNT);
-	ck_assert_msg(xml_well_formed(svg), "SVG not well-formed");
-	ck_assert_int_eq(count_of(svg, "class=\"exit-arrow\""), SAMPLE_COUNT);
-	ck_assert_int_eq(count_of(svg, "class=\"entry-arrow\""), SAMPLE_COUNT);
-	ck_assert_int_eq(count_of(svg, ">VM exit:</text>"), SAMPLE_COUNT);
-	ck_assert_ptr_nonnull(strstr(svg, "5 exits shown"));
-	ck_assert_ptr_nonnull(strstr(svg, "widths are not to scale"));
-	ck_assert_ptr_nonnull(strstr(svg, ">0x3f8 &apos;H&apos;</text>")); /* the UART char */
-	ck_assert_ptr_nonnull(strstr(svg, ">unclaimed</text>"));
-	ck_assert_ptr_nonnull(strstr(svg, ">HLT</text>"));
-	ck_assert_ptr_nonnull(strstr(svg, ">1.00 \xc2\xb5s</text>")); /* an IO's guest time */
-	ck_assert_ptr_nonnull(strstr(svg, ">90.0 ms</text>"));	      /* the HLT's */
-	/* 250 px of lane names + 5 columns of 160 px + 46 px: well under the minimum width. */
-	ck_assert_ptr_nonnull(strstr(svg, "viewBox=\"0 0 1100 440\""));
-	free(svg);
-}
-END_TEST
-
-START_TEST(test_svg_escapes_text)
-{
-	make_tmpdir();
-	struct exit_record r[2] = {
-	    io_write(0, 0, 100, 0x3f8, '<', "uart8250"),
-	    io_write(0, 1, 200, 0x3f8, '&', "a&b<c>\"q\""),
-	};
-	char *svg = write_svg(r, 2);
-	ck_assert_msg(xml_well_formed(svg), "SVG not well-formed");
-	ck_assert_ptr_nonnull(strstr(svg, "0x3f8 &apos;&lt;&apos;"));
-	ck_assert_ptr_nonnull(strstr(svg, "a&amp;b&lt;c&gt;&quot;q&quot;"));
-	ck_assert_ptr_null(strstr(svg, "'<'"));
-	free(svg);
-}
-END_TEST
-
-START_TEST(test_svg_zero_records_says_no_exits)
-{
-	make_tmpdir();
-	char *svg = write_svg(NULL, 0);
-	ck_assert_msg(xml_well_formed(svg), "SVG not well-formed");
-	ck_assert_ptr_nonnull(strstr(svg, "no exits"));
-	ck_assert_int_eq(count_of(svg, "class=\"exit-arrow\""), 0);
-	free(svg);
-}
-END_TEST
-
-START_TEST(test_svg_unwritable_path_is_reported)
-{
-	struct vmm_error err = {0};
-	ck_assert_int_eq(timeline_svg_write("/nonexistent-dir/t.svg", NULL, 0, &err), -ENOENT);
-	ck_assert_int_eq(err.status, VMM_EXIT_USAGE);
-	ck_assert_str_eq(err.msg, "cannot write timeline file '/nonexistent-dir/t.svg': No such "
-				  "file or directory");
-}
-END_TEST
-
 static Suite *trace_writers_suite(void)
 {
 	Suite *s = suite_create("trace_writers");
@@ -417,13 +231,6 @@ static Suite *trace_writers_suite(void)
 	tcase_set_timeout(big, 120);
 	tcase_add_test(big, test_json_streams_a_million_records);
 	suite_add_tcase(s, big);
-	TCase *svg = tcase_create("svg");
-	tcase_add_test(svg, test_xml_checker_rejects_broken_xml);
-	tcase_add_test(svg, test_svg_well_formed_with_one_exit_arrow_per_record);
-	tcase_add_test(svg, test_svg_escapes_text);
-	tcase_add_test(svg, test_svg_zero_records_says_no_exits);
-	tcase_add_test(svg, test_svg_unwritable_path_is_reported);
-	suite_add_tcase(s, svg);
 	return s;
 }
 

@@ -2,7 +2,8 @@
 /*
  * Small, strict checkers for the test's own use: is a text one JSON value (RFC 8259 grammar),
  * is it well-formed XML (balanced tags, quoted attributes, escaped & and <). They keep the trace
- * writer tests independent of python3 and xmllint.
+ * writer tests independent of python3 and xmllint. Static inline: a test program that uses one
+ * checker only (test_trace_writers.c, test_trace_writers_svg.c) does not warn about the other.
  */
 #ifndef MINIVMM_TEST_TEXT_CHECKERS_H
 #define MINIVMM_TEST_TEXT_CHECKERS_H
@@ -12,15 +13,15 @@
 
 /* ---- a minimal JSON parser (RFC 8259 grammar, no values kept): true if text is one value ---- */
 
-static bool json_value(const char **p, int depth);
+static inline bool json_value(const char **p, int depth);
 
-static void json_ws(const char **p)
+static inline void json_ws(const char **p)
 {
 	while (**p == ' ' || **p == '\n' || **p == '\r' || **p == '\t')
 		(*p)++;
 }
 
-static bool json_string(const char **p)
+static inline bool json_string(const char **p)
 {
 	if (*(*p)++ != '"')
 		return false;
@@ -43,7 +44,7 @@ static bool json_string(const char **p)
 	}
 }
 
-static bool json_digits(const char **p)
+static inline bool json_digits(const char **p)
 {
 	if (**p < '0' || **p > '9')
 		return false;
@@ -52,7 +53,7 @@ static bool json_digits(const char **p)
 	return true;
 }
 
-static bool json_number(const char **p)
+static inline bool json_number(const char **p)
 {
 	if (**p == '-')
 		(*p)++;
@@ -75,7 +76,7 @@ static bool json_number(const char **p)
 	return true;
 }
 
-static bool json_members(const char **p, int depth, char close, bool keyed)
+static inline bool json_members(const char **p, int depth, char close, bool keyed)
 {
 	(*p)++;
 	json_ws(p);
@@ -103,7 +104,7 @@ static bool json_members(const char **p, int depth, char close, bool keyed)
 	}
 }
 
-static bool json_value(const char **p, int depth)
+static inline bool json_value(const char **p, int depth)
 {
 	if (depth > 64)
 		return false;
@@ -121,7 +122,7 @@ static bool json_value(const char **p, int depth)
 	return json_number(p);
 }
 
-static bool json_valid(const char *text)
+static inline bool json_valid(const char *text)
 {
 	const char *p = text;
 	if (!json_value(&p, 0))
@@ -133,7 +134,7 @@ static bool json_valid(const char *text)
 /* ---- a minimal XML well-formedness check: balanced tags, quoted attributes, no stray & or < ---
  */
 
-static bool xml_entity_ok(const char *p)
+static inline bool xml_entity_ok(const char *p)
 {
 	static const char *const names[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&apos;"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -142,7 +143,7 @@ static bool xml_entity_ok(const char *p)
 	return false;
 }
 
-static bool xml_well_formed(const char *p)
+static inline bool xml_well_formed(const char *p)
 {
 	char stack[64][32];
 	int depth = 0, roots = 0;
