@@ -29,7 +29,7 @@ static void fake_trace_init(struct vcpu_trace *t, uint64_t read_interval_ns)
 	t->exits_counter = 0;
 	t->count_in_kernel = true;
 	t->read_interval_ns = read_interval_ns;
-	t->t0_ns = trace_clock_ns();
+	t->t0_ns = monotonic_ns();
 	t->last_read_ns = 0;
 }
 

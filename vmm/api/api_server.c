@@ -19,6 +19,7 @@
 #include "api/api_vm.h"
 #include "host/quiet_thread.h"
 #include "machine/vm.h"
+#include "util/monotonic_clock.h"
 
 struct api_client {
 	int fd; /* -1: a free slot */
@@ -314,9 +315,7 @@ int api_server_start(struct api_server *s, struct vm *vm, struct vmm_error *err)
 
 static uint64_t now_ms(void)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+	return monotonic_ns() / 1000000u;
 }
 
 /* Gives every client up to a second in all to take what is queued for it. */

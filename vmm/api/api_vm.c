@@ -19,6 +19,7 @@
 #include "machine/exit_report.h"
 #include "machine/vm.h"
 #include "snapshot/snapshot.h"
+#include "util/monotonic_clock.h"
 
 #define API_PAUSE_TIMEOUT_MS 2000
 
@@ -26,7 +27,7 @@ void api_vm_init(struct api_vm *a, struct vm *vm)
 {
 	memset(a, 0, sizeof *a);
 	a->vm = vm;
-	a->start_ns = api_vm_now_ns();
+	a->start_ns = monotonic_ns();
 	/* Opened now: the sandbox allows no open later, but pread of an open /proc file. */
 	a->proc_stat_fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	a->clock_ticks = sysconf(_SC_CLK_TCK);

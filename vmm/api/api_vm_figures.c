@@ -17,6 +17,7 @@
 #include "machine/vm.h"
 #include "machine/write_batch.h"
 #include "trace/exit_stats.h"
+#include "util/monotonic_clock.h"
 
 static const char *vm_state(struct vm *vm)
 {
@@ -109,7 +110,7 @@ int api_vm_status(void *ctx, json_t *reply, struct vmm_error *err)
 	bool have_cpu = read_process_cpu(a, &cpu);
 	json_object_set_new(reply, "state", json_string(vm_state(vm)));
 	json_object_set_new(reply, "uptime_s",
-			    json_real((double)(api_vm_now_ns() - a->start_ns) / 1e9));
+			    json_real((double)(monotonic_ns() - a->start_ns) / 1e9));
 	json_object_set_new(reply, "paused_s", json_real((double)vm_paused_ns(vm) / 1e9));
 	json_object_set_new(reply, "guest",
 			    json_string(vm->cfg.image_name ? vm->cfg.image_name : ""));

@@ -164,11 +164,11 @@ static int run_minivmm(const struct bench_options *o, const struct flat_loop *lo
 	ret = ret ?: vm_create(&vm, &cfg, err);
 	ret = ret ?: (api ? api_server_start(api, &vm, err) : 0);
 	if (!ret) {
-		start = trace_clock_ns();
+		start = monotonic_ns();
 		ret = vm_run(&vm, err);
 	}
 	api_server_finish(api);
-	uint64_t elapsed = trace_clock_ns() - start;
+	uint64_t elapsed = monotonic_ns() - start;
 	if (!ret && vm.stop.status != 0)
 		ret = vmm_error_set(err, -EIO, VMM_EXIT_INTERNAL,
 				    "bench guest ended with status %d", vm.stop.status);

@@ -44,7 +44,7 @@ int bench_churn(const char *kvm_device, unsigned count, bool no_irqchip, bool ov
 				.no_irqchip = no_irqchip,
 				.vm_fd_reaper = overlap_teardown ? &reaper : NULL};
 	fd_reaper_init(&reaper);
-	uint64_t start = trace_clock_ns();
+	uint64_t start = monotonic_ns();
 	int ret = 0;
 	for (unsigned i = 0; i < count && !ret; i++) {
 		ret = vm_create(&vm, &cfg, err);
@@ -55,7 +55,7 @@ int bench_churn(const char *kvm_device, unsigned count, bool no_irqchip, bool ov
 		vm_destroy(&vm);
 	}
 	fd_reaper_destroy(&reaper); /* every VM's teardown counts, the last ones' too */
-	uint64_t elapsed = trace_clock_ns() - start;
+	uint64_t elapsed = monotonic_ns() - start;
 	close(devnull);
 	*vms_per_second = elapsed ? count * 1e9 / (double)elapsed : 0;
 	return ret;

@@ -100,7 +100,7 @@ int kvm_floor_run(const struct kvm_floor_options *opts, const struct flat_loop *
 	f.kvm.fd = -1;
 	int ret = floor_setup(&f, opts, loop, err);
 	*exits = 0;
-	uint64_t start = trace_clock_ns();
+	uint64_t start = monotonic_ns();
 	while (!ret) {
 		if (ioctl(f.vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
@@ -116,7 +116,7 @@ int kvm_floor_run(const struct kvm_floor_options *opts, const struct flat_loop *
 			ret = vmm_error_set(err, -EIO, VMM_EXIT_GUEST_UNKNOWN_EXIT,
 					    "floor: unexpected exit reason %u", f.run->exit_reason);
 	}
-	*elapsed_ns = trace_clock_ns() - start;
+	*elapsed_ns = monotonic_ns() - start;
 	floor_teardown(&f);
 	return ret;
 }

@@ -97,12 +97,12 @@ int kvm_churn_floor(const char *kvm_device, unsigned count, bool no_irqchip, boo
 	struct kvm kvm;
 	int ret = kvm_open(&kvm, kvm_device, err);
 	fd_reaper_init(&reaper);
-	uint64_t start = trace_clock_ns();
+	uint64_t start = monotonic_ns();
 	for (unsigned i = 0; i < count && !ret; i++)
 		ret = one_vm(&kvm, MINIVMM_RAM_MIN, no_irqchip, overlap_teardown ? &reaper : NULL,
 			     -1, err);
 	fd_reaper_destroy(&reaper);
-	uint64_t elapsed = trace_clock_ns() - start;
+	uint64_t elapsed = monotonic_ns() - start;
 	kvm_close(&kvm);
 	*vms_per_second = elapsed ? count * 1e9 / (double)elapsed : 0;
 	return ret;

@@ -68,10 +68,10 @@ int bench_restore(const char *kvm_device, double *boot_ns, double *restore_ns,
 	if (fd < 0)
 		return vmm_error_set(err, -errno, VMM_EXIT_HOST_RESOURCES, "memfd_create: %s",
 				     strerror(errno));
-	uint64_t t0 = trace_clock_ns();
+	uint64_t t0 = monotonic_ns();
 	int ret = vm_create(&vm, &cfg, err);
 	ret = ret ?: run_to_first_exit(&vm, err);
-	*boot_ns = (double)(trace_clock_ns() - t0);
+	*boot_ns = (double)(monotonic_ns() - t0);
 	ret = ret ?: snapshot_prepare(&vm, err);
 	ret = ret ?: snapshot_save(&vm, fd, err);
 	snapshot_finish(&vm);
@@ -80,7 +80,7 @@ int bench_restore(const char *kvm_device, double *boot_ns, double *restore_ns,
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	if (!ret) {
 		struct snapshot_file f;
-		t0 = trace_clock_ns();
+		t0 = monotonic_ns();
 		ret = snapshot_file_open(&f, path, err);
 		if (!ret) {
 			struct vm_config restored = {
@@ -89,7 +89,7 @@ int bench_restore(const char *kvm_device, double *boot_ns, double *restore_ns,
 			ret = vm_create(&vm, &restored, err);
 			ret = ret ?: snapshot_restore_vm(&vm, &f, err);
 			ret = ret ?: run_to_first_exit(&vm, err);
-			*restore_ns = (double)(trace_clock_ns() - t0);
+			*restore_ns = (double)(monotonic_ns() - t0);
 			snapshot_finish(&vm);
 			vm_destroy(&vm);
 			snapshot_file_close(&f);

@@ -22,6 +22,7 @@
 #include "cli/top_client.h"
 #include "cli/top_frame.h"
 #include "cli/top_screen.h"
+#include "util/monotonic_clock.h"
 #include "util/vmm_error.h"
 
 static volatile sig_atomic_t interrupted;
@@ -100,13 +101,9 @@ static int top_option(int opt, const char *arg, void *ctx, struct vmm_error *err
 static bool wait_interval(struct top_conn *c, struct top_view *view, double interval, bool keys,
 			  const struct top_sample *shown)
 {
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	const uint64_t start = monotonic_ns();
 	for (;;) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double waited = (double)(now.tv_sec - start.tv_sec) +
-				(double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		double waited = (double)(monotonic_ns() - start) / 1e9;
 		if (waited >= interval || interrupted || c->stopped)
 			return true;
 		struct pollfd p[2] = {{.fd = c->fd, .events = POLLIN},

@@ -37,12 +37,12 @@ static uint64_t device_model_loop(uint64_t iters)
 	struct vmm_error err;
 	if (vm_attach_device(&vm, &bench_device_module, &err))
 		return 0;
-	uint64_t start = trace_clock_ns();
+	uint64_t start = monotonic_ns();
 	for (uint64_t i = 0; i < iters; i++) {
 		uint8_t data[4] = {(uint8_t)i};
 		bus_access(&vm.pio_bus, MINIVMM_BENCH_PIO_PORT, data, 4, true);
 	}
-	uint64_t elapsed = trace_clock_ns() - start;
+	uint64_t elapsed = monotonic_ns() - start;
 	vm_destroy(&vm);
 	return elapsed;
 }
@@ -53,9 +53,9 @@ static uint64_t host_run_once(enum host_workload w, uint64_t iters, uint64_t mem
 	uint64_t start, elapsed = 0;
 	switch (w) {
 	case HOST_COMPUTE:
-		start = trace_clock_ns();
+		start = monotonic_ns();
 		sink = workload_compute(iters);
-		return trace_clock_ns() - start;
+		return monotonic_ns() - start;
 	case HOST_MEM_FIRST_TOUCH:
 	case HOST_MEM_SECOND_TOUCH: {
 		uint64_t bytes = mem_mib << 20;
@@ -63,13 +63,13 @@ static uint64_t host_run_once(enum host_workload w, uint64_t iters, uint64_t mem
 		    mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (mem == MAP_FAILED)
 			return 0;
-		start = trace_clock_ns();
+		start = monotonic_ns();
 		touch_pages(mem, bytes);
-		elapsed = trace_clock_ns() - start;
+		elapsed = monotonic_ns() - start;
 		if (w == HOST_MEM_SECOND_TOUCH) {
-			start = trace_clock_ns();
+			start = monotonic_ns();
 			touch_pages(mem, bytes);
-			elapsed = trace_clock_ns() - start;
+			elapsed = monotonic_ns() - start;
 		}
 		munmap(mem, bytes);
 		return elapsed;
@@ -79,36 +79,36 @@ static uint64_t host_run_once(enum host_workload w, uint64_t iters, uint64_t mem
 		if (fd < 0)
 			return 0;
 		uint32_t value = 0;
-		start = trace_clock_ns();
+		start = monotonic_ns();
 		for (uint64_t i = 0; i < iters; i++)
 			sink += (uint64_t)write(fd, &value, sizeof value);
-		elapsed = trace_clock_ns() - start;
+		elapsed = monotonic_ns() - start;
 		close(fd);
 		return elapsed;
 	}
 	case HOST_SYSCALL:
-		start = trace_clock_ns();
+		start = monotonic_ns();
 		for (uint64_t i = 0; i < iters; i++)
 			sink += (uint64_t)getppid();
-		return trace_clock_ns() - start;
+		return monotonic_ns() - start;
 	case HOST_CPUID: {
 		unsigned a, b, c, d;
-		start = trace_clock_ns();
+		start = monotonic_ns();
 		for (uint64_t i = 0; i < iters; i++) {
 			__cpuid(0, a, b, c, d);
 			sink += a;
 		}
-		return trace_clock_ns() - start;
+		return monotonic_ns() - start;
 	}
 	case HOST_DEVICE_MODEL:
 		return device_model_loop(iters);
 	case HOST_IOPERM_OUTB:
 		if (ioperm(0x80, 1, 1) != 0)
 			return 0;
-		start = trace_clock_ns();
+		start = monotonic_ns();
 		for (uint64_t i = 0; i < iters; i++)
 			outb(0, 0x80);
-		elapsed = trace_clock_ns() - start;
+		elapsed = monotonic_ns() - start;
 		ioperm(0x80, 1, 0);
 		return elapsed;
 	}

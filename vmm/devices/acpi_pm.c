@@ -33,6 +33,7 @@
 #include "devices/devices.h"
 #include "machine/bus.h"
 #include "platform/pc_layout.h"
+#include "util/monotonic_clock.h"
 
 #define NS_PER_SECOND	 1000000000ull
 #define ACPI_PM_TMR_BITS (PC_ACPI_PM_TMR_32BIT ? 32 : 24)
@@ -45,18 +46,16 @@
 	(ACPI_PM1_TMR | ACPI_PM1_GBL | ACPI_PM1_PWRBTN | ACPI_PM1_SLPBTN | ACPI_PM1_RTC)
 #define ACPI_PM1_CNT_STORED (ACPI_PM1_CNT_SCI_EN | ACPI_PM1_CNT_BM_RLD | ACPI_PM1_CNT_SLP_TYP_MASK)
 
-static int64_t monotonic_ns(void *ctx)
+static int64_t host_clock_ns(void *ctx)
 {
 	(void)ctx;
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * (int64_t)NS_PER_SECOND + t.tv_nsec;
+	return (int64_t)monotonic_ns();
 }
 
 void acpi_pm_init(struct acpi_pm *pm, acpi_pm_clock_fn clock, void *clock_ctx,
 		  const struct irq_line *sci, const struct power_line *power)
 {
-	*pm = (struct acpi_pm){.clock = clock ? clock : monotonic_ns, .clock_ctx = clock_ctx};
+	*pm = (struct acpi_pm){.clock = clock ? clock : host_clock_ns, .clock_ctx = clock_ctx};
 	pthread_mutex_init(&pm->lock, NULL);
 	if (sci)
 		pm->sci = *sci;

@@ -38,6 +38,7 @@
 #include "devices/devices.h"
 #include "devices/rtc_cmos.h"
 #include "machine/bus.h"
+#include "util/monotonic_clock.h"
 
 struct rtc_cmos_timer {
 	struct rtc_cmos rtc; /* first: the device state handed to the bus */
@@ -63,13 +64,6 @@ static void rtc_set_irq(void *ctx, bool level)
 	}
 }
 
-static int64_t monotonic_ns(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
 static void *timer_main(void *arg)
 {
 	struct rtc_cmos_timer *timer = arg;
@@ -85,7 +79,7 @@ static void *timer_main(void *arg)
 		int64_t delay = event - rtc_cmos_now(rtc);
 		if (delay <= 0)
 			continue; /* due already: service it (time moves on, so this ends) */
-		int64_t deadline = monotonic_ns() + delay;
+		int64_t deadline = (int64_t)monotonic_ns() + delay;
 		struct timespec until = {.tv_sec = deadline / 1000000000LL,
 					 .tv_nsec = deadline % 1000000000LL};
 		pthread_cond_timedwait(&timer->wake, &rtc->lock, &until);

@@ -6,15 +6,9 @@
 
 #include "host/monotonic_wait.h"
 #include "machine/vm.h"
+#include "util/monotonic_clock.h"
 
 #define REKICK_MS 50
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 void vm_pause_init(struct vm_pause *p)
 {
@@ -135,7 +129,7 @@ int vm_pause(struct vm *vm, unsigned timeout_ms, struct vmm_error *err)
 				     "halted vCPU without irqchip?): not paused, try again",
 				     timeout_ms);
 	}
-	p->since_ns = now_ns();
+	p->since_ns = monotonic_ns();
 	pthread_mutex_unlock(&p->lock);
 	return 0;
 }
@@ -149,7 +143,7 @@ int vm_resume(struct vm *vm, struct vmm_error *err)
 		return vmm_error_set(err, -EALREADY, VMM_EXIT_USAGE,
 				     "the VM is not paused: nothing to resume");
 	}
-	p->total_ns += now_ns() - p->since_ns;
+	p->total_ns += monotonic_ns() - p->since_ns;
 	p->since_ns = 0;
 	atomic_fetch_and(&p->holders, ~(unsigned)VM_PAUSE_USER);
 	pthread_cond_broadcast(&p->changed);
@@ -166,7 +160,7 @@ uint64_t vm_paused_ns(struct vm *vm)
 {
 	struct vm_pause *p = &vm->pause;
 	pthread_mutex_lock(&p->lock);
-	uint64_t ns = p->total_ns + (p->since_ns ? now_ns() - p->since_ns : 0);
+	uint64_t ns = p->total_ns + (p->since_ns ? monotonic_ns() - p->since_ns : 0);
 	pthread_mutex_unlock(&p->lock);
 	return ns;
 }

@@ -18,6 +18,7 @@
 #include "minivmm/boot_abi.h"
 #include "platform/firmware.h"
 #include "platform/pc_layout.h"
+#include "util/monotonic_clock.h"
 #include "x86/cpuid.h"
 #include "x86/long_mode.h"
 
@@ -268,24 +269,17 @@ static bool all_vcpus_finished(struct vm *vm)
 	return true;
 }
 
-static double monotonic_seconds(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* The main thread's part: wait for the vCPUs, a signal or the timeout, whichever comes first;
  * meanwhile, when a device's writes are batched, hand them on at the pace write_batch.h sets. */
 static void vm_wait(struct vm *vm, const sigset_t *waited)
 {
-	const double start = monotonic_seconds();
+	const double start = (double)monotonic_ns() / 1e9;
 	double deadline = vm->cfg.timeout_seconds > 0 ? start + vm->cfg.timeout_seconds : INFINITY;
 	const bool drain = vm->batching; /* a device's range is batched */
 	struct write_batch_pace pace;
 	write_batch_pace_start(&pace, vm, start);
 	while (!all_vcpus_finished(vm)) {
-		const double now = monotonic_seconds();
+		const double now = (double)monotonic_ns() / 1e9;
 		double left = deadline - now;
 		if (left <= 0) {
 			stop_request_raise(&vm->stop, STOP_TIMEOUT, VMM_EXIT_TIMEOUT);

@@ -211,7 +211,7 @@ struct vcpu_trace *trace_session_vcpu(struct trace_session *session, unsigned in
 
 int trace_session_start(struct trace_session *s, struct vmm_error *err)
 {
-	uint64_t t0 = trace_clock_ns();
+	uint64_t t0 = monotonic_ns();
 	for (unsigned i = 0; i < s->vcpu_count; i++) {
 		struct vcpu_trace *t = &s->vcpus[i];
 		t->t0_ns = t0;

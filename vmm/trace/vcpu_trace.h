@@ -20,6 +20,7 @@
 
 #include "trace/kvm_stats.h"
 #include "trace/trace_ring.h"
+#include "util/monotonic_clock.h"
 
 #define TRACE_IN_KERNEL_READ_INTERVAL_NS 50000u /* sampled: ~1 % of the time at 0.5 us a read */
 
@@ -37,26 +38,19 @@ struct vcpu_trace {
 	uint16_t vcpu;
 };
 
-static inline uint64_t trace_clock_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* Before KVM_RUN: claims a record and stamps t_run. */
 static inline struct exit_record *vcpu_trace_begin(struct vcpu_trace *t)
 {
 	struct exit_record *rec = trace_ring_claim(&t->ring);
 	*rec = (struct exit_record){.seq = t->next_seq++, .vcpu = t->vcpu, .count = 1};
-	rec->t_run = trace_clock_ns() - t->t0_ns;
+	rec->t_run = monotonic_ns() - t->t0_ns;
 	return rec;
 }
 
 /* Right after KVM_RUN returned: stamps t_exit. */
 static inline void vcpu_trace_exited(struct vcpu_trace *t, struct exit_record *rec)
 {
-	rec->t_exit = trace_clock_ns() - t->t0_ns;
+	rec->t_exit = monotonic_ns() - t->t0_ns;
 }
 
 /* After the exit was handled: stamps t_done, counts the exits KVM kept to itself (read after
@@ -64,7 +58,7 @@ static inline void vcpu_trace_exited(struct vcpu_trace *t, struct exit_record *r
  * thread. `last` is the vCPU's final record: it always reads, so no exit is left uncounted. */
 static inline void vcpu_trace_commit(struct vcpu_trace *t, struct exit_record *rec, bool last)
 {
-	rec->t_done = trace_clock_ns() - t->t0_ns;
+	rec->t_done = monotonic_ns() - t->t0_ns;
 	if (!t->count_in_kernel) {
 		rec->flags |= EXIT_RECORD_IN_KERNEL_UNKNOWN;
 		trace_ring_publish(&t->ring);

@@ -8,13 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
+#include "util/monotonic_clock.h"
 double tsc_calibrate_ghz(void)
 {
 	uint64_t t0 = monotonic_ns(), c0 = __builtin_ia32_rdtsc();
