@@ -27,9 +27,9 @@ static void load_devices(const struct snapshot_view *view)
 	vm_init_without_kvm(&vm);
 	static uint8_t ram[2u << 20];
 	guest_mem_wrap(&vm.mem, ram, sizeof ram);
-	const struct device_module *modules[] = {&uart8250_com1_module, &rtc_cmos_module,
-						 &reset_control_module, &bench_device_module,
-						 &virtio_rng_module};
+	const struct device_module *modules[] = {
+	    &uart8250_com1_module, &rtc_cmos_module, &reset_control_module, &bench_device_module,
+	    &virtio_rng_module,	   &acpi_pm_module,  &pci_config_module};
 	struct vmm_error err;
 	for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
 		FUZZ_CHECK(vm_attach_device(&vm, modules[i], &err) == 0);
