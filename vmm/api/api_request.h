@@ -17,7 +17,7 @@
 #include "util/vmm_error.h"
 
 #define API_MAX_REQUEST	 65536 /* bytes in one request line, newline excluded */
-#define API_MAX_PATH	 4095  /* a trace file's path */
+#define API_MAX_PATH	 4095  /* a path in a request: the trace file, the snapshot file */
 #define API_MAX_VCPU_ARG 255
 /* Every line minivmm sends: compact, keys in the order set, times to 10 significant digits. */
 #define API_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
