@@ -97,15 +97,18 @@ START_TEST(test_unclaimed_mmio_read_is_all_ones)
 }
 END_TEST
 
+/* The vCPU's coalesced ring, where KVM puts it in the kvm_run mapping. */
+static struct kvm_coalesced_mmio_ring *use_test_ring(void)
+{
+	vcpu_use_coalesced_ring(vcpu, (uint8_t *)run + KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE, PAGE);
+	return vcpu->coalesced_ring;
+}
+
 /* Writes KVM batched in the coalesced ring reach the buses in ring order, and the ring is
  * consumed. */
 START_TEST(test_coalesced_ring_drained_in_order)
 {
-	struct kvm_coalesced_mmio_ring *ring =
-	    (void *)((uint8_t *)run + KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE);
-	vcpu->coalesced_ring = ring;
-	vcpu->coalesced_slots =
-	    (uint32_t)((PAGE - sizeof *ring) / sizeof(struct kvm_coalesced_mmio));
+	struct kvm_coalesced_mmio_ring *ring = use_test_ring();
 	const uint32_t first = vcpu->coalesced_slots - 1; /* the last three wrap around */
 	for (uint32_t i = 0; i < 3; i++) {
 		struct kvm_coalesced_mmio *e =
@@ -127,11 +130,7 @@ END_TEST
 /* exit_dispatch() drains the ring first: the batched writes happened before the exit. */
 START_TEST(test_exit_dispatch_drains_the_ring_first)
 {
-	struct kvm_coalesced_mmio_ring *ring =
-	    (void *)((uint8_t *)run + KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE);
-	vcpu->coalesced_ring = ring;
-	vcpu->coalesced_slots =
-	    (uint32_t)((PAGE - sizeof *ring) / sizeof(struct kvm_coalesced_mmio));
+	struct kvm_coalesced_mmio_ring *ring = use_test_ring();
 	for (uint32_t i = 0; i < 2; i++) {
 		ring->coalesced_mmio[i].phys_addr = FAKE_GPA + i;
 		ring->coalesced_mmio[i].len = 1;

@@ -114,9 +114,7 @@ static void setup(void)
 	v->fd = -1;
 	v->run = run;
 	v->run_size = RUN_SIZE;
-	v->coalesced_ring = (void *)((uint8_t *)run + KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE);
-	v->coalesced_slots =
-	    (uint32_t)((PAGE - sizeof *v->coalesced_ring) / sizeof(struct kvm_coalesced_mmio));
+	vcpu_use_coalesced_ring(v, (uint8_t *)run + KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE, PAGE);
 	vm.vcpu_count = 1; /* for vm_drain_batched_writes(); back to 0 before vm_destroy() */
 }
 

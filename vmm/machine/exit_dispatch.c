@@ -163,9 +163,8 @@ void exit_dispatch(struct vcpu *vcpu, struct exit_record *rec)
 	char detail[160];
 
 	/* Writes KVM batched before this exit happened before it: they reach their devices first.
-	 * An empty ring (nearly every exit) costs two loads here, not a call. */
-	const struct kvm_coalesced_mmio_ring *ring = vcpu->coalesced_ring;
-	if (ring && ring->first != __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
+	 */
+	if (vcpu_coalesced_pending(vcpu))
 		exit_drain_coalesced(vcpu);
 	rec->kvm_reason = run->exit_reason;
 	switch (run->exit_reason) {

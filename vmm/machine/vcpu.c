@@ -41,12 +41,9 @@ int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned index, struct vmm_err
 	/* KVM_CHECK_EXTENSION(KVM_CAP_COALESCED_MMIO) gives the ring's page offset in kvm_run. */
 	int ring_page = kvm_check_extension(&vm->kvm, KVM_CAP_COALESCED_MMIO);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	if (ring_page > 0 && (size_t)(ring_page + 1) * page <= vcpu->run_size) {
-		vcpu->coalesced_ring = (void *)((uint8_t *)vcpu->run + (size_t)ring_page * page);
-		/* The ring fills the rest of its page (api.rst 4.116, KVM_COALESCED_MMIO_MAX). */
-		vcpu->coalesced_slots = (uint32_t)((page - sizeof *vcpu->coalesced_ring) /
-						   sizeof(struct kvm_coalesced_mmio));
-	}
+	if (ring_page > 0 && (size_t)(ring_page + 1) * page <= vcpu->run_size)
+		vcpu_use_coalesced_ring(vcpu, (uint8_t *)vcpu->run + (size_t)ring_page * page,
+					page);
 	struct x86_cpu_config cpu = {.model = vm->cfg.cpu_model, .vcpu_count = vm->cfg.cpus};
 	return x86_setup_cpuid(&vm->kvm, vcpu->fd, &cpu, index, err); /* APIC ID = vCPU id */
 }

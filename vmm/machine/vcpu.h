@@ -72,4 +72,24 @@ void vcpu_run_loop(struct vcpu *vcpu);
 void vcpu_report_fault(struct vcpu *vcpu, const char *what, const char *detail_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Points the vCPU at KVM's coalesced MMIO/PIO ring, the page at ring_page in its kvm_run
+ * mapping; the ring's entries fill the rest of that page (api.rst 4.116,
+ * KVM_COALESCED_MMIO_MAX). */
+static inline void vcpu_use_coalesced_ring(struct vcpu *vcpu, void *ring_page, size_t page_size)
+{
+	vcpu->coalesced_ring = ring_page;
+	vcpu->coalesced_slots = (uint32_t)((page_size - sizeof *vcpu->coalesced_ring) /
+					   sizeof(struct kvm_coalesced_mmio));
+}
+
+/* Whether the ring holds writes no consumer has handed on yet: two loads, so that the exit path
+ * pays no call and no lock for an empty ring (nearly every exit). Acquire: a consumer on another
+ * thread hands an entry to its device before it moves first past it. */
+static inline bool vcpu_coalesced_pending(const struct vcpu *vcpu)
+{
+	const struct kvm_coalesced_mmio_ring *ring = vcpu->coalesced_ring;
+	return ring && __atomic_load_n(&ring->first, __ATOMIC_ACQUIRE) !=
+			   __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE);
+}
+
 #endif

@@ -48,7 +48,8 @@ double write_batch_pace_next(struct write_batch_pace *pace, const struct vm *vm,
 
 void vm_drain_batched_writes(struct vm *vm)
 {
-	/* Every vCPU maps the same ring page (api.rst 4.116): vCPU 0's view will do. */
-	if (vm->vcpu_count > 0 && vm->vcpus[0].coalesced_ring)
+	/* Every vCPU maps the same ring page (api.rst 4.116): vCPU 0's view will do. An empty ring
+	 * (the main thread's usual wakeup) takes no lock. */
+	if (vm->vcpu_count > 0 && vcpu_coalesced_pending(&vm->vcpus[0]))
 		exit_drain_coalesced(&vm->vcpus[0]);
 }
