@@ -62,8 +62,7 @@ static int kvm_open_error(const char *path, int errnum, struct vmm_error *err)
 int kvm_open(struct kvm *kvm, const char *device_path, struct vmm_error *err)
 {
 	memset(kvm, 0, sizeof *kvm);
-	if (!device_path)
-		device_path = KVM_DEFAULT_DEVICE;
+	device_path = kvm_device_path(device_path);
 	kvm->fd = open(device_path, O_RDWR | O_CLOEXEC);
 	if (kvm->fd < 0)
 		return kvm_open_error(device_path, errno, err);

@@ -13,6 +13,12 @@
 
 #define KVM_DEFAULT_DEVICE "/dev/kvm"
 
+/* The KVM device to open: path, or KVM_DEFAULT_DEVICE when none was given (NULL). */
+static inline const char *kvm_device_path(const char *path)
+{
+	return path ? path : KVM_DEFAULT_DEVICE;
+}
+
 struct kvm {
 	int fd;
 	int api_version;

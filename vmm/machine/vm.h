@@ -88,9 +88,9 @@ struct vm_config {
 	/* VM churn (bench/churn.c): vm_destroy() hands the VM fd, its last reference, to this
 	 * reaper instead of closing it, so KVM's teardown waits overlap the next VMs' lives
 	 * (host/fd_reaper.h). NULL: vm_destroy() closes it itself. */
-	struct fd_reaper *vm_fd_reaper; /* --no-write-batching: every guest write exits, none waits
-					 * in KVM's coalesced ring (machine/write_batch.h), as a
-					 * teaching trace wants to show. */
+	struct fd_reaper *vm_fd_reaper;
+	/* --no-write-batching: every guest write exits, none waits in KVM's coalesced ring
+	 * (machine/write_batch.h), as a teaching trace wants to show. */
 	bool no_write_batching;
 };
 

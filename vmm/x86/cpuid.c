@@ -145,7 +145,7 @@ void x86_cpuid_prefetch(const struct kvm *kvm)
 
 void x86_cpuid_prefetch_early(const char *kvm_device)
 {
-	int fd = open(kvm_device ? kvm_device : KVM_DEFAULT_DEVICE, O_RDWR | O_CLOEXEC);
+	int fd = open(kvm_device_path(kvm_device), O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return; /* vm_create() opens it again and says why it cannot */
 	prefetch_with(fd);
